@@ -1,0 +1,51 @@
+/**
+ * Errors a user can act on carry a stable code, what happened, and a remedy.
+ * Anything else reaching the CLI is a bug and is printed with its stack.
+ */
+export type ErrorCode =
+  | 'CONFIG_NOT_FOUND'
+  | 'CONFIG_INVALID'
+  | 'USAGE'
+  | 'SSH_CONNECT'
+  | 'SSH_AUTH'
+  | 'SSH_HOST_KEY_UNKNOWN'
+  | 'SSH_HOST_KEY_CHANGED'
+  | 'COMMAND_TIMEOUT'
+  | 'COMMAND_FAILED'
+  | 'UPLOAD_FAILED'
+  | 'HELPER_FAILED'
+  | 'TERM_DECODE'
+  | 'NOT_A_RELEASE'
+  | 'NODE_DOWN'
+  | 'BUILD_FAILED'
+  | 'OLD_RELEASE_MISSING'
+  | 'ARTIFACT_INVALID'
+  | 'NOT_NEWER'
+  | 'PLAN_BLOCKED'
+  | 'UPGRADE_FAILED'
+  | 'VERIFY_FAILED'
+  | 'ABORTED';
+
+export class HotupError extends Error {
+  readonly code: ErrorCode;
+  readonly remedy: string;
+  readonly host: string | undefined;
+
+  constructor(code: ErrorCode, message: string, remedy: string, options: { host?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'HotupError';
+    this.code = code;
+    this.remedy = remedy;
+    this.host = options.host;
+  }
+
+  /** The same error, attributed to a host (first attribution wins). */
+  onHost(host: string): HotupError {
+    if (this.host !== undefined) return this;
+    return new HotupError(this.code, this.message, this.remedy, { host, cause: this.cause });
+  }
+}
+
+export function isHotupError(e: unknown): e is HotupError {
+  return e instanceof HotupError;
+}

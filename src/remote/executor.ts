@@ -1,0 +1,40 @@
+/**
+ * The one seam through which hotup touches a machine. Builders produce argv
+ * arrays; only an Executor turns them into something that runs, quoting them
+ * (for a remote shell) exactly once with `shellQuote`.
+ */
+export interface RunOptions {
+  /** Milliseconds before the command is abandoned with COMMAND_TIMEOUT. */
+  timeoutMs?: number;
+  /** Bytes or text written to the command's stdin, then closed. */
+  stdin?: string | Buffer;
+  /** Working directory on the target machine. */
+  cwd?: string;
+  /** Extra environment for this command only. */
+  env?: Record<string, string>;
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface UploadProgress {
+  transferred: number;
+  total: number;
+}
+
+export interface Executor {
+  /** `local` or `user@host:port`, as shown to the user. */
+  readonly target: string;
+  /** Run argv; resolves with any exit code, rejects only when it could not run or timed out. */
+  run(argv: readonly string[], options?: RunOptions): Promise<RunResult>;
+  /** Copy a local file to `remotePath` (written as is; callers choose temp names). */
+  upload(localPath: string, remotePath: string, onProgress?: (p: UploadProgress) => void): Promise<void>;
+  /** Copy a remote file to a local path. */
+  download(remotePath: string, localPath: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_TIMEOUT_MS = 60_000;
