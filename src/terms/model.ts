@@ -1,0 +1,52 @@
+/**
+ * Typed release artifacts. The relup grammar is OTP's low-level instruction
+ * set (see appup(4)); anything else is kept as `unknown` with its printed
+ * term, so a rule can flag it instead of hotup misreading it.
+ */
+
+export type PurgeMode = 'soft_purge' | 'brutal_purge';
+
+export type RelupInstruction =
+  | { op: 'load_object_code'; app: string; vsn: string; modules: string[] }
+  | { op: 'point_of_no_return' }
+  | { op: 'load'; module: string; prePurge: PurgeMode; postPurge: PurgeMode }
+  | { op: 'remove'; module: string; prePurge: PurgeMode; postPurge: PurgeMode }
+  | { op: 'purge'; modules: string[] }
+  | { op: 'suspend'; modules: Array<{ module: string; timeout: number | 'default' | 'infinity' }> }
+  | { op: 'resume'; modules: string[] }
+  | { op: 'code_change'; mode: 'up' | 'down' | null; changes: Array<{ module: string; extra: string }> }
+  | { op: 'stop'; modules: string[] }
+  | { op: 'start'; modules: string[] }
+  | { op: 'sync_nodes'; id: string; nodes: string[] | { mfa: string } }
+  | { op: 'apply'; mfa: string }
+  | { op: 'restart_new_emulator' }
+  | { op: 'restart_emulator' }
+  | { op: 'unknown'; printed: string };
+
+export type RelupOp = RelupInstruction['op'];
+
+export interface RelupPath {
+  /** The version this path upgrades from (up) or downgrades to (down). */
+  vsn: string;
+  descr: string;
+  instructions: RelupInstruction[];
+}
+
+export interface Relup {
+  vsn: string;
+  up: RelupPath[];
+  down: RelupPath[];
+}
+
+export type ReleaseStatus = 'permanent' | 'current' | 'old' | 'unpacked';
+
+/** A row of release_handler's table: from RELEASES on disk or which_releases/0 live. */
+export interface ReleasesEntry {
+  name: string;
+  vsn: string;
+  /** Known from RELEASES; which_releases/0 does not say. */
+  erts: string | null;
+  /** `app-vsn` strings. */
+  apps: string[];
+  status: ReleaseStatus;
+}
