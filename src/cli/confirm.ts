@@ -1,0 +1,20 @@
+/** Asks on a terminal; never waits when there is none. */
+import { createInterface } from 'node:readline/promises';
+import { HotupError } from '../errors.js';
+
+export async function confirm(question: string, assumeYes: boolean): Promise<void> {
+  if (assumeYes) return;
+  if (!process.stdin.isTTY || process.env.CI === 'true') {
+    throw new HotupError('ABORTED', 'confirmation needed, but there is no terminal to ask on; nothing was changed',
+      'Review the plan above and pass --yes to proceed without a prompt.');
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = (await rl.question(`${question} [y/N] `)).trim().toLowerCase();
+    if (answer !== 'y' && answer !== 'yes') {
+      throw new HotupError('ABORTED', 'not confirmed; nothing was changed', 'Run apply again and answer "y" to proceed.');
+    }
+  } finally {
+    rl.close();
+  }
+}

@@ -1,0 +1,17 @@
+import type { Command } from 'commander';
+import { withFrame, type GlobalOptions } from './harness.js';
+
+export function register(program: Command): void {
+  program
+    .command('plan')
+    .description('build the next release with a relup from the running version and show what apply would do')
+    .argument('<env>', 'environment from hotup.yml')
+    .option('--json', 'print the plan object that apply carries out')
+    .action(async (env: string, opts: GlobalOptions) => {
+      await withFrame({ ...program.opts<GlobalOptions>(), ...opts }, async (f) => {
+        const { plan } = await import('../core/plan.js');
+        const p = await plan(f, env);
+        f.reporter.result(p, null);
+      });
+    });
+}

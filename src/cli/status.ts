@@ -1,0 +1,17 @@
+import type { Command } from 'commander';
+import { withFrame, type GlobalOptions } from './harness.js';
+
+export function register(program: Command): void {
+  program
+    .command('status')
+    .description('show what each host of an environment runs: start_erl.data, RELEASES and the live node')
+    .argument('<env>', 'environment from hotup.yml')
+    .option('--json', 'print one JSON document on stdout')
+    .action(async (env: string, opts: GlobalOptions) => {
+      await withFrame({ ...program.opts<GlobalOptions>(), ...opts }, async (f) => {
+        const { status } = await import('../core/status.js');
+        const hosts = await status(f, env);
+        f.reporter.result({ schema: 'hotup.status/1', environment: env, hosts }, null);
+      });
+    });
+}

@@ -1,0 +1,42 @@
+/** What every command's core needs: the config, connections, the encoder, and a way to report. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Config, EnvironmentConfig, HostSpec } from '../config/types.js';
+import { HotupError } from '../errors.js';
+import type { Executor } from '../remote/executor.js';
+import type { ExecutorPool } from '../remote/connect.js';
+import type { Emit } from '../report/events.js';
+import { localHelperDir } from '../release/helper.js';
+import type { NodeTarget } from '../release/live.js';
+
+export interface CoreContext {
+  config: Config;
+  pool: ExecutorPool;
+  emit: Emit;
+}
+
+export function environment(config: Config, name: string): EnvironmentConfig {
+  const env = config.environments[name];
+  if (!env) {
+    throw new HotupError('USAGE', `no environment "${name}" in ${config.file}`,
+      `Use one of: ${Object.keys(config.environments).join(', ')}.`);
+  }
+  return env;
+}
+
+let encoderSource: string | undefined;
+
+/** erlang-helpers/encode.fun, read once. */
+export function encoder(): string {
+  encoderSource ??= readFileSync(path.join(localHelperDir(), 'encode.fun'), 'utf8');
+  return encoderSource;
+}
+
+export async function buildExecutor(ctx: CoreContext): Promise<Executor> {
+  return ctx.pool.get(ctx.config.build.host, ctx.config.build.ssh);
+}
+
+export async function nodeTarget(ctx: CoreContext, env: EnvironmentConfig, host: HostSpec): Promise<NodeTarget> {
+  const exec = await ctx.pool.get(host, env.ssh);
+  return { exec, root: env.deployTo, app: ctx.config.app, flavor: 'relx', encoder: encoder() };
+}

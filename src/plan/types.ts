@@ -1,0 +1,51 @@
+/**
+ * The plan: everything `apply` will do, as data. `hotup plan --json` prints
+ * exactly this object; `apply` carries out exactly this object.
+ */
+
+export const PLAN_SCHEMA = 'hotup.plan/1';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** One finding that shaped a host's decision: a named rule, what it saw, what to do. */
+export interface PlanReason {
+  rule: string;
+  severity: Severity;
+  message: string;
+  remedy: string;
+}
+
+/**
+ * hot: release_handler upgrades the live node. restart: the new release is
+ * installed and the node restarted into it. noop: already there.
+ * blocked: neither would work; nothing is touched.
+ */
+export type HostAction = 'hot' | 'restart' | 'noop' | 'blocked';
+
+export interface HostPlan {
+  host: string;
+  from: string | null;
+  to: string;
+  action: HostAction;
+  reasons: PlanReason[];
+  /** The relup's up-path from `from`, one readable line per instruction. */
+  instructions: string[];
+  /** Disagreements between start_erl.data, RELEASES and the live node. */
+  warnings: string[];
+}
+
+export interface PlannedTarball {
+  /** Path on the machine running hotup. */
+  path: string;
+  sha256: string;
+  bytes: number;
+}
+
+export interface UpgradePlan {
+  schema: typeof PLAN_SCHEMA;
+  app: string;
+  environment: string;
+  deployTo: string;
+  target: { vsn: string; tarball: PlannedTarball | null };
+  hosts: HostPlan[];
+}

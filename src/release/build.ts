@@ -1,0 +1,75 @@
+/** Builds the target release with a relup from the running version (rebar3/relx backend). */
+import path from 'node:path';
+import { HotupError } from '../errors.js';
+import type { Executor } from '../remote/executor.js';
+import type { BuildConfig } from '../config/types.js';
+import {
+  rebar3RelDir,
+  rebar3ReleaseArgv,
+  rebar3RelupArgv,
+  rebar3TarArgv,
+  rebar3TarballPath,
+  type Rebar3Target,
+} from '../commands/rebar3.js';
+import { relFilePath, relupPath, startErlDataPath } from '../commands/release-paths.js';
+import { parseStartErlData } from '../terms/start-erl.js';
+import { readRemoteFile } from './remote-file.js';
+
+const BUILD_TIMEOUT_MS = 15 * 60_000;
+
+export interface BuiltRelease {
+  vsn: string;
+  /** Release directory on the build host. */
+  relDir: string;
+  /** The relup file, when one was made. */
+  relup: string | null;
+  /** The tarball on the build host, when one was made. */
+  tarball: string | null;
+}
+
+async function runBuildStep(exec: Executor, argv: string[], cwd: string): Promise<void> {
+  const r = await exec.run(argv, { cwd, timeoutMs: BUILD_TIMEOUT_MS });
+  if (r.code !== 0) {
+    const tail = `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-25).join('\n');
+    throw new HotupError(
+      'BUILD_FAILED',
+      `\`${argv.join(' ')}\` failed with exit ${r.code} in ${cwd}:\n${tail}`,
+      'Fix the build so the command succeeds when run by hand in the project directory, then run hotup again.',
+      { host: exec.target },
+    );
+  }
+}
+
+/** `rebar3 release`, then the version it assembled (from the release's start_erl.data). */
+export async function assembleRelease(exec: Executor, build: BuildConfig, app: string): Promise<{ vsn: string; relDir: string }> {
+  const target: Rebar3Target = { app, profile: build.profile };
+  await runBuildStep(exec, rebar3ReleaseArgv(target), build.path);
+  const relDir = path.posix.join(build.path, rebar3RelDir(target));
+  const startErl = await readRemoteFile(exec, startErlDataPath(relDir));
+  if (startErl === null) {
+    throw new HotupError('BUILD_FAILED', `rebar3 made no ${startErlDataPath(relDir)}`,
+      `Check that the relx release in rebar.config is named ${app}.`, { host: exec.target });
+  }
+  return { vsn: parseStartErlData(startErl, startErlDataPath(relDir)).vsn, relDir };
+}
+
+/** relup from RUNNING, then the tarball. The running release must already sit under relDir. */
+export async function makeUpgrade(exec: Executor, build: BuildConfig, app: string, built: { vsn: string; relDir: string }, running: string): Promise<BuiltRelease> {
+  const target: Rebar3Target = { app, profile: build.profile };
+  const oldRel = relFilePath(built.relDir, running, app);
+  if ((await readRemoteFile(exec, oldRel)) === null) {
+    throw new HotupError(
+      'OLD_RELEASE_MISSING',
+      `the build host has no copy of the running release ${running} (${oldRel} is missing), so no relup from it can be made`,
+      `Build ${running} once in ${build.path} (check out that version and run \`rebar3 as ${build.profile} release\`), then plan again.`,
+      { host: exec.target },
+    );
+  }
+  await runBuildStep(exec, rebar3RelupArgv(target, built.vsn, running), build.path);
+  await runBuildStep(exec, rebar3TarArgv(target, built.vsn), build.path);
+  return {
+    ...built,
+    relup: relupPath(built.relDir, built.vsn),
+    tarball: path.posix.join(build.path, rebar3TarballPath(target, built.vsn)),
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * The hot path on one host, through release_handler on the live node:
+ * unpack → check_install → install → make_permanent → verify. Each step first
+ * looks at what the node already has, so running it again is safe.
+ */
+import { HotupError } from '../errors.js';
+import { liveExprs } from '../commands/node.js';
+import { startErlDataPath } from '../commands/release-paths.js';
+import { printTerm, type Term } from '../terms/etf.js';
+import { parseStartErlData } from '../terms/start-erl.js';
+import type { ReleasesEntry } from '../terms/model.js';
+import type { Emit } from '../report/events.js';
+import { runStep } from '../report/step.js';
+import { evalOnNode, readLiveReleases, type NodeTarget } from './live.js';
+import { readRemoteFile } from './remote-file.js';
+
+const INSTALL_TIMEOUT_MS = 10 * 60_000;
+
+function isAtom(t: Term | undefined, name: string): boolean {
+  return t?.kind === 'atom' && t.name === name;
+}
+
+/** `ok`, or a tuple whose first element is `ok`. */
+function isOk(t: Term): boolean {
+  return isAtom(t, 'ok') || (t.kind === 'tuple' && isAtom(t.items[0], 'ok'));
+}
+
+function failure(host: string, call: string, result: Term, remedy: string): HotupError {
+  return new HotupError('UPGRADE_FAILED', `${call} returned ${printTerm(result)}`, remedy, { host });
+}
+
+const STILL_OLD = 'The node still runs the release it ran before; nothing was changed on it.';
+
+function statusOf(releases: ReleasesEntry[], vsn: string): string | undefined {
+  return releases.find((r) => r.vsn === vsn)?.status;
+}
+
+export async function hotUpgrade(node: NodeTarget, vsn: string, emit: Emit): Promise<void> {
+  const host = node.exec.target;
+  const releases = await readLiveReleases(node);
+  const status = statusOf(releases, vsn);
+
+  await runStep(emit, 'unpack', host, async () => {
+    if (status) return { value: undefined, skipped: true, detail: `${vsn} is already ${status}` };
+    const r = await evalOnNode(node, liveExprs.unpackRelease(vsn, node.app));
+    if (!isOk(r)) throw failure(host, `release_handler:unpack_release("${vsn}/${node.app}")`, r,
+      `${STILL_OLD} Check the tarball and free disk space under releases/; a tarball whose .rel names other application versions than lib/ holds cannot be unpacked.`);
+    return { value: undefined, detail: `${vsn} unpacked` };
+  });
+
+  const alreadyRunning = status === 'current' || status === 'permanent';
+  await runStep(emit, 'check_install', host, async () => {
+    if (alreadyRunning) return { value: undefined, skipped: true, detail: `${vsn} is already ${status}` };
+    const r = await evalOnNode(node, liveExprs.checkInstallRelease(vsn), INSTALL_TIMEOUT_MS);
+    if (!isOk(r)) throw failure(host, `release_handler:check_install_release("${vsn}")`, r,
+      `${STILL_OLD} The release is unpacked; fix what the check names (often processes still running old code of a module) and apply again.`);
+    return { value: undefined };
+  });
+
+  await runStep(emit, 'install', host, async () => {
+    if (alreadyRunning) return { value: undefined, skipped: true, detail: `${vsn} is already ${status}` };
+    const r = await evalOnNode(node, liveExprs.installRelease(vsn), INSTALL_TIMEOUT_MS);
+    if (!isOk(r)) throw failure(host, `release_handler:install_release("${vsn}")`, r,
+      'If the reply names a failed instruction, the node may be between releases: run `hotup status` to see what it runs before anything else.');
+    return { value: undefined, detail: `now running ${vsn}` };
+  });
+
+  await runStep(emit, 'make_permanent', host, async () => {
+    if (status === 'permanent') return { value: undefined, skipped: true, detail: `${vsn} is already permanent` };
+    const r = await evalOnNode(node, liveExprs.makePermanent(vsn));
+    if (!isOk(r)) throw failure(host, `release_handler:make_permanent("${vsn}")`, r,
+      `The node runs ${vsn} but would boot the previous release after a restart; run apply again to make it permanent.`);
+    return { value: undefined };
+  });
+
+  await runStep(emit, 'verify', host, async () => {
+    await verifyPermanent(node, vsn);
+    return { value: undefined, detail: `${vsn} permanent; start_erl.data names it` };
+  });
+}
+
+/** which_releases shows VSN permanent, and start_erl.data names it for the next boot. */
+export async function verifyPermanent(node: NodeTarget, vsn: string): Promise<void> {
+  const host = node.exec.target;
+  const status = statusOf(await readLiveReleases(node), vsn);
+  if (status !== 'permanent') {
+    throw new HotupError('VERIFY_FAILED', `the node reports ${vsn} as ${status ?? 'not installed'}, not permanent`,
+      'Run `hotup status` to see the node\'s release table.', { host });
+  }
+  const path = startErlDataPath(node.root);
+  const text = await readRemoteFile(node.exec, path);
+  const named = text === null ? null : parseStartErlData(text, path).vsn;
+  if (named !== vsn) {
+    throw new HotupError('VERIFY_FAILED', `${path} names ${named ?? 'nothing'}, not ${vsn}: the next boot would start another release`,
+      `Write "<erts> ${vsn}" into ${path} (release_handler does this on make_permanent when the file is writable).`, { host });
+  }
+}

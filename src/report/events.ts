@@ -1,0 +1,38 @@
+/**
+ * What the core tells the outside world while it works. Core code only emits
+ * events; reporters decide how a person (stderr) or a program (stdout JSON)
+ * sees them.
+ */
+import type { HostStatus } from '../release/discover.js';
+import type { UpgradePlan } from '../plan/types.js';
+
+export type StepName =
+  | 'discover'
+  | 'build'
+  | 'relup'
+  | 'tar'
+  | 'inspect'
+  | 'ship'
+  | 'unpack'
+  | 'check_install'
+  | 'install'
+  | 'make_permanent'
+  | 'verify';
+
+export interface ErrorInfo {
+  code: string;
+  message: string;
+  remedy: string;
+  host?: string;
+}
+
+export type HotupEvent =
+  | { type: 'step'; phase: 'start'; step: StepName; host?: string; detail?: string }
+  | { type: 'step'; phase: 'done' | 'skip'; step: StepName; host?: string; detail?: string; ms: number }
+  | { type: 'step'; phase: 'fail'; step: StepName; host?: string; ms: number; error: ErrorInfo }
+  | { type: 'progress'; step: 'ship'; host: string; transferred: number; total: number }
+  | { type: 'log'; level: 'info' | 'warn'; host?: string; message: string }
+  | { type: 'status'; hosts: HostStatus[] }
+  | { type: 'plan'; plan: UpgradePlan };
+
+export type Emit = (event: HotupEvent) => void;
