@@ -1,0 +1,105 @@
+/**
+ * The spine, for real: an OpenSSH server on 127.0.0.1, a real OTP release
+ * running as a daemon, and the compiled hotup binary taking it from 0.1.0 to
+ * 0.2.0 while a client keeps calling it.
+ */
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startSshd, type SshdHandle } from '../support/sshd.js';
+import { clientLoop, deployTarball, newInstance, request, startNode, stopNode, type ShopInstance } from '../support/shop-node.js';
+import { buildTarball, checkout, tempDir } from '../support/shop-project.js';
+import { hotup, jsonOf } from '../support/cli.js';
+import { writeHotupConfig } from '../support/hotup-config.js';
+
+let sshd: SshdHandle;
+let inst: ShopInstance;
+let project: string;
+let root: string;
+let work: string;
+
+beforeAll(async () => {
+  sshd = await startSshd();
+  inst = await newInstance();
+  work = await tempDir('spine');
+  project = path.join(work, 'project');
+  root = path.join(work, 'opt/shop');
+  await checkout(project, 'v1', inst);
+  await deployTarball(await buildTarball(project, '0.1.0'), root);
+  await startNode(root);
+  await request(inst.port, 'add 5');
+  await request(inst.port, 'add 7');
+  // The developer moves the project on to 0.2.0; hotup builds it.
+  await checkout(project, 'v2', inst);
+  await writeHotupConfig(project, 'shop', [
+    { name: 'prod', hosts: [`${sshd.user}@127.0.0.1:${sshd.port}`], deployTo: root, identity: sshd.identity, knownHosts: sshd.knownHosts },
+  ]);
+});
+
+afterAll(async () => {
+  if (root) await stopNode(root);
+  await sshd?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe('status, plan and apply over SSH on a live node', () => {
+  test('status shows 0.1.0 from every witness', async () => {
+    const r = await hotup(['status', 'prod', '--json'], { cwd: project });
+    expect(r.code).toBe(0);
+    const doc = jsonOf(r);
+    expect(doc.hosts).toHaveLength(1);
+    const h = doc.hosts[0];
+    expect(h.running).toBe('0.1.0');
+    expect(h.startErl.vsn).toBe('0.1.0');
+    expect(h.live.up).toBe(true);
+    expect(h.live.releases.map((e: any) => [e.vsn, e.status])).toEqual([['0.1.0', 'permanent']]);
+    expect(h.releasesFile.map((e: any) => [e.vsn, e.status])).toEqual([['0.1.0', 'permanent']]);
+    expect(h.disagreements).toEqual([]);
+  });
+
+  test('plan shows 0.1.0 → 0.2.0 hot, with the relup instructions', async () => {
+    const r = await hotup(['plan', 'prod', '--json'], { cwd: project });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const plan = jsonOf(r);
+    expect(plan.schema).toBe('hotup.plan/1');
+    expect(plan.target.vsn).toBe('0.2.0');
+    expect(plan.target.tarball.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(plan.hosts).toHaveLength(1);
+    expect(plan.hosts[0]).toMatchObject({ from: '0.1.0', to: '0.2.0', action: 'hot' });
+    expect(plan.hosts[0].instructions.join('\n')).toMatch(/shop_counter/);
+
+    const human = await hotup(['plan', 'prod'], { cwd: project });
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/0\.1\.0 → 0\.2\.0\s+HOT/);
+  });
+
+  test('apply upgrades hot: new code live, state migrated, no client failure', async () => {
+    const before = await request(inst.port, 'get');
+    expect(before).toBe('12');
+    const loop = clientLoop(inst.port, { maxMs: 300_000 });
+    const r = await hotup(['apply', 'prod', '--yes'], { cwd: project });
+    const calls = await loop.stop();
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/make_permanent/);
+
+    expect(calls.failures).toEqual([]);
+    expect(calls.ok).toBeGreaterThan(10);
+    expect(await request(inst.port, 'vsn')).toBe('v2');
+    // code_change/3 turned the integer into a map and kept the total: not reset.
+    const state = await request(inst.port, 'state');
+    expect(state).toContain(`total => ${12 + calls.added}`);
+    expect(state).toMatch(/adds => \d+/);
+    expect(await readFile(path.join(root, 'releases/start_erl.data'), 'utf8')).toMatch(/^\S+ 0\.2\.0\s*$/);
+
+    const st = jsonOf(await hotup(['status', 'prod', '--json'], { cwd: project }));
+    const statuses = Object.fromEntries(st.hosts[0].releasesFile.map((e: any) => [e.vsn, e.status]));
+    expect(statuses).toEqual({ '0.2.0': 'permanent', '0.1.0': 'old' });
+    expect(st.hosts[0].running).toBe('0.2.0');
+  });
+
+  test('apply again is a no-op', async () => {
+    const r = await hotup(['apply', 'prod', '--yes', '--json'], { cwd: project });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(jsonOf(r).hosts[0]).toMatchObject({ action: 'noop', outcome: 'unchanged' });
+  });
+});

@@ -1,0 +1,128 @@
+/**
+ * Running the fixture release for real: deploy a tarball into a release root,
+ * start it as a daemon, talk to it over its TCP line protocol, stop it.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export interface ShopInstance {
+  /** Node short name, unique per test run so nodes never collide. */
+  sname: string;
+  /** TCP port of the shop's line protocol on 127.0.0.1. */
+  port: number;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export async function newInstance(prefix = 'shop'): Promise<ShopInstance> {
+  return { sname: `${prefix}_${process.pid}_${Math.floor(Math.random() * 1e6)}`, port: await freePort() };
+}
+
+/** Points a copy of the fixture project at this instance's node name and port. */
+export async function customizeProject(projectDir: string, inst: ShopInstance): Promise<void> {
+  await writeFile(path.join(projectDir, 'config/vm.args'), `-sname ${inst.sname}\n-setcookie hotup_test\n+K true\n`);
+  await writeFile(path.join(projectDir, 'config/sys.config'), `[{shop, [{port, ${inst.port}}]}].\n`);
+}
+
+export async function deployTarball(tarball: string, root: string): Promise<void> {
+  await mkdir(root, { recursive: true });
+  await run('tar', ['xzf', tarball, '-C', root]);
+}
+
+export async function startNode(root: string, app = 'shop'): Promise<void> {
+  await run(path.join(root, 'bin', app), ['daemon'], { timeout: 60_000 });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      await run(path.join(root, 'bin', app), ['ping'], { timeout: 10_000 });
+      return;
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+}
+
+export async function stopNode(root: string, app = 'shop'): Promise<void> {
+  await run(path.join(root, 'bin', app), ['stop'], { timeout: 60_000 }).catch(() => undefined);
+}
+
+/** One request on a fresh connection: the reply line, or an error. */
+export function request(port: number, line: string, timeoutMs = 5_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect({ host: '127.0.0.1', port });
+    let buf = '';
+    const timer = setTimeout(() => {
+      sock.destroy();
+      reject(new Error(`no reply to "${line}" within ${timeoutMs} ms`));
+    }, timeoutMs);
+    sock.on('connect', () => sock.write(`${line}\n`));
+    sock.on('data', (d) => {
+      buf += d.toString();
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) {
+        clearTimeout(timer);
+        sock.end();
+        resolve(buf.slice(0, nl));
+      }
+    });
+    sock.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+  });
+}
+
+export interface LoopReport {
+  ok: number;
+  failures: string[];
+  /** Sum of the `add` amounts the shop acknowledged. */
+  added: number;
+}
+
+/**
+ * Calls the shop (`add 1` on a fresh connection) until stopped, at most
+ * `maxRequests` times and for at most `maxMs`, so it always ends by itself.
+ */
+export function clientLoop(port: number, opts: { maxRequests?: number; maxMs?: number; pauseMs?: number } = {}) {
+  const maxRequests = opts.maxRequests ?? 20_000;
+  const maxMs = opts.maxMs ?? 10 * 60_000;
+  const pauseMs = opts.pauseMs ?? 10;
+  let stopped = false;
+  const report: LoopReport = { ok: 0, failures: [], added: 0 };
+  const done = (async () => {
+    const started = Date.now();
+    for (let i = 0; i < maxRequests && !stopped && Date.now() - started < maxMs; i++) {
+      try {
+        const reply = await request(port, 'add 1');
+        if (!reply.startsWith('ok ')) throw new Error(`unexpected reply ${reply}`);
+        report.ok++;
+        report.added++;
+      } catch (e) {
+        report.failures.push((e as Error).message);
+      }
+      await new Promise((r) => setTimeout(r, pauseMs));
+    }
+    return report;
+  })();
+  return {
+    stop: async (): Promise<LoopReport> => {
+      stopped = true;
+      return done;
+    },
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * A working copy of the rebar3 fixture that moves between versions the way a
+ * project's checkout does, so rebar3 keeps earlier releases under _build.
+ */
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { customizeProject, type ShopInstance } from './shop-node.js';
+
+const run = promisify(execFile);
+
+export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures');
+
+export function fixtureVersion(name: string): string {
+  return path.join(FIXTURES, 'rebar3-shop', name);
+}
+
+export async function tempDir(prefix: string): Promise<string> {
+  return mkdtemp(path.join(os.tmpdir(), `hotup-${prefix}-`));
+}
+
+/** Replaces the project's sources with those of a fixture version (like a git checkout). */
+export async function checkout(projectDir: string, version: string, inst: ShopInstance): Promise<void> {
+  await rm(path.join(projectDir, 'apps'), { recursive: true, force: true });
+  await cp(fixtureVersion(version), projectDir, { recursive: true });
+  await customizeProject(projectDir, inst);
+}
+
+/** `rebar3 as prod release` + `tar`: the tarball of the version now checked out. */
+export async function buildTarball(projectDir: string, vsn: string): Promise<string> {
+  await run('rebar3', ['as', 'prod', 'release'], { cwd: projectDir, timeout: 300_000 });
+  await run('rebar3', ['as', 'prod', 'tar'], { cwd: projectDir, timeout: 300_000 });
+  return path.join(projectDir, '_build/prod/rel/shop', `shop-${vsn}.tar.gz`);
+}

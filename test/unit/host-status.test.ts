@@ -1,0 +1,50 @@
+import { describe, expect, test } from 'vitest';
+import { assessHost, type HostReadings } from '../../src/plan/host-status.js';
+import type { ReleasesEntry } from '../../src/terms/model.js';
+
+function rel(vsn: string, status: ReleasesEntry['status']): ReleasesEntry {
+  return { name: 'shop', vsn, erts: '13.1.5', apps: [], status } as ReleasesEntry;
+}
+
+const base: HostReadings = {
+  host: 'deploy@h1',
+  startErl: { erts: '13.1.5', vsn: '0.1.0' },
+  releasesFile: [rel('0.1.0', 'permanent')],
+  live: { up: true, releases: [rel('0.1.0', 'permanent')] },
+};
+
+describe('assessHost', () => {
+  test('all witnesses agree', () => {
+    const s = assessHost(base);
+    expect(s.running).toBe('0.1.0');
+    expect(s.permanent).toBe('0.1.0');
+    expect(s.disagreements).toEqual([]);
+  });
+
+  test('stale start_erl.data is reported', () => {
+    const s = assessHost({
+      ...base,
+      releasesFile: [rel('0.2.0', 'permanent'), rel('0.1.0', 'old')],
+      live: { up: true, releases: [rel('0.2.0', 'permanent'), rel('0.1.0', 'old')] },
+    });
+    expect(s.running).toBe('0.2.0');
+    expect(s.disagreements.join('\n')).toMatch(/start_erl\.data names 0\.1\.0 but the live node's permanent release is 0\.2\.0/);
+  });
+
+  test('installed but not permanent: runs the current one, warns that a restart goes back', () => {
+    const s = assessHost({ ...base, live: { up: true, releases: [rel('0.2.0', 'current'), rel('0.1.0', 'permanent')] } });
+    expect(s.running).toBe('0.2.0');
+    expect(s.disagreements.join('\n')).toMatch(/not made permanent/);
+  });
+
+  test('a down node falls back to start_erl.data', () => {
+    const s = assessHost({ ...base, live: { up: false, reason: 'not running' } });
+    expect(s.running).toBe('0.1.0');
+    expect(s.permanent).toBe('0.1.0');
+  });
+
+  test('no RELEASES file (plain mix release) is not a disagreement', () => {
+    const s = assessHost({ ...base, releasesFile: null });
+    expect(s.disagreements).toEqual([]);
+  });
+});
