@@ -35,7 +35,12 @@ dispatch(Args) -> fail(2, usage, io_lib:format("unknown command ~p", [Args])).
 
 %% file:consult/1 semantics on text, so stdin and files parse alike.
 consult_text(Bin, Name) ->
-    Text = unicode:characters_to_list(Bin),
+    case unicode:characters_to_list(Bin) of
+        Text when is_list(Text) -> scan_text(Text, Name);
+        _ -> fail(4, bad_term, io_lib:format("~s: not text (binary or invalid UTF-8 data)", [Name]))
+    end.
+
+scan_text(Text, Name) ->
     case erl_scan:string(Text, 1) of
         {ok, Tokens, _} -> parse_forms(Tokens, Name, []);
         {error, {Line, Mod, Desc}, _} -> fail(4, bad_term, io_lib:format("~s:~p: ~s", [Name, Line, Mod:format_error(Desc)]))

@@ -89,7 +89,7 @@ function sshSettings(...layers: Array<RawSsh | undefined>): SshSettings {
 
 /** Pure: the text of hotup.yml (read from FILE) to a typed Config. */
 export function parseConfig(text: string, file: string): Config {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     throw invalid(file, doc.errors.map((e) => {
       const pos = e.linePos?.[0];

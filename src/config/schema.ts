@@ -4,7 +4,10 @@
  */
 import { z } from 'zod';
 
-const nonEmpty = (what: string) => z.string({ error: `should be ${what}` }).min(1, { error: `should be ${what}` });
+/** A missing key says so; a present but wrong one says what it should be. */
+const expected = (what: string) => (issue: { input?: unknown }) => (issue.input === undefined ? `is required (${what})` : `should be ${what}`);
+
+const nonEmpty = (what: string) => z.string({ error: expected(what) }).min(1, { error: `should be ${what}` });
 
 export const sshSchema = z.strictObject({
   identity: nonEmpty('a path to a private key file').optional(),
@@ -22,14 +25,14 @@ export const buildSchema = z.strictObject({
 });
 
 export const environmentSchema = z.strictObject({
-  hosts: z.array(nonEmpty('a host like user@host or user@host:port'), { error: 'should be a list of hosts' })
+  hosts: z.array(nonEmpty('a host like user@host or user@host:port'), { error: expected('a list of hosts') })
     .min(1, { error: 'should list at least one host' }),
   deploy_to: nonEmpty('an absolute path').refine((p) => p.startsWith('/'), { error: 'should be an absolute path (starting with /)' }),
   ssh: sshSchema.optional(),
 });
 
 export const configSchema = z.strictObject({
-  app: z.string({ error: 'should be the release name' }).regex(/^[a-z][a-z0-9_]*$/, {
+  app: z.string({ error: expected('the release name') }).regex(/^[a-z][a-z0-9_]*$/, {
     error: 'should be a release name: lowercase letters, digits and _ , starting with a letter',
   }),
   build: buildSchema.optional(),
@@ -37,7 +40,7 @@ export const configSchema = z.strictObject({
   environments: z.record(
     z.string().regex(/^[A-Za-z0-9_-]+$/, { error: 'environment names use letters, digits, _ and -' }),
     environmentSchema,
-    { error: 'should map environment names to their settings' },
+    { error: expected('a map of environment names to their settings') },
   ).refine((envs) => Object.keys(envs).length > 0, { error: 'should define at least one environment' }),
 });
 

@@ -59,23 +59,30 @@ export class SshExecutor implements Executor {
       },
     };
     const client = new Client();
+    let settled = false;
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const fail = (e: HotupError) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
         client.end();
-        reject(connectError(spec, `no answer within ${ssh.connectTimeoutMs / 1000} s`));
-      }, ssh.connectTimeoutMs + 1_000);
+        reject(e);
+      };
+      const timer = setTimeout(() => fail(connectError(spec, `no answer within ${ssh.connectTimeoutMs / 1000} s`)), ssh.connectTimeoutMs + 1_000);
       client.once('ready', () => {
+        settled = true;
         clearTimeout(timer);
         resolve();
       });
-      client.once('error', (e: Error & { level?: string; code?: string }) => {
-        clearTimeout(timer);
-        if (refusal) reject(refusal);
+      // Stays attached for the connection's life: a later drop must not crash the process;
+      // commands in flight fail through their own channels.
+      client.on('error', (e: Error & { level?: string }) => {
+        if (refusal) fail(refusal);
         else if (e.level === 'client-authentication') {
-          reject(new HotupError('SSH_AUTH', `${where} refused the login of ${spec.user}: ${e.message}`,
+          fail(new HotupError('SSH_AUTH', `${where} refused the login of ${spec.user}: ${e.message}`,
             ssh.identity ? `Check that the public key of ${ssh.identity} is in ~${spec.user}/.ssh/authorized_keys on the host.`
               : 'Load a key into the ssh agent (ssh-add) or set ssh.identity in hotup.yml.', { host: spec.raw }));
-        } else reject(connectError(spec, e.message));
+        } else fail(connectError(spec, e.message));
       });
       client.connect(config);
     });

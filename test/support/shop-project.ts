@@ -31,7 +31,18 @@ export async function checkout(projectDir: string, version: string, inst: ShopIn
 
 /** `rebar3 as prod release` + `tar`: the tarball of the version now checked out. */
 export async function buildTarball(projectDir: string, vsn: string): Promise<string> {
-  await run('rebar3', ['as', 'prod', 'release'], { cwd: projectDir, timeout: 300_000 });
+  await buildRelease(projectDir);
   await run('rebar3', ['as', 'prod', 'tar'], { cwd: projectDir, timeout: 300_000 });
   return path.join(projectDir, '_build/prod/rel/shop', `shop-${vsn}.tar.gz`);
+}
+
+/** `rebar3 as prod release` of the version now checked out. */
+export async function buildRelease(projectDir: string): Promise<void> {
+  await run('rebar3', ['as', 'prod', 'release'], { cwd: projectDir, timeout: 300_000 });
+}
+
+/** A relup made by rebar3 from FROM to the checked-out TO: its path. Both releases must be built. */
+export async function buildRelup(projectDir: string, from: string, to: string): Promise<string> {
+  await run('rebar3', ['as', 'prod', 'relup', '--relname', 'shop', '--relvsn', to, '--upfrom', from], { cwd: projectDir, timeout: 300_000 });
+  return path.join(projectDir, '_build/prod/rel/shop/releases', to, 'relup');
 }
