@@ -11,7 +11,11 @@
 %% Commands:
 %%   consult FILE|-     the terms of an Erlang term file (relup, .appup, .rel,
 %%                      RELEASES, sys.config); `-` reads the text from stdin
--mode(compile).
+%%   facts ROOT VSN     release VSN under release root ROOT: its .rel, and per
+%%                      application its .app vsn, .appup, and per module the
+%%                      beam_lib:md5 digest, behaviours, exports of
+%%                      code_change/3, imports of erlang:load_nif/2
+%%   onload BEAM...     which of these beam files have an -on_load function
 
 main(Args) ->
     Enc = load_encoder(),
@@ -31,6 +35,8 @@ dispatch(["consult", File]) ->
         {ok, Bin} -> consult_text(Bin, list_to_binary(File));
         {error, Reason} -> fail(3, file_missing, io_lib:format("~s: ~s", [File, file:format_error(Reason)]))
     end;
+dispatch(["facts", Root, Vsn]) -> release_facts(Root, Vsn);
+dispatch(["onload" | Beams]) -> [list_to_binary(B) || B <- Beams, has_on_load(B)];
 dispatch(Args) -> fail(2, usage, io_lib:format("unknown command ~p", [Args])).
 
 %% file:consult/1 semantics on text, so stdin and files parse alike.
@@ -55,6 +61,72 @@ parse_forms(Tokens, Name, Acc) ->
                 {error, {Line, Mod, Desc}} -> fail(4, bad_term, io_lib:format("~s:~p: ~s", [Name, Line, Mod:format_error(Desc)]))
             end;
         {_, []} -> fail(4, bad_term, io_lib:format("~s: the last term has no terminating dot (truncated file?)", [Name]))
+    end.
+
+%% A built release has releases/VSN/NAME.rel; one unpacked by release_handler
+%% may not, and then its row in releases/RELEASES says the same.
+release_facts(Root, Vsn) ->
+    RelDir = filename:join([Root, "releases", Vsn]),
+    case filelib:wildcard(filename:join(RelDir, "*.rel")) of
+        [RelFile] -> describe_release(Root, read_rel(RelFile));
+        [] -> describe_release(Root, from_releases_file(Root, Vsn));
+        Many -> fail(5, not_a_release, io_lib:format("several .rel files in ~s: ~p", [RelDir, Many]))
+    end.
+
+from_releases_file(Root, Vsn) ->
+    File = filename:join([Root, "releases", "RELEASES"]),
+    case file:consult(File) of
+        {ok, [Rels]} ->
+            case [R || R <- Rels, element(3, R) =:= Vsn] of
+                [{release, Name, Vsn, Erts, Libs, _}] -> {Name, Vsn, Erts, [{A, V} || {A, V, _Dir} <- Libs]};
+                _ -> fail(5, not_a_release, io_lib:format("release ~s has no .rel file and no row in ~s", [Vsn, File]))
+            end;
+        _ -> fail(5, not_a_release, io_lib:format("release ~s has no .rel file under ~s/releases/~s", [Vsn, Root, Vsn]))
+    end.
+
+read_rel(RelFile) ->
+    case file:consult(RelFile) of
+        {ok, [{release, {Name, RVsn}, {erts, Erts}, Apps}]} -> {Name, RVsn, Erts, Apps};
+        _ -> fail(5, not_a_release, io_lib:format("~s is not a release specification", [RelFile]))
+    end.
+
+describe_release(Root, {Name, RVsn, Erts, Apps}) ->
+    #{name => list_to_binary(Name), vsn => list_to_binary(RVsn), erts => list_to_binary(Erts),
+      apps => [app_facts(Root, element(1, A), element(2, A)) || A <- Apps]}.
+
+app_facts(Root, App, AVsn) ->
+    Ebin = filename:join([Root, "lib", atom_to_list(App) ++ "-" ++ AVsn, "ebin"]),
+    Appup = filename:join(Ebin, atom_to_list(App) ++ ".appup"),
+    #{name => App, vsn => list_to_binary(AVsn), ebin => list_to_binary(Ebin),
+      present => filelib:is_dir(Ebin),
+      app_modules => app_modules(filename:join(Ebin, atom_to_list(App) ++ ".app")),
+      appup => case file:consult(Appup) of {ok, [Term]} -> {ok, Term}; {ok, _} -> malformed; {error, enoent} -> none; {error, _} -> malformed end,
+      modules => [module_facts(B) || B <- filelib:wildcard(filename:join(Ebin, "*.beam"))]}.
+
+app_modules(AppFile) ->
+    case file:consult(AppFile) of
+        {ok, [{application, _, Props}]} -> proplists:get_value(modules, Props, []);
+        _ -> []
+    end.
+
+module_facts(Beam) ->
+    case beam_lib:chunks(Beam, [attributes, exports, imports]) of
+        {ok, {Mod, [{attributes, Attrs}, {exports, Exports}, {imports, Imports}]}} ->
+            {ok, {Mod, Md5}} = beam_lib:md5(Beam),
+            #{module => Mod, md5 => binary:encode_hex(Md5),
+              behaviours => lists:usort(lists:append(proplists:get_all_values(behaviour, Attrs) ++ proplists:get_all_values(behavior, Attrs))),
+              code_change => lists:member({code_change, 3}, Exports) orelse lists:member({code_change, 4}, Exports),
+              loads_nif => lists:member({erlang, load_nif, 2}, Imports)};
+        {error, beam_lib, Reason} ->
+            fail(5, not_a_release, io_lib:format("~s is not a readable beam file: ~p", [Beam, Reason]))
+    end.
+
+%% on_load is an instruction in the code, not an attribute: only the disassembler sees it.
+has_on_load(Beam) ->
+    case beam_disasm:file(Beam) of
+        {beam_file, _, _, _, _, Code} ->
+            lists:any(fun({function, _, _, _, Is}) -> lists:member(on_load, Is) end, Code);
+        _ -> false
     end.
 
 read_stdin(Acc) ->

@@ -32,6 +32,6 @@ export function removeArgv(path: string): string[] {
   return ['rm', '-f', path];
 }
 
-export function testDirArgv(path: string): string[] {
-  return ['test', '-d', path];
+export function testFileArgv(path: string): string[] {
+  return ['test', '-f', path];
 }

@@ -2,19 +2,24 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { HotupError } from '../errors.js';
+import { HotupError, isHotupError } from '../errors.js';
+import type { Executor } from '../remote/executor.js';
 import type { HostStatus } from '../release/discover.js';
-import { assembleRelease, makeUpgrade, type BuiltRelease } from '../release/build.js';
+import { assembleRelease, makeUpgrade } from '../release/build.js';
 import { localHelperDir, runHelper } from '../release/helper.js';
+import { buildHostFacts, hostFacts, onLoadModules } from '../release/facts.js';
 import { parseRelup } from '../terms/relup.js';
-import type { Relup } from '../terms/model.js';
+import type { ReleaseFacts } from '../terms/model.js';
 import { planHosts } from '../plan/plan.js';
 import { decide } from '../plan/decide.js';
-import { findPath, relupPathRules } from '../validate/relup-paths.js';
-import { describeInstruction } from '../report/relup-lines.js';
 import { PLAN_SCHEMA, type PlannedTarball, type UpgradePlan } from '../plan/types.js';
+import { validate } from '../validate/index.js';
+import type { Finding } from '../validate/finding.js';
+import { findPath } from '../validate/relup-paths.js';
+import { diffReleases } from '../validate/diff.js';
+import { describeInstruction } from '../report/relup-lines.js';
 import { runStep } from '../report/step.js';
-import { buildExecutor, environment, type CoreContext } from './context.js';
+import { buildExecutor, environment, nodeTarget, type CoreContext } from './context.js';
 import { discoverEnvironment } from './status.js';
 
 async function sha256File(file: string): Promise<string> {
@@ -39,6 +44,38 @@ function commonRunning(statuses: HostStatus[]): string {
   );
 }
 
+/** The running release's facts from the first host that can give them, else the build host's copy. */
+async function runningFacts(ctx: CoreContext, envName: string, statuses: HostStatus[], running: string,
+  buildExec: Executor, relDir: string): Promise<{ facts: ReleaseFacts | null; notes: Finding[] }> {
+  const env = environment(ctx.config, envName);
+  const first = statuses.find((s) => s.startErl);
+  const spec = env.hosts.find((h) => h.raw === first?.host);
+  if (first?.startErl && spec) {
+    try {
+      const node = await nodeTarget(ctx, env, spec);
+      return { facts: await hostFacts(node.exec, env.deployTo, first.startErl.erts, running), notes: [] };
+    } catch (e) {
+      if (!isHotupError(e)) throw e;
+      ctx.emit({ type: 'log', level: 'warn', host: first.host, message: `could not read release ${running} there: ${e.message}` });
+    }
+  }
+  try {
+    return {
+      facts: await buildHostFacts(buildExec, relDir, running),
+      notes: [{
+        rule: 'release/old-facts-from-build',
+        severity: 'info',
+        effect: 'none',
+        message: `release ${running} was compared as the build host has it, not as the hosts run it`,
+        remedy: 'If the build host rebuilt that version since, changed modules can be missed; let hotup read a host.',
+      }],
+    };
+  } catch (e) {
+    if (!isHotupError(e)) throw e;
+    return { facts: null, notes: [] };
+  }
+}
+
 export async function plan(ctx: CoreContext, envName: string): Promise<UpgradePlan> {
   const env = environment(ctx.config, envName);
   const { app, build } = ctx.config;
@@ -51,28 +88,40 @@ export async function plan(ctx: CoreContext, envName: string): Promise<UpgradePl
     return { value: a, detail: `${app} ${a.vsn} assembled in ${build.path}` };
   });
 
-  let built: BuiltRelease = { ...assembled, relup: null, tarball: null };
-  let relup: Relup | null = null;
+  let tarball: PlannedTarball | null = null;
+  let findings: Finding[] = [];
+  let instructions: string[] = [];
   if (assembled.vsn !== running) {
-    built = await runStep(ctx.emit, 'relup', undefined, async () => {
+    const built = await runStep(ctx.emit, 'relup', undefined, async () => {
       const b = await makeUpgrade(exec, build, app, assembled, running);
       return { value: b, detail: `relup ${running} → ${b.vsn} and tarball made` };
     });
-    relup = await runStep(ctx.emit, 'inspect', undefined, async () => {
-      const term = await runHelper(exec, localHelperDir(), 'consult', [built.relup!]);
-      return { value: parseRelup(term), detail: 'relup decoded' };
+    const inspected = await runStep(ctx.emit, 'inspect', undefined, async () => {
+      const relup = parseRelup(await runHelper(exec, localHelperDir(), 'consult', [built.relup!]));
+      const newFacts = await buildHostFacts(exec, built.relDir, built.vsn);
+      const old = await runningFacts(ctx, envName, statuses, running, exec, built.relDir);
+      const touched = old.facts
+        ? diffReleases(old.facts, newFacts).flatMap((c) => [...c.changed, ...c.added].map((m) => `${built.relDir}/lib/${c.name}-${c.newVsn}/ebin/${m.module}.beam`))
+        : [];
+      const f = [
+        ...validate({ running, target: built.vsn, old: old.facts, new: newFacts, relup, onLoad: await onLoadModules(exec, touched) }),
+        ...old.notes,
+      ];
+      const counts = (['error', 'warning'] as const).map((s) => `${f.filter((x) => x.severity === s).length} ${s}s`).join(', ');
+      return { value: { relup, findings: f }, detail: `relup decoded, ${counts}` };
     });
+    findings = inspected.findings;
+    instructions = findPath(inspected.relup.up, running)?.instructions.map(describeInstruction) ?? [];
+    tarball = await describeTarball(built.tarball!);
   }
 
-  const findings = relup ? relupPathRules(relup, running) : [];
-  const instructions = (relup && findPath(relup.up, running)?.instructions.map(describeInstruction)) ?? [];
   const result: UpgradePlan = {
     schema: PLAN_SCHEMA,
     app,
     environment: envName,
     deployTo: env.deployTo,
-    target: { vsn: built.vsn, tarball: built.tarball ? await describeTarball(built.tarball) : null },
-    hosts: planHosts({ statuses, target: built.vsn, instructions, findings, decision: decide(findings) }),
+    target: { vsn: assembled.vsn, tarball },
+    hosts: planHosts({ statuses, target: assembled.vsn, instructions, findings, decision: decide(findings) }),
   };
   ctx.emit({ type: 'plan', plan: result });
   return result;

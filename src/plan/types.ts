@@ -7,10 +7,17 @@ export const PLAN_SCHEMA = 'hotup.plan/1';
 
 export type Severity = 'error' | 'warning' | 'info';
 
+/**
+ * What a finding does to the decision: nothing, forces a restart instead of
+ * a hot upgrade, or blocks the upgrade (a restart would not fix it either).
+ */
+export type Effect = 'none' | 'restart' | 'block';
+
 /** One finding that shaped a host's decision: a named rule, what it saw, what to do. */
 export interface PlanReason {
   rule: string;
   severity: Severity;
+  effect: Effect;
   message: string;
   remedy: string;
 }

@@ -24,9 +24,9 @@ export async function runHelper(
   helperDir: string,
   command: string,
   args: string[],
-  opts: { stdin?: string; timeoutMs?: number } = {},
+  opts: { stdin?: string; timeoutMs?: number; escript?: string } = {},
 ): Promise<Term> {
-  const r = await exec.run(helperArgv(helperDir, command, args), {
+  const r = await exec.run(helperArgv(helperDir, command, args, opts.escript), {
     timeoutMs: opts.timeoutMs ?? 120_000,
     ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
   });

@@ -50,3 +50,47 @@ export interface ReleasesEntry {
   apps: string[];
   status: ReleaseStatus;
 }
+
+/** An appup entry's version: a literal, or a regex binary matched against the whole version. */
+export type AppupVersion = { kind: 'exact'; vsn: string } | { kind: 'regex'; pattern: string };
+
+export interface AppupEntry {
+  from: AppupVersion;
+  /** The high-level instructions, printed; systools turns them into the relup. */
+  instructions: string[];
+}
+
+export interface Appup {
+  vsn: string;
+  up: AppupEntry[];
+  down: AppupEntry[];
+}
+
+export interface ModuleFacts {
+  module: string;
+  /** beam_lib:md5/1, hex. */
+  md5: string;
+  behaviours: string[];
+  /** Exports code_change/3 (or /4, gen_statem). */
+  codeChange: boolean;
+  /** Imports erlang:load_nif/2. */
+  loadsNif: boolean;
+}
+
+export interface AppFacts {
+  name: string;
+  vsn: string;
+  /** lib/<app>-<vsn>/ebin exists in the release root. */
+  present: boolean;
+  /** The `modules` list of the .app file. */
+  appModules: string[];
+  appup: Appup | 'none' | 'malformed';
+  modules: ModuleFacts[];
+}
+
+export interface ReleaseFacts {
+  name: string;
+  vsn: string;
+  erts: string;
+  apps: AppFacts[];
+}

@@ -17,6 +17,7 @@ export function relupPathRules(relup: Relup, running: string): Finding[] {
     findings.push({
       rule: 'relup/no-up-path',
       severity: 'error',
+      effect: 'restart',
       message: `the relup for ${relup.vsn} has no up-path from the running version ${running} (it has: ${listed(relup.up)})`,
       remedy: `Rebuild the relup from ${running} (hotup does this when the build host has release ${running}); otherwise only a restart can move the node.`,
     });
@@ -25,6 +26,7 @@ export function relupPathRules(relup: Relup, running: string): Finding[] {
     findings.push({
       rule: 'relup/no-down-path',
       severity: 'warning',
+      effect: 'none',
       message: `the relup has no down-path to ${running} (it has: ${listed(relup.down)}), so going back will need a restart`,
       remedy: 'Add a down entry for the running version to each changed application\'s appup if a hot rollback matters.',
     });
@@ -34,6 +36,7 @@ export function relupPathRules(relup: Relup, running: string): Finding[] {
       findings.push({
         rule: 'relup/restart-emulator',
         severity: 'warning',
+        effect: 'restart',
         message: `the up-path from ${running} contains ${i.op}: the emulator restarts during the upgrade (an ERTS, kernel, stdlib or sasl change, or an appup that asks for it)`,
         remedy: 'Expect downtime; hotup restarts the node into the new release instead of a hot upgrade.',
       });
@@ -42,6 +45,7 @@ export function relupPathRules(relup: Relup, running: string): Finding[] {
       findings.push({
         rule: 'relup/unknown-instruction',
         severity: 'error',
+        effect: 'restart',
         message: `the up-path from ${running} has an instruction release_handler does not know: ${i.printed}`,
         remedy: 'Fix the appup that produced it (see appup(4) for the instruction set) and rebuild the relup.',
       });

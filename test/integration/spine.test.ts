@@ -67,6 +67,8 @@ describe('status, plan and apply over SSH on a live node', () => {
     expect(plan.hosts).toHaveLength(1);
     expect(plan.hosts[0]).toMatchObject({ from: '0.1.0', to: '0.2.0', action: 'hot' });
     expect(plan.hosts[0].instructions.join('\n')).toMatch(/shop_counter/);
+    // A good upgrade: the rules find nothing to warn about.
+    expect(plan.hosts[0].reasons).toEqual([]);
 
     const human = await hotup(['plan', 'prod'], { cwd: project });
     expect(human.code).toBe(0);

@@ -1,0 +1,55 @@
+/** Rules on what the relup names: every module and application it loads must exist in the target release. */
+import type { ReleaseFacts, RelupInstruction, RelupPath } from '../terms/model.js';
+import type { Finding } from './finding.js';
+
+function namedModules(i: RelupInstruction): string[] {
+  switch (i.op) {
+    case 'load_object_code':
+    case 'purge':
+    case 'resume':
+    case 'stop':
+    case 'start':
+      return i.modules;
+    case 'load':
+      return [i.module];
+    case 'suspend':
+      return i.modules.map((m) => m.module);
+    case 'code_change':
+      return i.changes.map((c) => c.module);
+    default:
+      return [];
+  }
+}
+
+export function targetRules(up: RelupPath | undefined, newRel: ReleaseFacts): Finding[] {
+  const findings: Finding[] = [];
+  const modules = new Set(newRel.apps.flatMap((a) => a.modules.map((m) => m.module)));
+  const removed = new Set((up?.instructions ?? []).flatMap((i) => (i.op === 'remove' ? [i.module] : i.op === 'purge' ? i.modules : [])));
+  const reported = new Set<string>();
+  for (const i of up?.instructions ?? []) {
+    if (i.op === 'load_object_code' && !newRel.apps.some((a) => a.name === i.app && a.vsn === i.vsn)) {
+      findings.push({
+        rule: 'relup/absent-application',
+        severity: 'error',
+        effect: 'restart',
+        app: i.app,
+        message: `the relup loads ${i.app} ${i.vsn}, which the target release ${newRel.vsn} does not contain`,
+        remedy: 'The relup was made for another release; make it again from this build.',
+      });
+    }
+    for (const m of namedModules(i)) {
+      // purge/resume of a module the path removes is how deletions are written.
+      if (modules.has(m) || removed.has(m) || reported.has(m)) continue;
+      reported.add(m);
+      findings.push({
+        rule: 'relup/absent-module',
+        severity: 'error',
+        effect: 'restart',
+        module: m,
+        message: `the relup names module ${m}, which no application of the target release ${newRel.vsn} contains`,
+        remedy: `Fix the appup that mentions ${m} (a typo, or a module that was removed) and make the relup again.`,
+      });
+    }
+  }
+  return findings;
+}
