@@ -45,6 +45,8 @@ export function moduleRules(changes: AppChange[], up: RelupPath | undefined, onL
       });
       continue;
     }
+    // Without an up-path there is nothing to check the changes against; relup rules say why.
+    if (!up) continue;
     for (const m of [...c.changed, ...c.added]) {
       if (!v.loaded.has(m.module)) {
         findings.push({

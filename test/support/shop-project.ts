@@ -46,3 +46,15 @@ export async function buildRelup(projectDir: string, from: string, to: string): 
   await run('rebar3', ['as', 'prod', 'relup', '--relname', 'shop', '--relvsn', to, '--upfrom', from], { cwd: projectDir, timeout: 300_000 });
   return path.join(projectDir, '_build/prod/rel/shop/releases', to, 'relup');
 }
+
+/** The v2 sources with a variant's files laid over them (fixtures/rebar3-shop/variants/NAME). */
+export async function checkoutVariant(projectDir: string, variant: string, inst: ShopInstance): Promise<void> {
+  await checkout(projectDir, 'v2', inst);
+  await cp(fixtureVersion(`variants/${variant}`), projectDir, { recursive: true });
+}
+
+/** A copy of a project with its _build, so each variant starts from the same built releases. */
+export async function copyProject(from: string, to: string): Promise<void> {
+  // rebar3's _build links back into the project with relative links; keep them relative.
+  await cp(from, to, { recursive: true, verbatimSymlinks: true });
+}
