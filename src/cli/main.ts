@@ -5,6 +5,7 @@ import { EXIT } from './exit-codes.js';
 import { register as registerStatus } from './status.js';
 import { register as registerPlan } from './plan.js';
 import { register as registerApply } from './apply.js';
+import { register as registerInspect } from './inspect.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -19,6 +20,7 @@ const program = new Command('hotup')
 registerStatus(program);
 registerPlan(program);
 registerApply(program);
+registerInspect(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -4,7 +4,7 @@ import { appupRules } from './appup.js';
 import { diffReleases } from './diff.js';
 import type { Finding } from './finding.js';
 import { moduleRules } from './modules.js';
-import { releaseCoreRules } from './release-core.js';
+import { completenessRules, releaseCoreRules } from './release-core.js';
 import { findPath, relupPathRules } from './relup-paths.js';
 import { targetRules } from './targets.js';
 import { versionRules } from './version.js';
@@ -21,7 +21,7 @@ export interface UpgradeFacts {
 }
 
 export function validate(f: UpgradeFacts): Finding[] {
-  const findings: Finding[] = [...versionRules(f.running, f.target)];
+  const findings: Finding[] = [...versionRules(f.running, f.target), ...completenessRules(f.new)];
   if (f.relup) findings.push(...relupPathRules(f.relup, f.running));
   else {
     findings.push({

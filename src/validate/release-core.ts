@@ -4,6 +4,18 @@ import type { Finding } from './finding.js';
 
 const CORE_APPS = ['kernel', 'stdlib', 'sasl'];
 
+/** Every application the .rel names must be in lib/: without it the release cannot boot or upgrade. */
+export function completenessRules(newRel: ReleaseFacts): Finding[] {
+  return newRel.apps.filter((a) => !a.present).map((a) => ({
+    rule: 'release/missing-application',
+    severity: 'error' as const,
+    effect: 'block' as const,
+    app: a.name,
+    message: `release ${newRel.vsn} names ${a.name} ${a.vsn}, but lib/${a.name}-${a.vsn}/ebin is missing`,
+    remedy: 'The release (or its tarball) is incomplete; build it again.',
+  }));
+}
+
 export function releaseCoreRules(oldRel: ReleaseFacts, newRel: ReleaseFacts): Finding[] {
   const findings: Finding[] = [];
   if (oldRel.erts !== newRel.erts) {

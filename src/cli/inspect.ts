@@ -1,0 +1,31 @@
+import type { Command } from 'commander';
+import { humanReporter, jsonReporter } from '../report/reporter.js';
+import { makeStyle } from '../report/style.js';
+import { exitCodeFor } from './exit-codes.js';
+
+interface InspectOptions {
+  json?: boolean;
+  vsn?: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('inspect')
+    .description('show the relup, the findings and the decision for a release tarball, release directory or relup file, offline')
+    .argument('<artifact>', 'a release tarball (.tar.gz), a release root (bin/, lib/, releases/), or a relup file')
+    .option('--vsn <vsn>', 'the release version to inspect when the directory holds several')
+    .option('--json', 'print one JSON document on stdout')
+    .action(async (artifact: string, opts: InspectOptions) => {
+      // Offline: no config and no connections, so no frame either.
+      const reporter = opts.json ? jsonReporter() : humanReporter();
+      try {
+        const { inspect } = await import('../core/inspect.js');
+        const result = await inspect(artifact, opts.vsn ? { vsn: opts.vsn } : {});
+        const { renderInspect } = await import('../report/render-inspect.js');
+        reporter.result(result, renderInspect(result, makeStyle(process.stdout)));
+      } catch (e) {
+        reporter.error(e);
+        process.exitCode = exitCodeFor(e);
+      }
+    });
+}
