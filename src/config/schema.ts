@@ -1,48 +1,108 @@
 /**
- * The shape of hotup.yml as written (snake_case, strings for hosts); unknown
- * keys are refused everywhere. load.ts turns it into the typed Config.
+ * The shape of hotup.yml as written (snake_case keys, host strings). Every value that can be wrong
+ * is checked here, in one pass, so that all problems are reported together; resolve.ts then fills
+ * in defaults and makes paths absolute. Unknown keys are refused at every level.
  */
 import { z } from 'zod';
+import { HOST_SHAPE, parseHostSpec, type DefaultUser } from './host-spec.js';
+import { closestKey } from './suggest.js';
+import type { HostSpec } from './types.js';
+
+/** Erlang release names are atoms; hotup uses them unquoted in paths and in `bin/<app>`. */
+const RELEASE_NAME = /^[a-z][a-z0-9_]*$/;
+const ENV_NAME = /^[A-Za-z0-9_-]+$/;
 
 /** A missing key says so; a present but wrong one says what it should be. */
 const expected = (what: string) => (issue: { input?: unknown }) => (issue.input === undefined ? `is required (${what})` : `should be ${what}`);
 
-const nonEmpty = (what: string) => z.string({ error: expected(what) }).min(1, { error: `should be ${what}` });
+const text = (what: string) => z.string({ error: expected(what) }).min(1, { error: `should be ${what}` });
 
-export const sshSchema = z.strictObject({
-  identity: nonEmpty('a path to a private key file').optional(),
-  known_hosts: nonEmpty('a path to a known_hosts file').optional(),
-  connect_timeout: z.number({ error: 'should be a number of seconds' }).positive({ error: 'should be more than 0 seconds' }).optional(),
-  command_timeout: z.number({ error: 'should be a number of seconds' }).positive({ error: 'should be more than 0 seconds' }).optional(),
+const seconds = z.number({ error: 'should be a number of seconds' }).positive({ error: 'should be more than 0 seconds' });
+
+const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * A mapping that refuses keys it does not know. Unlike zod's strict objects, each stray key is
+ * its own issue at its own path, with the closest known key as a hint, and it is reported even
+ * when other keys of the same mapping are also wrong.
+ */
+function section<S extends z.ZodRawShape>(what: string, shape: S) {
+  const known = Object.keys(shape);
+  return z.looseObject(shape, { error: expected(what) }).superRefine(
+    (value, ctx) => {
+      for (const key of Object.keys(value)) {
+        if (known.includes(key)) continue;
+        const hint = closestKey(key, known);
+        ctx.addIssue({ code: 'custom', path: [key], message: `unknown key "${key}"${hint ? ` (did you mean ${hint}?)` : ''}` });
+      }
+    },
+    { when: (payload) => isMap(payload.value) },
+  );
+}
+
+const sshSchema = section('a map of ssh settings', {
+  identity: text('a path to a private key file').optional(),
+  known_hosts: text('a path to a known_hosts file').optional(),
+  connect_timeout: seconds.optional(),
+  command_timeout: seconds.optional(),
 });
 
-export const buildSchema = z.strictObject({
-  host: nonEmpty('"local" or a host like user@buildhost').optional(),
-  tool: z.enum(['rebar3', 'mix', 'distillery', 'custom'], { error: 'should be one of rebar3, mix, distillery, custom' }).optional(),
-  path: nonEmpty('a directory').optional(),
-  profile: nonEmpty('a build profile name, like prod').optional(),
-  ssh: sshSchema.optional(),
-});
+/** The whole file; hosts are parsed here (so duplicates are caught), with DEFAULT_USER for a missing user@. */
+export function configSchema(defaultUser: DefaultUser) {
+  const hostList = z
+    .array(z.unknown(), { error: expected('a list of hosts') })
+    .min(1, { error: 'should list at least one host' })
+    .transform((items, ctx) => {
+      const hosts: HostSpec[] = [];
+      const seen = new Map<string, number>();
+      items.forEach((item, i) => {
+        const h = typeof item === 'string' ? parseHostSpec(item, defaultUser) : { error: HOST_SHAPE };
+        if ('error' in h) return ctx.addIssue({ code: 'custom', path: [i], message: h.error });
+        // Host names are case-insensitive; the same login twice would upgrade one node twice.
+        const key = `${h.user}@${h.host.toLowerCase()}:${h.port}`;
+        const first = seen.get(key);
+        if (first !== undefined) return ctx.addIssue({ code: 'custom', path: [i], message: `${h.raw} is the same host as hosts/${first}` });
+        seen.set(key, i);
+        hosts.push(h);
+      });
+      return hosts;
+    });
 
-export const environmentSchema = z.strictObject({
-  hosts: z.array(nonEmpty('a host like user@host or user@host:port'), { error: expected('a list of hosts') })
-    .min(1, { error: 'should list at least one host' }),
-  deploy_to: nonEmpty('an absolute path').refine((p) => p.startsWith('/'), { error: 'should be an absolute path (starting with /)' }),
-  ssh: sshSchema.optional(),
-});
+  const buildHost = text('"local" or a host like user@host').transform((s, ctx): 'local' | HostSpec => {
+    if (s === 'local') return 'local';
+    const h = parseHostSpec(s, defaultUser);
+    if ('error' in h) {
+      ctx.addIssue({ code: 'custom', message: h.error === HOST_SHAPE ? 'should be "local" or a host like user@host or user@host:port' : h.error });
+      return z.NEVER;
+    }
+    return h;
+  });
 
-export const configSchema = z.strictObject({
-  app: z.string({ error: expected('the release name') }).regex(/^[a-z][a-z0-9_]*$/, {
-    error: 'should be a release name: lowercase letters, digits and _ , starting with a letter',
-  }),
-  build: buildSchema.optional(),
-  ssh: sshSchema.optional(),
-  environments: z.record(
-    z.string().regex(/^[A-Za-z0-9_-]+$/, { error: 'environment names use letters, digits, _ and -' }),
-    environmentSchema,
-    { error: expected('a map of environment names to their settings') },
-  ).refine((envs) => Object.keys(envs).length > 0, { error: 'should define at least one environment' }),
-});
+  const environment = section('a map with hosts and deploy_to', {
+    hosts: hostList,
+    deploy_to: text('an absolute path').refine((p) => p.startsWith('/'), { error: 'should be an absolute path (starting with /)' }),
+    ssh: sshSchema.optional(),
+  });
 
-export type RawConfig = z.infer<typeof configSchema>;
-export type RawSsh = z.infer<typeof sshSchema>;
+  return section('a map with app, build, ssh and environments', {
+    app: z.string({ error: expected('the release name') }).regex(RELEASE_NAME, {
+      error: 'should be a release name: lowercase letters, digits and _, starting with a letter',
+    }),
+    build: section('a map of build settings', {
+      host: buildHost.optional(),
+      tool: z.literal('rebar3', { error: 'should be rebar3 (the only build tool supported so far)' }).optional(),
+      path: text('a directory').optional(),
+      profile: text('a build profile name, like prod').optional(),
+      ssh: sshSchema.optional(),
+    }).optional(),
+    ssh: sshSchema.optional(),
+    environments: z
+      .record(z.string().regex(ENV_NAME), environment, {
+        error: (issue) => (issue.code === 'invalid_key' ? 'should be an environment name: letters, digits, _ and -' : expected('a map of environments')(issue)),
+      })
+      .refine((envs) => Object.keys(envs).length > 0, { error: 'should define at least one environment' }),
+  });
+}
+
+export type RawConfig = z.output<ReturnType<typeof configSchema>>;
+export type RawSsh = z.output<typeof sshSchema>;

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { parseHostSpec } from '../../src/config/host-spec.js';
 import { findConfigFile, loadConfig, parseConfig } from '../../src/config/load.js';
 import { HotupError } from '../../src/errors.js';
 
@@ -23,22 +24,29 @@ environments:
 
 const FILE = '/srv/project/hotup.yml';
 const home = os.homedir();
+const me = os.userInfo().username;
 
-/** The problem lines of a CONFIG_INVALID error. */
-function problems(text: string): string[] {
+/** The rejection of a config: its message, split into the header and the problem lines. */
+function rejection(text: string): { header: string; lines: string[] } {
   try {
     parseConfig(text, FILE);
   } catch (e) {
     expect(e).toBeInstanceOf(HotupError);
     expect((e as HotupError).code).toBe('CONFIG_INVALID');
     expect((e as HotupError).remedy).toMatch(/docs\/config\.md/);
-    return (e as HotupError).message.split('\n').slice(1).map((l) => l.trim());
+    const [header = '', ...lines] = (e as HotupError).message.split('\n');
+    return { header, lines: lines.map((l) => l.trim()) };
   }
   throw new Error('expected the config to be rejected');
 }
 
-describe('the example config', () => {
-  test('parses to the exact typed config', () => {
+const problems = (text: string) => rejection(text).lines;
+
+/** A config whose only environment, prod, has BODY (indented four spaces). */
+const env = (body: string) => `app: shop\nenvironments:\n  prod:\n${body}`;
+
+describe('a valid config', () => {
+  test('the example parses to the exact typed config', () => {
     expect(parseConfig(EXAMPLE, FILE)).toEqual({
       file: FILE,
       root: '/srv/project',
@@ -69,46 +77,90 @@ describe('the example config', () => {
     });
   });
 
-  test('defaults: build section, ssh settings, the current user', () => {
-    const c = parseConfig('app: shop\nenvironments:\n  prod:\n    hosts: [web1, "[::1]:2200"]\n    deploy_to: /opt/shop/\n', FILE);
-    expect(c.build).toMatchObject({ host: 'local', tool: 'rebar3', path: '/srv/project', profile: 'prod' });
+  test('defaults: no build section, no ssh block, hosts without user@ or port', () => {
+    const c = parseConfig(env('    hosts: [web1, "[::1]:2200", db.example.com]\n    deploy_to: /opt/shop/\n'), FILE);
+    expect(c.build).toEqual({
+      host: 'local',
+      tool: 'rebar3',
+      path: '/srv/project',
+      profile: 'prod',
+      ssh: { knownHosts: `${home}/.ssh/known_hosts`, connectTimeoutMs: 10_000, commandTimeoutMs: 120_000 },
+    });
     expect(c.environments.prod!.hosts).toEqual([
-      { raw: 'web1', user: os.userInfo().username, host: 'web1', port: 22 },
-      { raw: '[::1]:2200', user: os.userInfo().username, host: '::1', port: 2200 },
+      { raw: 'web1', user: me, host: 'web1', port: 22 },
+      { raw: '[::1]:2200', user: me, host: '::1', port: 2200 },
+      { raw: 'db.example.com', user: me, host: 'db.example.com', port: 22 },
     ]);
     expect(c.environments.prod!.deployTo).toBe('/opt/shop');
     expect(c.environments.prod!.ssh.identity).toBeUndefined();
   });
 
-  test('a top-level ssh block is overridden key by key per environment', () => {
+  test('the top-level ssh block is overridden key by key, per environment and for the build host', () => {
     const c = parseConfig(
-      'app: shop\nssh:\n  identity: /k/global\n  connect_timeout: 3\nenvironments:\n  prod:\n    hosts: [a@b]\n    deploy_to: /o\n    ssh:\n      identity: /k/prod\n',
+      [
+        'app: shop',
+        'ssh:',
+        '  identity: keys/deploy',
+        '  connect_timeout: 3',
+        'build:',
+        '  ssh:',
+        '    command_timeout: 600',
+        'environments:',
+        '  prod:',
+        '    hosts: [a@b]',
+        '    deploy_to: /o',
+        '    ssh:',
+        '      identity: ~/prod_key',
+        '      known_hosts: /etc/ssh/ssh_known_hosts',
+        '',
+      ].join('\n'),
       FILE,
     );
-    expect(c.environments.prod!.ssh).toMatchObject({ identity: '/k/prod', connectTimeoutMs: 3000 });
-    expect(c.build.ssh).toMatchObject({ identity: '/k/global' });
+    expect(c.environments.prod!.ssh).toEqual({
+      identity: `${home}/prod_key`,
+      knownHosts: '/etc/ssh/ssh_known_hosts',
+      connectTimeoutMs: 3000,
+      commandTimeoutMs: 120_000,
+    });
+    expect(c.build.ssh).toEqual({
+      identity: '/srv/project/keys/deploy',
+      knownHosts: `${home}/.ssh/known_hosts`,
+      connectTimeoutMs: 3000,
+      commandTimeoutMs: 600_000,
+    });
   });
 
-  test('a remote build host keeps its path as written', () => {
-    const c = parseConfig('app: shop\nbuild:\n  host: ci@builder:2201\n  path: src/shop\nenvironments:\n  prod:\n    hosts: [a@b]\n    deploy_to: /o\n', FILE);
-    expect(c.build.host).toEqual({ raw: 'ci@builder:2201', user: 'ci', host: 'builder', port: 2201 });
-    expect(c.build.path).toBe('src/shop');
+  test('a local build path resolves from the config file; a remote one is relative to the login home', () => {
+    expect(parseConfig(env('    hosts: [a@b]\n    deploy_to: /o\n').replace('environments', 'build:\n  path: ../shop\nenvironments'), FILE).build.path)
+      .toBe('/srv/shop');
+    const remote = (p: string) =>
+      parseConfig(`app: shop\nbuild:\n  host: ci@builder:2201\n  path: ${p}\nenvironments:\n  prod:\n    hosts: [a@b]\n    deploy_to: /o\n`, FILE).build;
+    expect(remote('~/src/shop')).toMatchObject({ host: { raw: 'ci@builder:2201', user: 'ci', host: 'builder', port: 2201 }, path: 'src/shop' });
+    expect(remote('src/shop').path).toBe('src/shop');
+    expect(remote('/srv/build').path).toBe('/srv/build');
+  });
+
+  test('a host without user@ when the current user is unknown', () => {
+    expect(parseHostSpec('web1', () => undefined)).toEqual({ error: 'has no user@ and the current user is unknown: write it as user@host' });
+    expect(parseHostSpec('ops@web1', () => undefined)).toEqual({ raw: 'ops@web1', user: 'ops', host: 'web1', port: 22 });
   });
 });
 
 describe('errors name the path of each problem', () => {
-  const env = (body: string) => `app: shop\nenvironments:\n  prod:\n${body}`;
-
-  test('unknown top-level key', () => {
-    expect(problems(`${EXAMPLE}\ncolour: blue\n`)).toEqual(['colour: unknown key "colour"']);
+  test('unknown top-level key, with and without a suggestion', () => {
+    expect(problems(`${EXAMPLE}colour: blue\nenviroments: {}\n`)).toEqual([
+      'colour: unknown key "colour"',
+      'enviroments: unknown key "enviroments" (did you mean environments?)',
+    ]);
   });
 
-  test('unknown nested key, with a suggestion', () => {
+  test('unknown nested keys, with suggestions', () => {
     expect(problems(env('    hsots: [a@b]\n    hosts: [a@b]\n    deploy_to: /o\n'))).toEqual([
       'environments/prod/hsots: unknown key "hsots" (did you mean hosts?)',
     ]);
-    expect(problems(env('    hosts: [a@b]\n    deploy_to: /o\n    ssh:\n      knownhosts: x\n'))).toEqual([
-      'environments/prod/ssh/knownhosts: unknown key "knownhosts" (did you mean known_hosts?)',
+    expect(problems(env('    hosts: [a@b]\n    deploy_to: /o\n    ssh:\n      known-hosts: x\n      port: 22\n'))).toEqual([
+      'environments/prod/ssh/known-hosts: unknown key "known-hosts" (did you mean known_hosts?)',
+      'environments/prod/ssh/port: unknown key "port"',
     ]);
   });
 
@@ -117,15 +169,32 @@ describe('errors name the path of each problem', () => {
     expect(problems(env('    hosts: [a@b]\n    deploy_to: /o\n    ssh:\n      connect_timeout: soon\n'))).toEqual([
       'environments/prod/ssh/connect_timeout: should be a number of seconds',
     ]);
-    expect(problems(EXAMPLE.replace('tool: rebar3', 'tool: make'))).toEqual(['build/tool: should be one of rebar3, mix, distillery, custom']);
+    expect(problems(EXAMPLE.replace('tool: rebar3', 'tool: mix'))).toEqual(['build/tool: should be rebar3 (the only build tool supported so far)']);
+    expect(problems('app: shop\nbuild: [x]\nenvironments:\n  prod:\n')).toEqual([
+      'build: should be a map of build settings',
+      'environments/prod: should be a map with hosts and deploy_to',
+    ]);
+    expect(problems('- app\n')).toEqual(['(top level): should be a map with app, build, ssh and environments']);
   });
 
-  test('bad host strings and ports', () => {
-    expect(problems(env('    hosts: ["deploy@@x", "a@b:0", "a@b:70000", "a@b:abc"]\n    deploy_to: /o\n'))).toEqual([
+  test('bad host strings', () => {
+    expect(problems(env('    hosts: ["deploy@@x", "a b@c", "a@fe80::1", "a@999.0.0.1", 12]\n    deploy_to: /o\n'))).toEqual([
       'environments/prod/hosts/0: should be a host like user@host or user@host:port',
-      'environments/prod/hosts/1: port 0 is out of range (1-65535)',
-      'environments/prod/hosts/2: port 70000 is out of range (1-65535)',
-      'environments/prod/hosts/3: should be a host like user@host or user@host:port',
+      'environments/prod/hosts/1: should be a host like user@host or user@host:port',
+      'environments/prod/hosts/2: should put an IPv6 address in brackets, like [fe80::1] or [fe80::1]:22',
+      'environments/prod/hosts/3: has an invalid IPv4 address "999.0.0.1"',
+      'environments/prod/hosts/4: should be a host like user@host or user@host:port',
+    ]);
+    expect(problems(EXAMPLE.replace('host: local', 'host: "ci@"'))).toEqual([
+      'build/host: should be "local" or a host like user@host or user@host:port',
+    ]);
+  });
+
+  test('bad ports', () => {
+    expect(problems(env('    hosts: ["a@b:0", "a@b:70000", "a@b:abc"]\n    deploy_to: /o\n'))).toEqual([
+      'environments/prod/hosts/0: should have a port from 1 to 65535, not 0',
+      'environments/prod/hosts/1: should have a port from 1 to 65535, not 70000',
+      'environments/prod/hosts/2: should have a port from 1 to 65535, not "abc"',
     ]);
   });
 
@@ -135,49 +204,108 @@ describe('errors name the path of each problem', () => {
       'environments/prod/hosts: should list at least one host',
       'environments/prod/deploy_to: should be an absolute path (starting with /)',
     ]);
-  });
-
-  test('duplicate hosts', () => {
-    expect(problems(env('    hosts: [a@b, "a@b:22"]\n    deploy_to: /o\n'))).toEqual(['environments/prod/hosts/1: a@b:22 is listed twice']);
-  });
-
-  test('no environments', () => {
-    expect(problems('app: shop\nenvironments: {}\n')).toEqual(['environments: should define at least one environment']);
-  });
-
-  test('several problems are all reported at once', () => {
-    const lines = problems('app: Shop\nbuild:\n  profil: prod\nenvironments:\n  prod:\n    hosts: [a@b]\n');
-    expect(lines).toEqual([
-      'app: should be a release name: lowercase letters, digits and _ , starting with a letter',
-      'build/profil: unknown key "profil" (did you mean profile?)',
-      'environments/prod/deploy_to: is required (an absolute path)',
+    expect(problems('app: Shop-2\nenvironments:\n  prod:\n    deploy_to: ~/shop\n')).toEqual([
+      'app: should be a release name: lowercase letters, digits and _, starting with a letter',
+      'environments/prod/hosts: is required (a list of hosts)',
+      'environments/prod/deploy_to: should be an absolute path (starting with /)',
     ]);
   });
 
-  test('invalid YAML names the line', () => {
-    const lines = problems('app: shop\nenvironments:\n  prod:\n    hosts: [a@b\n    deploy_to: /o\n');
-    expect(lines[0]).toMatch(/^line \d+, column \d+: /);
+  test('duplicate hosts, however they are written', () => {
+    expect(problems(env(`    hosts: [a@b, "a@b:22", c@d, "c@D", ${me}@e, e]\n    deploy_to: /o\n`))).toEqual([
+      'environments/prod/hosts/1: a@b:22 is the same host as hosts/0',
+      'environments/prod/hosts/3: c@D is the same host as hosts/2',
+      'environments/prod/hosts/5: e is the same host as hosts/4',
+    ]);
   });
 
-  test('the message names the file', () => {
-    expect(() => parseConfig('app: 1\n', FILE)).toThrow(/^\/srv\/project\/hotup\.yml has \d+ problems?:/);
+  test('environments: none, or a bad name', () => {
+    expect(problems('app: shop\nenvironments: {}\n')).toEqual(['environments: should define at least one environment']);
+    expect(problems('app: shop\n')).toEqual(['environments: is required (a map of environments)']);
+    expect(problems('app: shop\nenvironments:\n  "prod eu":\n    hosts: [a@b]\n    deploy_to: /o\n')).toEqual([
+      'environments/prod eu: should be an environment name: letters, digits, _ and -',
+    ]);
+  });
+
+  test('several problems, at different depths and of different kinds, are all reported at once', () => {
+    const { header, lines } = rejection(
+      [
+        'app: Shop',
+        'colour: blue',
+        'build:',
+        '  profil: prod',
+        'environments:',
+        '  prod:',
+        '    hosts: [a@b, "a@b:70000", a@b]',
+        '    hsots: []',
+        '  staging:',
+        '    hosts: [x@y]',
+        '    ssh:',
+        '      connect_timeout: -1',
+        '',
+      ].join('\n'),
+    );
+    expect(header).toBe('/srv/project/hotup.yml has 9 problems:');
+    // Each mapping's own problems first, then the keys it does not know.
+    expect(lines).toEqual([
+      'app: should be a release name: lowercase letters, digits and _, starting with a letter',
+      'build/profil: unknown key "profil" (did you mean profile?)',
+      'environments/prod/hosts/1: should have a port from 1 to 65535, not 70000',
+      'environments/prod/hosts/2: a@b is the same host as hosts/0',
+      'environments/prod/deploy_to: is required (an absolute path)',
+      'environments/prod/hsots: unknown key "hsots" (did you mean hosts?)',
+      'environments/staging/deploy_to: is required (an absolute path)',
+      'environments/staging/ssh/connect_timeout: should be more than 0 seconds',
+      'colour: unknown key "colour"',
+    ]);
+  });
+
+  test('invalid YAML names the line and column', () => {
+    expect(rejection('app: shop\nenvironments:\n  prod:\n    hosts: [a@b\n    deploy_to: /o\n')).toEqual({
+      header: '/srv/project/hotup.yml has 1 problem:',
+      lines: ['line 5, column 5: Flow sequence in block collection must be sufficiently indented and end with a ]'],
+    });
+    expect(problems('app: shop\napp: cart\n')).toEqual(['line 2, column 1: Map keys must be unique']);
+  });
+
+  test('an empty file reports the required keys', () => {
+    expect(problems('')).toEqual(['app: is required (the release name)', 'environments: is required (a map of environments)']);
   });
 });
 
 describe('finding the file', () => {
-  test('upward from a subdirectory, or --config', async () => {
+  test('upward from a subdirectory, or --config relative to the cwd', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'hotup-cfg-'));
     await mkdir(path.join(dir, 'a/b'), { recursive: true });
     await writeFile(path.join(dir, 'hotup.yml'), EXAMPLE);
     expect(findConfigFile(path.join(dir, 'a/b'))).toBe(path.join(dir, 'hotup.yml'));
+    expect((await loadConfig({ cwd: path.join(dir, 'a/b') })).file).toBe(path.join(dir, 'hotup.yml'));
     const c = await loadConfig({ cwd: path.join(dir, 'a'), configPath: '../hotup.yml' });
     expect(c.file).toBe(path.join(dir, 'hotup.yml'));
     expect(c.build.path).toBe(dir);
   });
 
-  test('none found, or --config missing: a clear error', async () => {
+  test('none found: CONFIG_NOT_FOUND with a remedy', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'hotup-cfg-'));
-    expect(() => findConfigFile(dir)).toThrow(/no hotup\.yml in/);
-    await expect(loadConfig({ cwd: dir, configPath: 'nope.yml' })).rejects.toMatchObject({ code: 'CONFIG_NOT_FOUND' });
+    let err: unknown;
+    try {
+      findConfigFile(dir);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({
+      code: 'CONFIG_NOT_FOUND',
+      message: `no hotup.yml in ${dir} or any directory above it`,
+      remedy: 'Run hotup inside your project, create hotup.yml at its root (see docs/config.md), or pass --config <file>.',
+    });
+  });
+
+  test('--config naming a missing file', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'hotup-cfg-'));
+    await expect(loadConfig({ cwd: dir, configPath: 'nope.yml' })).rejects.toMatchObject({
+      code: 'CONFIG_NOT_FOUND',
+      message: `${path.join(dir, 'nope.yml')} does not exist`,
+      remedy: 'Check the path given to --config, or leave --config out to use the nearest hotup.yml.',
+    });
   });
 });

@@ -1,0 +1,71 @@
+/** A checked hotup.yml to the typed Config: defaults filled in, ssh layers merged, paths made absolute. Pure. */
+import path from 'node:path';
+import type { RawConfig, RawSsh } from './schema.js';
+import type { Config, EnvironmentConfig, SshSettings } from './types.js';
+
+/** Documented in docs/config.md. */
+const DEFAULTS = {
+  buildPath: '.',
+  profile: 'prod',
+  tool: 'rebar3',
+  knownHosts: '~/.ssh/known_hosts',
+  connectTimeoutSeconds: 10,
+  commandTimeoutSeconds: 120,
+} as const;
+
+/** Where the config file sits and whose home `~` means. */
+export interface Place {
+  file: string;
+  home: string;
+}
+
+export function resolveConfig(raw: RawConfig, place: Place): Config {
+  const file = path.resolve(place.file);
+  const root = path.dirname(file);
+  const local = (p: string) => path.resolve(root, expandHome(p, place.home));
+
+  const ssh = (own: RawSsh | undefined): SshSettings => {
+    // Key by key: the section's own ssh block wins over the top-level one.
+    const merged = { ...raw.ssh, ...own };
+    return {
+      ...(merged.identity === undefined ? {} : { identity: local(merged.identity) }),
+      knownHosts: local(merged.known_hosts ?? DEFAULTS.knownHosts),
+      connectTimeoutMs: (merged.connect_timeout ?? DEFAULTS.connectTimeoutSeconds) * 1000,
+      commandTimeoutMs: (merged.command_timeout ?? DEFAULTS.commandTimeoutSeconds) * 1000,
+    };
+  };
+
+  const environments: Record<string, EnvironmentConfig> = {};
+  for (const [name, env] of Object.entries(raw.environments)) {
+    environments[name] = { name, hosts: env.hosts, deployTo: path.posix.normalize(env.deploy_to).replace(/(.)\/$/, '$1'), ssh: ssh(env.ssh) };
+  }
+
+  const build = raw.build ?? {};
+  const host = build.host ?? 'local';
+  const buildPath = build.path ?? DEFAULTS.buildPath;
+  return {
+    file,
+    root,
+    app: raw.app,
+    build: {
+      host,
+      tool: build.tool ?? DEFAULTS.tool,
+      path: host === 'local' ? local(buildPath) : remotePath(buildPath),
+      profile: build.profile ?? DEFAULTS.profile,
+      ssh: ssh(build.ssh),
+    },
+    environments,
+  };
+}
+
+function expandHome(p: string, home: string): string {
+  return p === '~' || p.startsWith('~/') ? home + p.slice(1) : p;
+}
+
+/**
+ * A remote build host's path is its own, so our home means nothing there. The remote shell starts
+ * in the login's home, so `~/src` becomes `src`: commands quote paths, and a quoted `~` stays literal.
+ */
+function remotePath(p: string): string {
+  return p === '~' ? '.' : p.startsWith('~/') ? p.slice(2) || '.' : p;
+}
