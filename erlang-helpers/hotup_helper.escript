@@ -16,6 +16,11 @@
 %%                      beam_lib:md5 digest, behaviours, exports of
 %%                      code_change/3, imports of erlang:load_nif/2
 %%   onload BEAM...     which of these beam files have an -on_load function
+%%   set-boot ROOT VSN  make release VSN under ROOT the one the node boots: its
+%%                      RELEASES row permanent (the previous permanent one old,
+%%                      a row made from releases/VSN/*.rel when it has none)
+%%                      and start_erl.data naming it; for restarts, when
+%%                      release_handler cannot do it on a live node
 
 main(Args) ->
     Enc = load_encoder(),
@@ -37,6 +42,7 @@ dispatch(["consult", File]) ->
     end;
 dispatch(["facts", Root, Vsn]) -> release_facts(Root, Vsn);
 dispatch(["onload" | Beams]) -> [list_to_binary(B) || B <- Beams, has_on_load(B)];
+dispatch(["set-boot", Root, Vsn]) -> set_boot(Root, Vsn);
 dispatch(Args) -> fail(2, usage, io_lib:format("unknown command ~p", [Args])).
 
 %% file:consult/1 semantics on text, so stdin and files parse alike.
@@ -128,6 +134,43 @@ has_on_load(Beam) ->
             lists:any(fun({function, _, _, _, Is}) -> lists:member(on_load, Is) end, Code);
         _ -> false
     end.
+
+set_boot(Root, Vsn) ->
+    RelDir = filename:join(Root, "releases"),
+    File = filename:join(RelDir, "RELEASES"),
+    Rows = case file:consult(File) of
+               {ok, [Rs]} when is_list(Rs) -> Rs;
+               {error, enoent} -> [];
+               _ -> fail(4, bad_term, io_lib:format("~s is not a RELEASES file", [File]))
+           end,
+    Row = case lists:keyfind(Vsn, 3, Rows) of
+              false -> new_row(Root, Vsn);
+              R -> R
+          end,
+    Erts = element(4, Row),
+    Demoted = [case R of
+                   {release, N, V, E, L, permanent} when V =/= Vsn -> {release, N, V, E, L, old};
+                   _ -> R
+               end || R <- Rows, element(3, R) =/= Vsn],
+    NewRows = [setelement(6, Row, permanent) | Demoted],
+    write_atomically(File, io_lib:format("%% coding: utf-8~n~tp.~n", [NewRows])),
+    write_atomically(filename:join(RelDir, "start_erl.data"), [Erts, " ", Vsn]),
+    #{vsn => list_to_binary(Vsn), erts => list_to_binary(Erts)}.
+
+new_row(Root, Vsn) ->
+    {Name, Vsn, Erts, Apps} = case filelib:wildcard(filename:join([Root, "releases", Vsn, "*.rel"])) of
+                                  [RelFile] -> read_rel(RelFile);
+                                  _ -> fail(5, not_a_release, io_lib:format("release ~s has no .rel file under ~s/releases/~s", [Vsn, Root, Vsn]))
+                              end,
+    Libs = [{A, V, filename:join([Root, "lib", atom_to_list(A) ++ "-" ++ V])} || {A, V} <- [{element(1, X), element(2, X)} || X <- Apps]],
+    [fail(5, not_a_release, io_lib:format("~s is missing", [D])) || {_, _, D} <- Libs, not filelib:is_dir(D)],
+    {release, Name, Vsn, Erts, Libs, unpacked}.
+
+%% Readers never see half a file: write beside it, then rename over it.
+write_atomically(File, Data) ->
+    Tmp = File ++ ".hotup-tmp",
+    ok = file:write_file(Tmp, Data),
+    ok = file:rename(Tmp, File).
 
 read_stdin(Acc) ->
     case io:get_chars(standard_io, "", 65536) of

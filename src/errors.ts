@@ -24,25 +24,31 @@ export type ErrorCode =
   | 'PLAN_BLOCKED'
   | 'UPGRADE_FAILED'
   | 'VERIFY_FAILED'
+  | 'HEALTH_FAILED'
+  | 'ROLLED_BACK'
+  | 'NOT_INSTALLED'
   | 'ABORTED';
 
 export class HotupError extends Error {
   readonly code: ErrorCode;
   readonly remedy: string;
   readonly host: string | undefined;
+  /** The failure left the node on what it ran before, untouched: nothing to roll back. */
+  readonly untouched: boolean;
 
-  constructor(code: ErrorCode, message: string, remedy: string, options: { host?: string; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, remedy: string, options: { host?: string; cause?: unknown; untouched?: boolean } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'HotupError';
     this.code = code;
     this.remedy = remedy;
     this.host = options.host;
+    this.untouched = options.untouched ?? false;
   }
 
   /** The same error, attributed to a host (first attribution wins). */
   onHost(host: string): HotupError {
     if (this.host !== undefined) return this;
-    return new HotupError(this.code, this.message, this.remedy, { host, cause: this.cause });
+    return new HotupError(this.code, this.message, this.remedy, { host, cause: this.cause, untouched: this.untouched });
   }
 }
 

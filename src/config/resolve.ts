@@ -1,7 +1,7 @@
 /** A checked hotup.yml to the typed Config: defaults filled in, ssh layers merged, paths made absolute. Pure. */
 import path from 'node:path';
-import type { RawConfig, RawSsh } from './schema.js';
-import type { Config, EnvironmentConfig, SshSettings } from './types.js';
+import type { RawConfig, RawHealth, RawSsh } from './schema.js';
+import type { Config, EnvironmentConfig, HealthProbeConfig, HealthSettings, SshSettings } from './types.js';
 
 /** Documented in docs/config.md. */
 const DEFAULTS = {
@@ -11,7 +11,22 @@ const DEFAULTS = {
   knownHosts: '~/.ssh/known_hosts',
   connectTimeoutSeconds: 10,
   commandTimeoutSeconds: 120,
+  healthTimeoutSeconds: 5,
+  healthRetries: 10,
+  healthIntervalSeconds: 1,
+  nodeWaitSeconds: 60,
 } as const;
+
+function health(h: RawHealth): HealthSettings {
+  const probe: HealthProbeConfig =
+    h.command !== undefined ? { kind: 'command', command: h.command } : h.tcp !== undefined ? { kind: 'tcp', port: h.tcp } : { kind: 'http', url: h.http! };
+  return {
+    probe,
+    timeoutMs: (h.timeout ?? DEFAULTS.healthTimeoutSeconds) * 1000,
+    retries: h.retries ?? DEFAULTS.healthRetries,
+    intervalMs: (h.interval ?? DEFAULTS.healthIntervalSeconds) * 1000,
+  };
+}
 
 /** Where the config file sits and whose home `~` means. */
 export interface Place {
@@ -37,7 +52,15 @@ export function resolveConfig(raw: RawConfig, place: Place): Config {
 
   const environments: Record<string, EnvironmentConfig> = {};
   for (const [name, env] of Object.entries(raw.environments)) {
-    environments[name] = { name, hosts: env.hosts, deployTo: path.posix.normalize(env.deploy_to).replace(/(.)\/$/, '$1'), ssh: ssh(env.ssh) };
+    environments[name] = {
+      name,
+      hosts: env.hosts,
+      deployTo: path.posix.normalize(env.deploy_to).replace(/(.)\/$/, '$1'),
+      ssh: ssh(env.ssh),
+      ...(env.health ? { health: health(env.health) } : {}),
+      ...(env.restart_command ? { restartCommand: env.restart_command } : {}),
+      nodeWaitMs: (env.node_wait ?? DEFAULTS.nodeWaitSeconds) * 1000,
+    };
   }
 
   const build = raw.build ?? {};

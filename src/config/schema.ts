@@ -47,6 +47,22 @@ const sshSchema = section('a map of ssh settings', {
   command_timeout: seconds.optional(),
 });
 
+const port = z.number({ error: 'should be a port number' }).int({ error: 'should be a port number' })
+  .min(1, { error: 'should be a port from 1 to 65535' }).max(65535, { error: 'should be a port from 1 to 65535' });
+
+/** Exactly one probe: a command on the host, a TCP port, or an HTTP URL. */
+const healthSchema = section('a map with command, tcp or http', {
+  command: text('a shell command run on the host').optional(),
+  tcp: port.optional(),
+  http: text('an http:// or https:// URL').refine((u) => /^https?:\/\//.test(u), { error: 'should be an http:// or https:// URL' }).optional(),
+  timeout: seconds.optional(),
+  retries: z.number({ error: 'should be a whole number' }).int({ error: 'should be a whole number' }).min(0, { error: 'should be 0 or more' }).optional(),
+  interval: seconds.optional(),
+}).superRefine((h, ctx) => {
+  const probes = [h.command, h.tcp, h.http].filter((x) => x !== undefined).length;
+  if (probes !== 1) ctx.addIssue({ code: 'custom', message: 'should have exactly one of command, tcp or http' });
+});
+
 /** The whole file; hosts are parsed here (so duplicates are caught), with DEFAULT_USER for a missing user@. */
 export function configSchema(defaultUser: DefaultUser) {
   const hostList = z
@@ -82,6 +98,9 @@ export function configSchema(defaultUser: DefaultUser) {
     hosts: hostList,
     deploy_to: text('an absolute path').refine((p) => p.startsWith('/'), { error: 'should be an absolute path (starting with /)' }),
     ssh: sshSchema.optional(),
+    health: healthSchema.optional(),
+    restart_command: text('a shell command that restarts the node').optional(),
+    node_wait: seconds.optional(),
   });
 
   return section('a map with app, build, ssh and environments', {
@@ -106,3 +125,4 @@ export function configSchema(defaultUser: DefaultUser) {
 
 export type RawConfig = z.output<ReturnType<typeof configSchema>>;
 export type RawSsh = z.output<typeof sshSchema>;
+export type RawHealth = z.output<typeof healthSchema>;

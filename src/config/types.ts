@@ -31,12 +31,29 @@ export interface BuildConfig {
   ssh: SshSettings;
 }
 
+/** How a node's health is probed; `{host}` in an HTTP URL becomes each host's address. */
+export type HealthProbeConfig = { kind: 'command'; command: string } | { kind: 'tcp'; port: number } | { kind: 'http'; url: string };
+
+export interface HealthSettings {
+  probe: HealthProbeConfig;
+  timeoutMs: number;
+  /** Further attempts after a failed one. */
+  retries: number;
+  intervalMs: number;
+}
+
 export interface EnvironmentConfig {
   name: string;
   hosts: HostSpec[];
   /** Release root on each host: bin/, lib/, releases/. */
   deployTo: string;
   ssh: SshSettings;
+  /** Run after every upgrade, restart and rollback; absent: the node answering is enough. */
+  health?: HealthSettings;
+  /** How the node is restarted (e.g. `systemctl restart shop`); absent: bin/<app> stop, then daemon. */
+  restartCommand?: string;
+  /** How long a node may take to answer after a restart. */
+  nodeWaitMs: number;
 }
 
 export interface Config {

@@ -1,20 +1,29 @@
-/** `hotup apply <env>`: carry out a plan, host by host. */
-import { HotupError } from '../errors.js';
+/** `hotup apply <env>`: carry out a plan, host by host, with health checks and rollback. */
+import { HotupError, isHotupError } from '../errors.js';
+import type { EnvironmentConfig, HostSpec } from '../config/types.js';
 import type { HostPlan, UpgradePlan } from '../plan/types.js';
+import { execution, type ApplyChoices, type Execution } from '../plan/policy.js';
 import { shipTarball } from '../release/ship.js';
-import { hotUpgrade } from '../release/upgrade.js';
+import { hotInstall } from '../release/upgrade.js';
+import { restartInto } from '../release/restart.js';
+import { checkHealth, describeProbe, healthCheckFor, probeOnce } from '../release/health.js';
+import { nodeIsUp, type NodeTarget } from '../release/live.js';
 import { runStep } from '../report/step.js';
 import { environment, nodeTarget, type CoreContext } from './context.js';
 
-export type HostOutcome = 'upgraded' | 'unchanged' | 'failed';
+export type HostOutcome = 'upgraded' | 'unchanged' | 'rolled_back' | 'failed';
 
 export interface HostResult {
   host: string;
   from: string | null;
   to: string;
   action: HostPlan['action'];
+  execution: Execution;
   outcome: HostOutcome;
   ms: number;
+  /** Measured on the restart path (and on a rollback by restart). */
+  downtimeMs?: number;
+  error?: { code: string; message: string };
 }
 
 export interface ApplyResult {
@@ -22,52 +31,101 @@ export interface ApplyResult {
   hosts: HostResult[];
 }
 
-/** Refuses the whole plan before anything is touched when any host cannot go hot. */
-export function assertApplicable(plan: UpgradePlan): void {
-  const stuck = plan.hosts.filter((h) => h.action === 'blocked' || h.action === 'restart');
-  if (stuck.length === 0) return;
-  const lines = stuck.flatMap((h) => [
-    `  ${h.host}: ${h.action}`,
-    ...h.reasons.filter((r) => r.severity !== 'info').map((r) => `    [${r.rule}] ${r.message}`),
-  ]);
-  throw new HotupError(
-    'PLAN_BLOCKED',
-    `no hot upgrade is possible on ${stuck.length} host(s); nothing was changed:\n${lines.join('\n')}`,
-    stuck[0]?.reasons.find((r) => r.severity !== 'info')?.remedy ?? 'Fix the findings above and plan again.',
-  );
+/** Refuses the whole plan before anything is touched when any host cannot go as asked. */
+export function executions(plan: UpgradePlan, choices: ApplyChoices): Execution[] {
+  return plan.hosts.map((h) => execution(h, choices));
 }
 
-export async function apply(ctx: CoreContext, plan: UpgradePlan): Promise<ApplyResult> {
-  assertApplicable(plan);
+/** The environment's health check on one host; without one, the node answering is the check. */
+async function healthy(ctx: CoreContext, env: EnvironmentConfig, spec: HostSpec, node: NodeTarget): Promise<void> {
+  await runStep(ctx.emit, 'health', spec.raw, async () => {
+    if (!env.health) {
+      if (!(await nodeIsUp(node))) throw new HotupError('HEALTH_FAILED', 'the node does not answer', 'Look at the node\'s logs.', { host: spec.raw });
+      return { value: undefined, detail: 'node answers (no health check configured)' };
+    }
+    const check = healthCheckFor(env.health, spec);
+    const attempts = await checkHealth(check, node.exec);
+    return { value: undefined, detail: `${describeProbe(check.probe)} ok${attempts > 1 ? ` after ${attempts} attempts` : ''}` };
+  });
+}
+
+function restartOptions(env: EnvironmentConfig, spec: HostSpec, node: NodeTarget) {
+  const check = env.health ? healthCheckFor(env.health, spec) : undefined;
+  return {
+    nodeWaitMs: env.nodeWaitMs,
+    ...(env.restartCommand ? { restartCommand: env.restartCommand } : {}),
+    ...(check ? { probe: () => probeOnce(check.probe, node.exec, check.timeoutMs).then(() => true, () => false) } : {}),
+  };
+}
+
+/**
+ * Back to FROM after a failed upgrade: hot through the relup's down-path when the
+ * node is alive and the path exists, otherwise a restart into FROM.
+ */
+async function rollback(ctx: CoreContext, env: EnvironmentConfig, spec: HostSpec, node: NodeTarget, hp: HostPlan, cause: HotupError): Promise<HotupError> {
+  const from = hp.from!;
+  ctx.emit({ type: 'log', level: 'warn', host: spec.raw, message: `${cause.message}: rolling back to ${from}` });
+  try {
+    await runStep(ctx.emit, 'rollback', spec.raw, async () => {
+      const hot = hp.hotRollback && (await nodeIsUp(node));
+      if (hot) await hotInstall(node, from, ctx.emit, env.nodeWaitMs);
+      else await restartInto(node, from, restartOptions(env, spec, node), ctx.emit);
+      await healthy(ctx, env, spec, node);
+      return { value: undefined, detail: `back on ${from} (${hot ? 'hot, through the relup\'s down-path' : 'by restart'})` };
+    });
+  } catch (e) {
+    return new HotupError('UPGRADE_FAILED', `upgrade to ${hp.to} failed (${cause.message}) and the rollback to ${from} failed too: ${(e as Error).message}`,
+      'Run `hotup status` to see what the node runs, then bring it back by hand (bin/<app> stop; bin/<app> daemon).', { host: spec.raw, cause: e });
+  }
+  return new HotupError('ROLLED_BACK', `upgrade to ${hp.to} failed (${cause.message}); the node was rolled back and serves ${from}`,
+    cause.remedy, { host: spec.raw, cause });
+}
+
+async function upgradeHost(ctx: CoreContext, env: EnvironmentConfig, spec: HostSpec, plan: UpgradePlan, hp: HostPlan, how: Execution): Promise<number | undefined> {
+  const node = await nodeTarget(ctx, env, spec);
+  const tarball = plan.target.tarball;
+  if (!tarball) throw new HotupError('USAGE', 'the plan has no tarball to ship', 'Make the plan again.');
+  await runStep(ctx.emit, 'ship', hp.host, async () => {
+    const shipped = await shipTarball(node.exec, node.root, node.app, hp.to, tarball, (p) =>
+      ctx.emit({ type: 'progress', step: 'ship', host: hp.host, transferred: p.transferred, total: p.total }),
+    );
+    return shipped === 'present'
+      ? { value: undefined, skipped: true, detail: 'identical tarball already on the host' }
+      : { value: undefined, detail: `${(tarball.bytes / 1e6).toFixed(1)} MB, sha256 verified` };
+  });
+  let downtimeMs: number | undefined;
+  try {
+    if (how === 'hot') await hotInstall(node, hp.to, ctx.emit, env.nodeWaitMs);
+    else downtimeMs = await restartInto(node, hp.to, restartOptions(env, spec, node), ctx.emit);
+    await healthy(ctx, env, spec, node);
+  } catch (e) {
+    // Failures that leave the node on the old release, untouched, need no rollback.
+    if (!isHotupError(e) || e.untouched || !hp.from) throw e;
+    throw await rollback(ctx, env, spec, node, hp, e);
+  }
+  return downtimeMs;
+}
+
+export async function apply(ctx: CoreContext, plan: UpgradePlan, choices: ApplyChoices = {}): Promise<ApplyResult> {
+  const how = executions(plan, choices);
   const env = environment(ctx.config, plan.environment);
   const results: HostResult[] = [];
-  for (const hp of plan.hosts) {
+  for (const [i, hp] of plan.hosts.entries()) {
     const started = Date.now();
     const spec = env.hosts.find((h) => h.raw === hp.host);
-    if (!spec) throw new HotupError('USAGE', `the plan names host ${hp.host}, which environment ${plan.environment} does not list`,
-      'Make the plan again with the current config.');
-    const base = { host: hp.host, from: hp.from, to: hp.to, action: hp.action };
-    if (hp.action === 'noop') {
+    if (!spec) throw new HotupError('USAGE', `the plan names host ${hp.host}, which environment ${plan.environment} does not list`, 'Make the plan again with the current config.');
+    const base = { host: hp.host, from: hp.from, to: hp.to, action: hp.action, execution: how[i]! };
+    if (how[i] === 'noop') {
       results.push({ ...base, outcome: 'unchanged', ms: 0 });
       continue;
     }
-    const node = await nodeTarget(ctx, env, spec);
-    const tarball = plan.target.tarball;
-    if (!tarball) throw new HotupError('USAGE', 'the plan has no tarball to ship', 'Make the plan again.');
     try {
-      await runStep(ctx.emit, 'ship', hp.host, async () => {
-        const shipped = await shipTarball(node.exec, node.root, node.app, hp.to, tarball, (p) =>
-          ctx.emit({ type: 'progress', step: 'ship', host: hp.host, transferred: p.transferred, total: p.total }),
-        );
-        return shipped === 'present'
-          ? { value: undefined, skipped: true, detail: 'identical tarball already on the host' }
-          : { value: undefined, detail: `${(tarball.bytes / 1e6).toFixed(1)} MB, sha256 verified` };
-      });
-      await hotUpgrade(node, hp.to, ctx.emit);
-      results.push({ ...base, outcome: 'upgraded', ms: Date.now() - started });
+      const downtimeMs = await upgradeHost(ctx, env, spec, plan, hp, how[i]!);
+      results.push({ ...base, outcome: 'upgraded', ms: Date.now() - started, ...(downtimeMs !== undefined ? { downtimeMs } : {}) });
     } catch (e) {
-      results.push({ ...base, outcome: 'failed', ms: Date.now() - started });
-      throw e;
+      const outcome: HostOutcome = isHotupError(e) && e.code === 'ROLLED_BACK' ? 'rolled_back' : 'failed';
+      results.push({ ...base, outcome, ms: Date.now() - started, error: { code: isHotupError(e) ? e.code : 'INTERNAL', message: (e as Error).message } });
+      throw Object.assign(e as Error, { results });
     }
   }
   return { plan, hosts: results };

@@ -15,7 +15,7 @@ import { decide } from '../plan/decide.js';
 import { PLAN_SCHEMA, type PlannedTarball, type UpgradePlan } from '../plan/types.js';
 import { validate } from '../validate/index.js';
 import type { Finding } from '../validate/finding.js';
-import { findPath } from '../validate/relup-paths.js';
+import { findPath, hasHotPath } from '../validate/relup-paths.js';
 import { diffReleases } from '../validate/diff.js';
 import { describeInstruction } from '../report/relup-lines.js';
 import { runStep } from '../report/step.js';
@@ -91,6 +91,7 @@ export async function plan(ctx: CoreContext, envName: string): Promise<UpgradePl
   let tarball: PlannedTarball | null = null;
   let findings: Finding[] = [];
   let instructions: string[] = [];
+  let hotRollback = false;
   if (assembled.vsn !== running) {
     const built = await runStep(ctx.emit, 'relup', undefined, async () => {
       const b = await makeUpgrade(exec, build, app, assembled, running);
@@ -112,6 +113,7 @@ export async function plan(ctx: CoreContext, envName: string): Promise<UpgradePl
     });
     findings = inspected.findings;
     instructions = findPath(inspected.relup.up, running)?.instructions.map(describeInstruction) ?? [];
+    hotRollback = hasHotPath(findPath(inspected.relup.down, running));
     tarball = await describeTarball(built.tarball!);
   }
 
@@ -121,7 +123,7 @@ export async function plan(ctx: CoreContext, envName: string): Promise<UpgradePl
     environment: envName,
     deployTo: env.deployTo,
     target: { vsn: assembled.vsn, tarball },
-    hosts: planHosts({ statuses, target: assembled.vsn, instructions, findings, decision: decide(findings) }),
+    hosts: planHosts({ statuses, target: assembled.vsn, instructions, findings, decision: decide(findings), hotRollback }),
   };
   ctx.emit({ type: 'plan', plan: result });
   return result;

@@ -11,6 +11,7 @@ export interface PlanFacts {
   findings: PlanReason[];
   /** hot | restart | blocked, from the findings. */
   decision: Exclude<HostAction, 'noop'>;
+  hotRollback: boolean;
 }
 
 export function planHosts(f: PlanFacts): HostPlan[] {
@@ -23,6 +24,7 @@ export function planHosts(f: PlanFacts): HostPlan[] {
       action: noop ? 'noop' : f.decision,
       reasons: noop ? [] : f.findings,
       instructions: noop ? [] : f.instructions,
+      hotRollback: !noop && f.hotRollback,
       warnings: s.disagreements,
     };
   });

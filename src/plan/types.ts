@@ -37,6 +37,8 @@ export interface HostPlan {
   reasons: PlanReason[];
   /** The relup's up-path from `from`, one readable line per instruction. */
   instructions: string[];
+  /** The relup can take the node back to `from` hot (its down-path has no emulator restart). */
+  hotRollback: boolean;
   /** Disagreements between start_erl.data, RELEASES and the live node. */
   warnings: string[];
 }

@@ -73,3 +73,13 @@ export async function readLiveReleases(t: NodeTarget): Promise<ReleasesEntry[]> 
   }
   return parseWhichReleases(r);
 }
+
+/** Polls until the node answers or the time is up; true when it answered. */
+export async function waitForNode(t: NodeTarget, timeoutMs: number, pollMs = 500): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await nodeIsUp(t, Math.min(30_000, Math.max(5_000, deadline - Date.now()))).catch(() => false)) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}

@@ -17,7 +17,11 @@ export type StepName =
   | 'check_install'
   | 'install'
   | 'make_permanent'
-  | 'verify';
+  | 'verify'
+  | 'set_boot'
+  | 'restart'
+  | 'health'
+  | 'rollback';
 
 export interface ErrorInfo {
   code: string;

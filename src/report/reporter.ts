@@ -82,6 +82,10 @@ export function jsonReporter(out: NodeJS.WriteStream = process.stdout): Reporter
       if (e.type !== 'progress') events.push(e);
     },
     result: (doc) => out.write(`${JSON.stringify({ ...doc, events }, null, 2)}\n`),
-    error: (e) => out.write(`${JSON.stringify({ schema: 'hotup.error/1', ok: false, error: errorDocument(e), events }, null, 2)}\n`),
+    error: (e) => {
+      // apply attaches the per-host results it had when it stopped.
+      const hosts = (e as { results?: unknown }).results;
+      out.write(`${JSON.stringify({ schema: 'hotup.error/1', ok: false, error: errorDocument(e), ...(hosts ? { hosts } : {}), events }, null, 2)}\n`);
+    },
   };
 }

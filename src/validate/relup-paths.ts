@@ -9,6 +9,11 @@ export function findPath(paths: RelupPath[], vsn: string): RelupPath | undefined
   return paths.find((p) => p.vsn === vsn);
 }
 
+/** A path release_handler can run on a live node: it exists and needs no emulator restart. */
+export function hasHotPath(path: RelupPath | undefined): boolean {
+  return !!path && !path.instructions.some((i) => i.op === 'restart_new_emulator' || i.op === 'restart_emulator');
+}
+
 export function relupPathRules(relup: Relup, running: string): Finding[] {
   const findings: Finding[] = [];
   const listed = (paths: RelupPath[]) => paths.map((p) => p.vsn).join(', ') || 'none';

@@ -1,0 +1,21 @@
+/** Command lines for restarting a node. Pure. */
+import { releaseScript } from './release-paths.js';
+
+/** A configured restart command (e.g. `systemctl restart shop`) runs through the host's shell as written. */
+export function restartCommandArgv(command: string): string[] {
+  return ['sh', '-c', command];
+}
+
+export function stopArgv(root: string, app: string): string[] {
+  return [releaseScript(root, app), 'stop'];
+}
+
+/** Detached from the SSH session: run_erl keeps the node, and no output holds the channel open. */
+export function daemonArgv(root: string, app: string): string[] {
+  return ['sh', '-c', '"$1" daemon </dev/null >/dev/null 2>&1', 'hotup', releaseScript(root, app)];
+}
+
+/** Unpacks a shipped tarball into the release root, for a node that is down (no release_handler to do it). */
+export function extractTarballArgv(tarball: string, root: string): string[] {
+  return ['tar', 'xzf', tarball, '-C', root];
+}
