@@ -6,6 +6,7 @@ import { register as registerStatus } from './status.js';
 import { register as registerPlan } from './plan.js';
 import { register as registerApply } from './apply.js';
 import { register as registerInspect } from './inspect.js';
+import { register as registerDowngrade } from './downgrade.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -21,6 +22,7 @@ registerStatus(program);
 registerPlan(program);
 registerApply(program);
 registerInspect(program);
+registerDowngrade(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -84,8 +84,8 @@ async function rollback(ctx: CoreContext, env: EnvironmentConfig, spec: HostSpec
 async function upgradeHost(ctx: CoreContext, env: EnvironmentConfig, spec: HostSpec, plan: UpgradePlan, hp: HostPlan, how: Execution): Promise<number | undefined> {
   const node = await nodeTarget(ctx, env, spec);
   const tarball = plan.target.tarball;
-  if (!tarball) throw new HotupError('USAGE', 'the plan has no tarball to ship', 'Make the plan again.');
-  await runStep(ctx.emit, 'ship', hp.host, async () => {
+  // A downgrade plan ships nothing: the release it goes back to is installed.
+  if (tarball) await runStep(ctx.emit, 'ship', hp.host, async () => {
     const shipped = await shipTarball(node.exec, node.root, node.app, hp.to, tarball, (p) =>
       ctx.emit({ type: 'progress', step: 'ship', host: hp.host, transferred: p.transferred, total: p.total }),
     );

@@ -1,6 +1,7 @@
 /** Writes a hotup.yml for a project on this machine and release roots behind a test sshd. */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { stringify } from 'yaml';
 
 export interface TestEnvironment {
   name: string;
@@ -8,27 +9,27 @@ export interface TestEnvironment {
   deployTo: string;
   identity: string;
   knownHosts: string;
+  /** More keys of the environment (health, restart_command, node_wait…), as written in YAML. */
+  settings?: Record<string, unknown>;
 }
 
-export async function writeHotupConfig(projectDir: string, app: string, envs: TestEnvironment[], extra = ''): Promise<string> {
-  const lines = [
-    `app: ${app}`,
-    'build:',
-    '  host: local',
-    '  tool: rebar3',
-    '  path: .',
-    '  profile: prod',
-    'environments:',
-    ...envs.flatMap((e) => [
-      `  ${e.name}:`,
-      `    hosts: [${e.hosts.map((h) => JSON.stringify(h)).join(', ')}]`,
-      `    deploy_to: ${JSON.stringify(e.deployTo)}`,
-      '    ssh:',
-      `      identity: ${JSON.stringify(e.identity)}`,
-      `      known_hosts: ${JSON.stringify(e.knownHosts)}`,
-    ]),
-  ];
+export async function writeHotupConfig(projectDir: string, app: string, envs: TestEnvironment[]): Promise<string> {
+  const config = {
+    app,
+    build: { host: 'local', tool: 'rebar3', path: '.', profile: 'prod' },
+    environments: Object.fromEntries(envs.map((e) => [e.name, {
+      hosts: e.hosts,
+      deploy_to: e.deployTo,
+      ssh: { identity: e.identity, known_hosts: e.knownHosts },
+      ...e.settings,
+    }])),
+  };
   const file = path.join(projectDir, 'hotup.yml');
-  await writeFile(file, `${lines.join('\n')}\n${extra}`);
+  await writeFile(file, stringify(config));
   return file;
+}
+
+/** A health check that asks the fixture shop itself, over its line protocol, from the host. */
+export function shopHealthCommand(port: number): string {
+  return `bash -c 'exec 3<>/dev/tcp/127.0.0.1/${port} && echo health >&3 && read -r l <&3 && [ "$l" = ok ]'`;
 }

@@ -47,9 +47,9 @@ export async function buildRelup(projectDir: string, from: string, to: string): 
   return path.join(projectDir, '_build/prod/rel/shop/releases', to, 'relup');
 }
 
-/** The v2 sources with a variant's files laid over them (fixtures/rebar3-shop/variants/NAME). */
-export async function checkoutVariant(projectDir: string, variant: string, inst: ShopInstance): Promise<void> {
-  await checkout(projectDir, 'v2', inst);
+/** A version's sources (v2 unless said) with a variant's files laid over them (fixtures/rebar3-shop/variants/NAME). */
+export async function checkoutVariant(projectDir: string, variant: string, inst: ShopInstance, base = 'v2'): Promise<void> {
+  await checkout(projectDir, base, inst);
   await cp(fixtureVersion(`variants/${variant}`), projectDir, { recursive: true });
 }
 

@@ -1,0 +1,74 @@
+/**
+ * `hotup downgrade <env>`: back to the previous (or a named) installed release,
+ * on the same machinery as apply: hot through the running release's relup
+ * down-path when it has one, otherwise a restart into the older release.
+ */
+import { HotupError } from '../errors.js';
+import type { HostStatus } from '../release/discover.js';
+import { localHelperDir, runHelper } from '../release/helper.js';
+import { readRemoteFile } from '../release/remote-file.js';
+import { relupPath } from '../commands/release-paths.js';
+import { parseRelup } from '../terms/relup.js';
+import { PLAN_SCHEMA, type HostPlan, type PlanReason, type UpgradePlan } from '../plan/types.js';
+import { compareVersions } from '../validate/version.js';
+import { findPath, hasHotPath } from '../validate/relup-paths.js';
+import { describeInstruction } from '../report/relup-lines.js';
+import { runStep } from '../report/step.js';
+import { buildExecutor, environment, nodeTarget, type CoreContext } from './context.js';
+import { discoverEnvironment } from './status.js';
+
+/** The newest installed release older than the running one. */
+export function previousRelease(s: HostStatus): string | null {
+  const installed = (s.live.up ? s.live.releases : s.releasesFile ?? []).map((r) => r.vsn).filter((v) => v !== s.running);
+  const older = installed.filter((v) => s.running && compareVersions(v, s.running) === -1);
+  const pick = (vs: string[]) => [...vs].sort((a, b) => compareVersions(b, a) ?? 0)[0] ?? null;
+  return pick(older) ?? pick(installed);
+}
+
+function installedOn(s: HostStatus): string[] {
+  return (s.live.up ? s.live.releases : s.releasesFile ?? []).map((r) => r.vsn);
+}
+
+export async function planDowngrade(ctx: CoreContext, envName: string, to?: string): Promise<UpgradePlan> {
+  const env = environment(ctx.config, envName);
+  const statuses = await discoverEnvironment(ctx, envName);
+  const helperExec = await buildExecutor(ctx);
+  const hosts: HostPlan[] = [];
+  for (const s of statuses) {
+    const target = to ?? previousRelease(s);
+    if (!target || !installedOn(s).includes(target)) {
+      throw new HotupError('NOT_INSTALLED',
+        target ? `release ${target} is not installed on ${s.host} (it has: ${installedOn(s).join(', ') || 'none'})` : `${s.host} has no earlier release installed to go back to`,
+        'Pick an installed version with --to (see `hotup status`); nothing was changed on any host.', { host: s.host });
+    }
+    const base = { host: s.host, from: s.running, to: target, hotRollback: false, warnings: s.disagreements };
+    if (s.running === target) {
+      hosts.push({ ...base, action: 'noop', reasons: [], instructions: [] });
+      continue;
+    }
+    const plan = await runStep(ctx.emit, 'inspect', s.host, async () => {
+      const node = await nodeTarget(ctx, env, env.hosts.find((h) => h.raw === s.host)!);
+      const text = s.running ? await readRemoteFile(node.exec, relupPath(env.deployTo, s.running)) : null;
+      const relup = text === null ? null : parseRelup(await runHelper(helperExec, localHelperDir(), 'consult', ['-'], { stdin: text }));
+      const down = relup ? findPath(relup.down, target) : undefined;
+      const hot = s.live.up && hasHotPath(down);
+      const reasons: PlanReason[] = hot ? [] : [{
+        rule: 'relup/no-down-path',
+        severity: 'warning',
+        effect: 'restart',
+        message: !s.live.up ? 'the node is down, so nothing can be downgraded hot'
+          : down ? `the relup of ${s.running} goes down to ${target} only with an emulator restart`
+            : `the relup of ${s.running} has no down-path to ${target}`,
+        remedy: 'hotup restarts the node into the older release instead; expect downtime.',
+      }];
+      return {
+        value: { ...base, action: hot ? 'hot' as const : 'restart' as const, reasons, instructions: hot ? down!.instructions.map(describeInstruction) : [] },
+        detail: `${s.running} → ${target} ${hot ? 'hot' : 'by restart'}`,
+      };
+    });
+    hosts.push(plan);
+  }
+  const result: UpgradePlan = { schema: PLAN_SCHEMA, app: ctx.config.app, environment: envName, deployTo: env.deployTo, target: { vsn: to ?? hosts[0]?.to ?? '', tarball: null }, hosts };
+  ctx.emit({ type: 'plan', plan: result });
+  return result;
+}
