@@ -8,10 +8,10 @@ import type { HostStatus } from '../release/discover.js';
 import { assembleRelease, makeUpgrade } from '../release/build.js';
 import { localHelperDir, runHelper } from '../release/helper.js';
 import { buildHostFacts, hostFacts, onLoadModules } from '../release/facts.js';
+import { liveCheck } from '../release/live-check.js';
 import { parseRelup } from '../terms/relup.js';
 import type { ReleaseFacts } from '../terms/model.js';
 import { planHosts } from '../plan/plan.js';
-import { decide } from '../plan/decide.js';
 import { PLAN_SCHEMA, type PlannedTarball, type UpgradePlan } from '../plan/types.js';
 import { validate } from '../validate/index.js';
 import type { Finding } from '../validate/finding.js';
@@ -76,7 +76,23 @@ async function runningFacts(ctx: CoreContext, envName: string, statuses: HostSta
   }
 }
 
-export async function plan(ctx: CoreContext, envName: string): Promise<UpgradePlan> {
+/** --check-live: every live node checks the install itself (the tarball is shipped and unpacked for it). */
+async function checkLive(ctx: CoreContext, envName: string, statuses: HostStatus[], vsn: string, tarball: PlannedTarball): Promise<Map<string, Finding[]>> {
+  const env = environment(ctx.config, envName);
+  const out = new Map<string, Finding[]>();
+  for (const s of statuses) {
+    if (!s.live.up || s.running === vsn) continue;
+    const node = await nodeTarget(ctx, env, env.hosts.find((h) => h.raw === s.host)!);
+    const found = await runStep(ctx.emit, 'check_install', s.host, async () => {
+      const f = await liveCheck(node, vsn, tarball);
+      return { value: f, detail: f.map((x) => x.message).join('; ') };
+    });
+    out.set(s.host, found);
+  }
+  return out;
+}
+
+export async function plan(ctx: CoreContext, envName: string, opts: { checkLive?: boolean } = {}): Promise<UpgradePlan> {
   const env = environment(ctx.config, envName);
   const { app, build } = ctx.config;
   const statuses = await discoverEnvironment(ctx, envName);
@@ -92,6 +108,7 @@ export async function plan(ctx: CoreContext, envName: string): Promise<UpgradePl
   let findings: Finding[] = [];
   let instructions: string[] = [];
   let hotRollback = false;
+  let hostFindings: Map<string, Finding[]> | undefined;
   if (assembled.vsn !== running) {
     const built = await runStep(ctx.emit, 'relup', undefined, async () => {
       const b = await makeUpgrade(exec, build, app, assembled, running);
@@ -115,6 +132,7 @@ export async function plan(ctx: CoreContext, envName: string): Promise<UpgradePl
     instructions = findPath(inspected.relup.up, running)?.instructions.map(describeInstruction) ?? [];
     hotRollback = hasHotPath(findPath(inspected.relup.down, running));
     tarball = await describeTarball(built.tarball!);
+    if (opts.checkLive) hostFindings = await checkLive(ctx, envName, statuses, built.vsn, tarball);
   }
 
   const result: UpgradePlan = {
@@ -123,7 +141,7 @@ export async function plan(ctx: CoreContext, envName: string): Promise<UpgradePl
     environment: envName,
     deployTo: env.deployTo,
     target: { vsn: assembled.vsn, tarball },
-    hosts: planHosts({ statuses, target: assembled.vsn, instructions, findings, decision: decide(findings), hotRollback }),
+    hosts: planHosts({ statuses, target: assembled.vsn, instructions, findings, hotRollback, ...(hostFindings ? { hostFindings } : {}) }),
   };
   ctx.emit({ type: 'plan', plan: result });
   return result;
