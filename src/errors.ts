@@ -27,6 +27,8 @@ export type ErrorCode =
   | 'HEALTH_FAILED'
   | 'ROLLED_BACK'
   | 'NOT_INSTALLED'
+  | 'LOCK_HELD'
+  | 'HOOK_FAILED'
   | 'ABORTED';
 
 export class HotupError extends Error {

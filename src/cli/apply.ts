@@ -1,12 +1,23 @@
 import type { Command } from 'commander';
 import { withFrame, type GlobalOptions } from './harness.js';
 import { confirm } from './confirm.js';
-import { seconds } from '../report/style.js';
+import { HotupError } from '../errors.js';
 
 interface ApplyOptions extends GlobalOptions {
   yes?: boolean;
   restart?: boolean;
   force?: boolean;
+  parallel?: string;
+  canary?: string;
+}
+
+function count(value: string | undefined, name: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) {
+    throw new HotupError('USAGE', `--${name} takes a whole number of at least ${min}, not "${value}"`, `For example --${name} ${min + 1}.`);
+  }
+  return n;
 }
 
 export function register(program: Command): void {
@@ -14,25 +25,34 @@ export function register(program: Command): void {
     .command('apply')
     .description('plan, then upgrade every host: ship, unpack, install, make permanent, verify, health-check; roll back on failure')
     .argument('<env>', 'environment from hotup.yml')
-    .option('-y, --yes', 'do not ask for confirmation')
+    .option('-y, --yes', 'do not ask for confirmation (also when CI=true)')
     .option('--restart', 'restart into the new release instead of a hot upgrade (also where findings rule hot out)')
     .option('--force', 'go ahead despite error findings (hot where an up-path exists)')
+    .option('--parallel <n>', 'hosts upgraded at once (default 1: rolling)')
+    .option('--canary <k>', 'upgrade and health-check K hosts before touching the rest')
     .option('--json', 'print one JSON document on stdout')
+    .option('--json-lines', 'print every event as a JSON line on stdout, the result last')
     .action(async (env: string, opts: ApplyOptions) => {
       await withFrame({ ...program.opts<GlobalOptions>(), ...opts }, async (f) => {
+        const rollout = { parallel: count(opts.parallel, 'parallel', 1) ?? 1, canary: count(opts.canary, 'canary', 0) ?? 0 };
         const { plan } = await import('../core/plan.js');
         const { apply, executions } = await import('../core/apply.js');
+        const { withDeployLock, journaled } = await import('../core/guard.js');
         const choices = { restart: Boolean(opts.restart), force: Boolean(opts.force) };
-        const p = await plan(f, env);
-        const how = executions(p, choices);
-        if (how.some((h) => h !== 'noop')) {
-          const summary = p.hosts.map((h, i) => `${h.host}: ${how[i]}`).join(', ');
-          await confirm(`Apply this plan to ${env} (${summary})?`, Boolean(opts.yes));
-        }
-        const result = await apply(f, p, choices);
-        const lines = result.hosts.map((h) =>
-          `${h.host}: ${h.from ?? '?'} → ${h.to} ${h.outcome} (${h.execution})${h.downtimeMs !== undefined ? `, downtime ${seconds(h.downtimeMs)}` : ''}`);
-        f.reporter.result({ schema: 'hotup.apply/1', ok: true, ...result }, lines.join('\n'));
+        await withDeployLock(f, env, `hotup apply ${env}`, async () => {
+          const p = await plan(f, env);
+          const how = executions(p, choices);
+          if (how.some((h) => h !== 'noop')) {
+            await confirm(`Apply this plan to ${env} (${p.hosts.map((h, i) => `${h.host}: ${how[i]}`).join(', ')})?`, Boolean(opts.yes));
+          }
+          const j = await journaled(f, p);
+          try {
+            const result = await apply(j.ctx, p, { ...choices, ...rollout });
+            f.reporter.result({ schema: 'hotup.apply/1', ok: true, ...result }, null);
+          } finally {
+            await j.flush();
+          }
+        });
       });
     });
 }

@@ -1,10 +1,10 @@
-/** Asks on a terminal; never waits when there is none. */
+/** Asks on a terminal; never waits when there is none. In CI (CI=true) there is no one to ask: go on. */
 import { createInterface } from 'node:readline/promises';
 import { HotupError } from '../errors.js';
 
 export async function confirm(question: string, assumeYes: boolean): Promise<void> {
-  if (assumeYes) return;
-  if (!process.stdin.isTTY || process.env.CI === 'true') {
+  if (assumeYes || process.env.CI === 'true') return;
+  if (!process.stdin.isTTY) {
     throw new HotupError('ABORTED', 'confirmation needed, but there is no terminal to ask on; nothing was changed',
       'Review the plan above and pass --yes to proceed without a prompt.');
   }

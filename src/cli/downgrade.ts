@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { withFrame, type GlobalOptions } from './harness.js';
 import { confirm } from './confirm.js';
-import { seconds } from '../report/style.js';
 
 interface DowngradeOptions extends GlobalOptions {
   yes?: boolean;
@@ -16,16 +15,23 @@ export function register(program: Command): void {
     .option('--to <vsn>', 'the installed release to go back to (default: the newest one older than what runs)')
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--json', 'print one JSON document on stdout')
+    .option('--json-lines', 'print every event as a JSON line on stdout, the result last')
     .action(async (env: string, opts: DowngradeOptions) => {
       await withFrame({ ...program.opts<GlobalOptions>(), ...opts }, async (f) => {
         const { planDowngrade } = await import('../core/downgrade.js');
         const { apply } = await import('../core/apply.js');
-        const p = await planDowngrade(f, env, opts.to);
-        if (p.hosts.some((h) => h.action !== 'noop')) await confirm(`Downgrade ${env}?`, Boolean(opts.yes));
-        const result = await apply(f, p, {});
-        const lines = result.hosts.map((h) =>
-          `${h.host}: ${h.from ?? '?'} → ${h.to} ${h.outcome} (${h.execution})${h.downtimeMs !== undefined ? `, downtime ${seconds(h.downtimeMs)}` : ''}`);
-        f.reporter.result({ schema: 'hotup.downgrade/1', ok: true, ...result }, lines.join('\n'));
+        const { withDeployLock, journaled } = await import('../core/guard.js');
+        await withDeployLock(f, env, `hotup downgrade ${env}`, async () => {
+          const p = await planDowngrade(f, env, opts.to);
+          if (p.hosts.some((h) => h.action !== 'noop')) await confirm(`Downgrade ${env}?`, Boolean(opts.yes));
+          const j = await journaled(f, p);
+          try {
+            const result = await apply(j.ctx, p, {});
+            f.reporter.result({ schema: 'hotup.downgrade/1', ok: true, ...result }, null);
+          } finally {
+            await j.flush();
+          }
+        });
       });
     });
 }

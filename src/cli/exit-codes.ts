@@ -6,6 +6,7 @@ export const EXIT = {
   failed: 1,
   usage: 2,
   blocked: 3,
+  locked: 4,
 } as const;
 
 export function exitCodeFor(e: unknown): number {
@@ -18,6 +19,8 @@ export function exitCodeFor(e: unknown): number {
     case 'PLAN_BLOCKED':
     case 'NOT_NEWER':
       return EXIT.blocked;
+    case 'LOCK_HELD':
+      return EXIT.locked;
     default:
       return EXIT.failed;
   }

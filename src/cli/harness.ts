@@ -2,13 +2,14 @@
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { ExecutorPool } from '../remote/connect.js';
-import { humanReporter, jsonReporter, type Reporter } from '../report/reporter.js';
+import { humanReporter, jsonLinesReporter, jsonReporter, type Reporter } from '../report/reporter.js';
 import type { CoreContext } from '../core/context.js';
 import { exitCodeFor } from './exit-codes.js';
 
 export interface GlobalOptions {
   config?: string;
   json?: boolean;
+  jsonLines?: boolean;
 }
 
 export interface CommandFrame extends CoreContext {
@@ -17,7 +18,7 @@ export interface CommandFrame extends CoreContext {
 
 /** Runs BODY with a loaded config and open pool; always closes connections; sets the exit code. */
 export async function withFrame(opts: GlobalOptions, body: (frame: CommandFrame) => Promise<void>): Promise<void> {
-  const reporter = opts.json ? jsonReporter() : humanReporter();
+  const reporter = opts.jsonLines ? jsonLinesReporter() : opts.json ? jsonReporter() : humanReporter();
   const pool = new ExecutorPool();
   try {
     const config: Config = await loadConfig({ cwd: process.cwd(), ...(opts.config ? { configPath: opts.config } : {}) });

@@ -7,6 +7,7 @@ import { register as registerPlan } from './plan.js';
 import { register as registerApply } from './apply.js';
 import { register as registerInspect } from './inspect.js';
 import { register as registerDowngrade } from './downgrade.js';
+import { register as registerFleet } from './fleet.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -23,6 +24,7 @@ registerPlan(program);
 registerApply(program);
 registerInspect(program);
 registerDowngrade(program);
+registerFleet(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -57,6 +57,7 @@ export function resolveConfig(raw: RawConfig, place: Place): Config {
       hosts: env.hosts,
       deployTo: path.posix.normalize(env.deploy_to).replace(/(.)\/$/, '$1'),
       ssh: ssh(env.ssh),
+      env: env.env ?? {},
       ...(env.health ? { health: health(env.health) } : {}),
       ...(env.restart_command ? { restartCommand: env.restart_command } : {}),
       nodeWaitMs: (env.node_wait ?? DEFAULTS.nodeWaitSeconds) * 1000,
@@ -78,6 +79,7 @@ export function resolveConfig(raw: RawConfig, place: Place): Config {
       ssh: ssh(build.ssh),
     },
     environments,
+    hooks: raw.hooks ?? {},
   };
 }
 

@@ -63,6 +63,19 @@ const healthSchema = section('a map with command, tcp or http', {
   if (probes !== 1) ctx.addIssue({ code: 'custom', message: 'should have exactly one of command, tcp or http' });
 });
 
+const absolutePath = text('an absolute path').refine((p) => p.startsWith('/'), { error: 'should be an absolute path (starting with /)' });
+
+/** Environment variables for every command on a host (e.g. what vm.args.src or RELEASE_NODE read). */
+const envVars = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'should be an environment variable name' }),
+  z.string({ error: 'should be a string (quote numbers)' }), { error: expected('a map of variable names to strings') });
+
+/** A host written as a map, for a host whose release root or environment differs from the rest. */
+const hostEntry = section('a host string, or a map with host, deploy_to and env', {
+  host: text('a host like user@host or user@host:port'),
+  deploy_to: absolutePath.optional(),
+  env: envVars.optional(),
+});
+
 /** The whole file; hosts are parsed here (so duplicates are caught), with DEFAULT_USER for a missing user@. */
 export function configSchema(defaultUser: DefaultUser) {
   const hostList = z
@@ -72,10 +85,22 @@ export function configSchema(defaultUser: DefaultUser) {
       const hosts: HostSpec[] = [];
       const seen = new Map<string, number>();
       items.forEach((item, i) => {
-        const h = typeof item === 'string' ? parseHostSpec(item, defaultUser) : { error: HOST_SHAPE };
-        if ('error' in h) return ctx.addIssue({ code: 'custom', path: [i], message: h.error });
-        // Host names are case-insensitive; the same login twice would upgrade one node twice.
-        const key = `${h.user}@${h.host.toLowerCase()}:${h.port}`;
+        let extra: Pick<HostSpec, 'deployTo' | 'env'> = {};
+        let written = item;
+        if (typeof item === 'object' && item !== null && !Array.isArray(item)) {
+          const entry = hostEntry.safeParse(item);
+          if (!entry.success) {
+            for (const issue of entry.error.issues) ctx.addIssue({ code: 'custom', path: [i, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))], message: issue.message });
+            return;
+          }
+          written = entry.data.host;
+          extra = { ...(entry.data.deploy_to ? { deployTo: entry.data.deploy_to } : {}), ...(entry.data.env ? { env: entry.data.env } : {}) };
+        }
+        const parsed = typeof written === 'string' ? parseHostSpec(written, defaultUser) : { error: HOST_SHAPE };
+        if ('error' in parsed) return ctx.addIssue({ code: 'custom', path: typeof item === 'string' ? [i] : [i, 'host'], message: parsed.error });
+        const h: HostSpec = { ...parsed, ...extra };
+        // Host names are case-insensitive; the same login and release root twice would upgrade one node twice.
+        const key = `${h.user}@${h.host.toLowerCase()}:${h.port}${h.deployTo ? ` ${h.deployTo}` : ''}`;
         const first = seen.get(key);
         if (first !== undefined) return ctx.addIssue({ code: 'custom', path: [i], message: `${h.raw} is the same host as hosts/${first}` });
         seen.set(key, i);
@@ -96,7 +121,8 @@ export function configSchema(defaultUser: DefaultUser) {
 
   const environment = section('a map with hosts and deploy_to', {
     hosts: hostList,
-    deploy_to: text('an absolute path').refine((p) => p.startsWith('/'), { error: 'should be an absolute path (starting with /)' }),
+    deploy_to: absolutePath,
+    env: envVars.optional(),
     ssh: sshSchema.optional(),
     health: healthSchema.optional(),
     restart_command: text('a shell command that restarts the node').optional(),
@@ -115,6 +141,13 @@ export function configSchema(defaultUser: DefaultUser) {
       ssh: sshSchema.optional(),
     }).optional(),
     ssh: sshSchema.optional(),
+    hooks: section('a map of hook names to commands', {
+      before_build: text('a shell command').optional(),
+      after_build: text('a shell command').optional(),
+      before_upgrade: text('a shell command').optional(),
+      after_upgrade: text('a shell command').optional(),
+      on_rollback: text('a shell command').optional(),
+    }).optional(),
     environments: z
       .record(z.string().regex(ENV_NAME), environment, {
         error: (issue) => (issue.code === 'invalid_key' ? 'should be an environment name: letters, digits, _ and -' : expected('a map of environments')(issue)),

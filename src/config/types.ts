@@ -8,6 +8,10 @@ export interface HostSpec {
   user: string;
   host: string;
   port: number;
+  /** This host's release root, when it differs from the environment's deploy_to. */
+  deployTo?: string;
+  /** Variables for this host's commands, over the environment's `env`. */
+  env?: Record<string, string>;
 }
 
 export interface SshSettings {
@@ -48,6 +52,8 @@ export interface EnvironmentConfig {
   /** Release root on each host: bin/, lib/, releases/. */
   deployTo: string;
   ssh: SshSettings;
+  /** Variables for every command on these hosts (e.g. what vm.args.src or RELEASE_NODE read). */
+  env: Record<string, string>;
   /** Run after every upgrade, restart and rollback; absent: the node answering is enough. */
   health?: HealthSettings;
   /** How the node is restarted (e.g. `systemctl restart shop`); absent: bin/<app> stop, then daemon. */
@@ -55,6 +61,8 @@ export interface EnvironmentConfig {
   /** How long a node may take to answer after a restart. */
   nodeWaitMs: number;
 }
+
+export type HookName = 'before_build' | 'after_build' | 'before_upgrade' | 'after_upgrade' | 'on_rollback';
 
 export interface Config {
   /** Absolute path of the hotup.yml that was read. */
@@ -65,4 +73,6 @@ export interface Config {
   app: string;
   build: BuildConfig;
   environments: Record<string, EnvironmentConfig>;
+  /** Local commands run at fixed points of plan/apply (see docs/hooks.md). */
+  hooks: Partial<Record<HookName, string>>;
 }

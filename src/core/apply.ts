@@ -3,15 +3,18 @@ import { HotupError, isHotupError } from '../errors.js';
 import type { EnvironmentConfig, HostSpec } from '../config/types.js';
 import type { HostPlan, UpgradePlan } from '../plan/types.js';
 import { execution, type ApplyChoices, type Execution } from '../plan/policy.js';
+import { waves, type RolloutShape } from '../plan/rollout.js';
 import { shipTarball } from '../release/ship.js';
 import { hotInstall } from '../release/upgrade.js';
 import { restartInto } from '../release/restart.js';
 import { checkHealth, describeProbe, healthCheckFor, probeOnce } from '../release/health.js';
 import { nodeIsUp, type NodeTarget } from '../release/live.js';
 import { runStep } from '../report/step.js';
+import { runHook } from '../release/hooks.js';
 import { environment, nodeTarget, type CoreContext } from './context.js';
 
-export type HostOutcome = 'upgraded' | 'unchanged' | 'rolled_back' | 'failed';
+/** untouched: not reached, because an earlier host failed. */
+export type HostOutcome = 'upgraded' | 'unchanged' | 'rolled_back' | 'failed' | 'untouched';
 
 export interface HostResult {
   host: string;
@@ -82,6 +85,8 @@ async function rollback(ctx: CoreContext, env: EnvironmentConfig, spec: HostSpec
 }
 
 async function upgradeHost(ctx: CoreContext, env: EnvironmentConfig, spec: HostSpec, plan: UpgradePlan, hp: HostPlan, how: Execution): Promise<number | undefined> {
+  const vars = { env: env.name, app: ctx.config.app, host: hp.host, from: hp.from, to: hp.to };
+  await runHook('before_upgrade', ctx.config.hooks.before_upgrade, vars, ctx.config.root);
   const node = await nodeTarget(ctx, env, spec);
   const tarball = plan.target.tarball;
   // A downgrade plan ships nothing: the release it goes back to is installed.
@@ -101,32 +106,44 @@ async function upgradeHost(ctx: CoreContext, env: EnvironmentConfig, spec: HostS
   } catch (e) {
     // Failures that leave the node on the old release, untouched, need no rollback.
     if (!isHotupError(e) || e.untouched || !hp.from) throw e;
-    throw await rollback(ctx, env, spec, node, hp, e);
+    const rolledBack = await rollback(ctx, env, spec, node, hp, e);
+    if (rolledBack.code === 'ROLLED_BACK') await runHook('on_rollback', ctx.config.hooks.on_rollback, vars, ctx.config.root);
+    throw rolledBack;
   }
+  await runHook('after_upgrade', ctx.config.hooks.after_upgrade, vars, ctx.config.root);
   return downtimeMs;
 }
 
-export async function apply(ctx: CoreContext, plan: UpgradePlan, choices: ApplyChoices = {}): Promise<ApplyResult> {
-  const how = executions(plan, choices);
+export interface ApplyOptions extends ApplyChoices, Partial<RolloutShape> {}
+
+export async function apply(ctx: CoreContext, plan: UpgradePlan, opts: ApplyOptions = {}): Promise<ApplyResult> {
+  const how = executions(plan, opts);
   const env = environment(ctx.config, plan.environment);
-  const results: HostResult[] = [];
-  for (const [i, hp] of plan.hosts.entries()) {
-    const started = Date.now();
-    const spec = env.hosts.find((h) => h.raw === hp.host);
-    if (!spec) throw new HotupError('USAGE', `the plan names host ${hp.host}, which environment ${plan.environment} does not list`, 'Make the plan again with the current config.');
-    const base = { host: hp.host, from: hp.from, to: hp.to, action: hp.action, execution: how[i]! };
-    if (how[i] === 'noop') {
-      results.push({ ...base, outcome: 'unchanged', ms: 0 });
-      continue;
-    }
-    try {
-      const downtimeMs = await upgradeHost(ctx, env, spec, plan, hp, how[i]!);
-      results.push({ ...base, outcome: 'upgraded', ms: Date.now() - started, ...(downtimeMs !== undefined ? { downtimeMs } : {}) });
-    } catch (e) {
-      const outcome: HostOutcome = isHotupError(e) && e.code === 'ROLLED_BACK' ? 'rolled_back' : 'failed';
-      results.push({ ...base, outcome, ms: Date.now() - started, error: { code: isHotupError(e) ? e.code : 'INTERNAL', message: (e as Error).message } });
-      throw Object.assign(e as Error, { results });
-    }
+  const results: HostResult[] = plan.hosts.map((hp, i) => ({
+    host: hp.host, from: hp.from, to: hp.to, action: hp.action, execution: how[i]!,
+    outcome: how[i] === 'noop' ? 'unchanged' : 'untouched', ms: 0,
+  }));
+  const todo = plan.hosts.flatMap((_, i) => (how[i] === 'noop' ? [] : [i]));
+  let failure: unknown;
+  for (const wave of waves(todo, { parallel: Math.max(1, opts.parallel ?? 1), canary: opts.canary ?? 0 })) {
+    await Promise.all(wave.map(async (i) => {
+      const hp = plan.hosts[i]!;
+      const spec = env.hosts.find((h) => h.raw === hp.host);
+      const started = Date.now();
+      try {
+        if (!spec) throw new HotupError('USAGE', `the plan names host ${hp.host}, which environment ${plan.environment} does not list`, 'Make the plan again with the current config.');
+        const downtimeMs = await upgradeHost(ctx, env, spec, plan, hp, how[i]!);
+        results[i] = { ...results[i]!, outcome: 'upgraded', ms: Date.now() - started, ...(downtimeMs !== undefined ? { downtimeMs } : {}) };
+      } catch (e) {
+        const outcome: HostOutcome = isHotupError(e) && e.code === 'ROLLED_BACK' ? 'rolled_back' : 'failed';
+        results[i] = { ...results[i]!, outcome, ms: Date.now() - started, error: { code: isHotupError(e) ? e.code : 'INTERNAL', message: (e as Error).message } };
+        failure ??= e;
+      }
+    }));
+    // Stop at the first failure: the hosts of later waves stay untouched.
+    if (failure) break;
   }
+  ctx.emit({ type: 'summary', hosts: results });
+  if (failure) throw Object.assign(failure as Error, { results });
   return { plan, hosts: results };
 }

@@ -38,5 +38,5 @@ export async function buildExecutor(ctx: CoreContext): Promise<Executor> {
 
 export async function nodeTarget(ctx: CoreContext, env: EnvironmentConfig, host: HostSpec): Promise<NodeTarget> {
   const exec = await ctx.pool.get(host, env.ssh);
-  return { exec, root: env.deployTo, app: ctx.config.app, flavor: 'relx', encoder: encoder() };
+  return { exec, root: host.deployTo ?? env.deployTo, app: ctx.config.app, flavor: 'relx', encoder: encoder(), env: { ...env.env, ...host.env } };
 }

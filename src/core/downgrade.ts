@@ -48,7 +48,7 @@ export async function planDowngrade(ctx: CoreContext, envName: string, to?: stri
     }
     const plan = await runStep(ctx.emit, 'inspect', s.host, async () => {
       const node = await nodeTarget(ctx, env, env.hosts.find((h) => h.raw === s.host)!);
-      const text = s.running ? await readRemoteFile(node.exec, relupPath(env.deployTo, s.running)) : null;
+      const text = s.running ? await readRemoteFile(node.exec, relupPath(node.root, s.running)) : null;
       const relup = text === null ? null : parseRelup(await runHelper(helperExec, localHelperDir(), 'consult', ['-'], { stdin: text }));
       const down = relup ? findPath(relup.down, target) : undefined;
       const hot = s.live.up && hasHotPath(down);

@@ -19,6 +19,7 @@ import { findPath, hasHotPath } from '../validate/relup-paths.js';
 import { diffReleases } from '../validate/diff.js';
 import { describeInstruction } from '../report/relup-lines.js';
 import { runStep } from '../report/step.js';
+import { runHook } from '../release/hooks.js';
 import { buildExecutor, environment, nodeTarget, type CoreContext } from './context.js';
 import { discoverEnvironment } from './status.js';
 
@@ -53,7 +54,7 @@ async function runningFacts(ctx: CoreContext, envName: string, statuses: HostSta
   if (first?.startErl && spec) {
     try {
       const node = await nodeTarget(ctx, env, spec);
-      return { facts: await hostFacts(node.exec, env.deployTo, first.startErl.erts, running), notes: [] };
+      return { facts: await hostFacts(node.exec, node.root, first.startErl.erts, running), notes: [] };
     } catch (e) {
       if (!isHotupError(e)) throw e;
       ctx.emit({ type: 'log', level: 'warn', host: first.host, message: `could not read release ${running} there: ${e.message}` });
@@ -99,6 +100,8 @@ export async function plan(ctx: CoreContext, envName: string, opts: { checkLive?
   const running = commonRunning(statuses);
   const exec = await buildExecutor(ctx);
 
+  const vars = { env: envName, app, from: running };
+  await runHook('before_build', ctx.config.hooks.before_build, vars, ctx.config.root);
   const assembled = await runStep(ctx.emit, 'build', undefined, async () => {
     const a = await assembleRelease(exec, build, app);
     return { value: a, detail: `${app} ${a.vsn} assembled in ${build.path}` };
@@ -132,6 +135,7 @@ export async function plan(ctx: CoreContext, envName: string, opts: { checkLive?
     instructions = findPath(inspected.relup.up, running)?.instructions.map(describeInstruction) ?? [];
     hotRollback = hasHotPath(findPath(inspected.relup.down, running));
     tarball = await describeTarball(built.tarball!);
+    await runHook('after_build', ctx.config.hooks.after_build, { ...vars, to: built.vsn }, ctx.config.root);
     if (opts.checkLive) hostFindings = await checkLive(ctx, envName, statuses, built.vsn, tarball);
   }
 

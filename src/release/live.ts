@@ -15,13 +15,15 @@ export interface NodeTarget {
   flavor: NodeFlavor;
   /** Source of erlang-helpers/encode.fun. */
   encoder: string;
+  /** Variables every command of the release's script needs on this host (from hotup.yml). */
+  env: Record<string, string>;
 }
 
 const NOT_RUNNING = /Node is not running|Node '?[^ ]+'? not responding|could not connect/i;
 
 /** True when the node answers the start script's `ping`. */
 export async function nodeIsUp(t: NodeTarget, timeoutMs = 30_000): Promise<boolean> {
-  const r = await t.exec.run(pingArgv(t.root, t.app), { timeoutMs });
+  const r = await t.exec.run(pingArgv(t.root, t.app), { timeoutMs, env: t.env });
   return r.code === 0;
 }
 
@@ -32,7 +34,7 @@ export async function nodeIsUp(t: NodeTarget, timeoutMs = 30_000): Promise<boole
 export async function evalOnNode(t: NodeTarget, body: string, timeoutMs = 120_000): Promise<Term> {
   const argv = nodeEvalArgv(t.root, t.app, t.flavor, framedExpr(t.encoder, body));
   // relx's script gives erl_call its own timeout (seconds); keep it inside ours.
-  const env = { RELX_RPC_TIMEOUT: String(Math.max(1, Math.floor(timeoutMs / 1000) - 1)) };
+  const env = { ...t.env, RELX_RPC_TIMEOUT: String(Math.max(1, Math.floor(timeoutMs / 1000) - 1)) };
   const r = await t.exec.run(argv, { timeoutMs, env });
   const out = `${r.stdout}\n${r.stderr}`;
   if (r.code !== 0 && NOT_RUNNING.test(out)) {

@@ -28,7 +28,7 @@ export interface RestartOptions {
 }
 
 async function mustRun(node: NodeTarget, argv: string[], what: string, timeoutMs: number): Promise<void> {
-  const r = await node.exec.run(argv, { timeoutMs });
+  const r = await node.exec.run(argv, { timeoutMs, env: node.env });
   if (r.code !== 0) {
     throw new HotupError('COMMAND_FAILED', `${what} failed (exit ${r.code}): ${(r.stderr || r.stdout).trim().slice(0, 400)}`,
       'Run it by hand on the host to see why.', { host: node.exec.target });

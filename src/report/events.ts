@@ -5,6 +5,7 @@
  */
 import type { HostStatus } from '../release/discover.js';
 import type { UpgradePlan } from '../plan/types.js';
+import type { HostResult } from '../core/apply.js';
 
 export type StepName =
   | 'discover'
@@ -37,6 +38,7 @@ export type HotupEvent =
   | { type: 'progress'; step: 'ship'; host: string; transferred: number; total: number }
   | { type: 'log'; level: 'info' | 'warn'; host?: string; message: string }
   | { type: 'status'; hosts: HostStatus[] }
-  | { type: 'plan'; plan: UpgradePlan };
+  | { type: 'plan'; plan: UpgradePlan }
+  | { type: 'summary'; hosts: HostResult[] };
 
 export type Emit = (event: HotupEvent) => void;

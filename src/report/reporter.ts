@@ -3,6 +3,7 @@ import { isHotupError } from '../errors.js';
 import type { Emit, HotupEvent } from './events.js';
 import { renderPlan } from './render-plan.js';
 import { renderStatus } from './render-status.js';
+import { renderSummary } from './render-summary.js';
 import { makeStyle, seconds } from './style.js';
 
 export interface Reporter {
@@ -55,6 +56,9 @@ export function humanReporter(out: NodeJS.WriteStream = process.stdout, err: Nod
       case 'plan':
         out.write(`${renderPlan(e.plan, so)}\n`);
         return;
+      case 'summary':
+        out.write(`${renderSummary(e.hosts, so)}\n`);
+        return;
     }
   };
   return {
@@ -86,6 +90,21 @@ export function jsonReporter(out: NodeJS.WriteStream = process.stdout): Reporter
       // apply attaches the per-host results it had when it stopped.
       const hosts = (e as { results?: unknown }).results;
       out.write(`${JSON.stringify({ schema: 'hotup.error/1', ok: false, error: errorDocument(e), ...(hosts ? { hosts } : {}), events }, null, 2)}\n`);
+    },
+  };
+}
+
+/** Every event as a JSON line as it happens, then the result (or the error) as the last line. */
+export function jsonLinesReporter(out: NodeJS.WriteStream = process.stdout): Reporter {
+  const line = (o: object) => out.write(`${JSON.stringify(o)}\n`);
+  return {
+    emit: (e) => {
+      if (e.type !== 'progress') line(e);
+    },
+    result: (doc) => line({ type: 'result', ...doc }),
+    error: (e) => {
+      const hosts = (e as { results?: unknown }).results;
+      line({ type: 'result', schema: 'hotup.error/1', ok: false, error: errorDocument(e), ...(hosts ? { hosts } : {}) });
     },
   };
 }

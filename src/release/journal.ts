@@ -1,0 +1,67 @@
+/**
+ * The journal: every mutating step on a host, appended as one JSON line to a
+ * file in its release root (who, when, from → to, step, result), written as
+ * the step's event arrives.
+ */
+import os from 'node:os';
+import type { Executor } from '../remote/executor.js';
+import { appendJournalArgv, readJournalArgv } from '../commands/journal.js';
+import type { Emit, HotupEvent, StepName } from '../report/events.js';
+
+export interface JournalEntry {
+  at: string;
+  who: string;
+  env: string;
+  host: string;
+  from: string | null;
+  to: string | null;
+  step: StepName;
+  result: 'done' | 'skipped' | 'failed';
+  detail?: string;
+}
+
+const MUTATING: ReadonlySet<StepName> = new Set(['ship', 'unpack', 'install', 'make_permanent', 'set_boot', 'restart', 'rollback']);
+
+export interface JournalHost {
+  exec: Executor;
+  root: string;
+  from: string | null;
+  to: string | null;
+}
+
+/** Wraps EMIT so that host steps that change something are journaled; `flush` waits for the writes. */
+export function journaling(emit: Emit, env: string, hostOf: (host: string) => JournalHost | undefined) {
+  const who = `${os.userInfo().username}@${os.hostname()}`;
+  const writes: Array<Promise<unknown>> = [];
+  const journaled: Emit = (e: HotupEvent) => {
+    emit(e);
+    if (e.type !== 'step' || e.phase === 'start' || !e.host || !MUTATING.has(e.step)) return;
+    const h = hostOf(e.host);
+    if (!h) return;
+    const entry: JournalEntry = {
+      at: new Date().toISOString(),
+      who,
+      env,
+      host: e.host,
+      from: h.from,
+      to: h.to,
+      step: e.step,
+      result: e.phase === 'fail' ? 'failed' : e.phase === 'skip' ? 'skipped' : 'done',
+      ...(e.phase === 'fail' ? { detail: e.error.message } : e.detail ? { detail: e.detail } : {}),
+    };
+    // A journal that cannot be written must not fail the deploy it records.
+    writes.push(h.exec.run(appendJournalArgv(h.root, JSON.stringify(entry)), { timeoutMs: 30_000 }).catch(() => undefined));
+  };
+  return { emit: journaled, flush: () => Promise.all(writes) };
+}
+
+export async function readJournal(exec: Executor, root: string, last: number): Promise<JournalEntry[]> {
+  const r = await exec.run(readJournalArgv(root, last), { timeoutMs: 30_000 });
+  return r.stdout.split('\n').filter(Boolean).flatMap((l) => {
+    try {
+      return [JSON.parse(l) as JournalEntry];
+    } catch {
+      return [];
+    }
+  });
+}
