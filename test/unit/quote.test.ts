@@ -1,13 +1,19 @@
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, test } from 'vitest';
-import { shellQuote } from '../../src/remote/quote.js';
-import { remoteCommandLine } from '../../src/remote/ssh.js';
+import { afterAll, describe, expect, test } from 'vitest';
+import { commandLine, shellQuote } from '../../src/remote/quote.js';
 
-/** What /bin/sh makes of a quoted command line: the argv printf receives, NUL-separated. */
+/** Runs a command line with the real /bin/sh and splits what it prints on NUL. */
+function sh(line: string, cwd?: string): string[] {
+  return execFileSync('/bin/sh', ['-c', line], { cwd }).toString().split('\0').slice(0, -1);
+}
+
+/** The argv printf receives once /bin/sh has parsed the quoted words. */
 function roundTrip(argv: string[]): string[] {
-  const out = execFileSync('/bin/sh', ['-c', `printf '%s\\0' ${shellQuote(argv)}`]);
-  return out.toString().split('\0').slice(0, -1);
+  return sh(`printf '%s\\0' ${shellQuote(argv)}`);
 }
 
 const HOSTILE = [
@@ -22,24 +28,38 @@ const HOSTILE = [
   '$HOME',
   '${PATH}',
   'a\nb',
+  '\n',
   'tab\there',
   '*',
   '?',
+  '[a]',
   '~',
   '~root',
+  '-',
   '-rf',
   '--',
+  '-n',
   ';',
   '&& echo pwned',
   '| cat',
   '> /etc/passwd',
   '\\',
-  '\\\'',
+  "\\'",
   'ünïcødé ✓',
+  '😀 emoji',
   '#not a comment',
   '!history',
   'a=b',
+  '%s%n',
+  '\x01\x7f',
 ];
+
+/** Arguments built mostly from the characters a shell treats specially, plus any code point at all. */
+const SPECIAL = [...`'"\`$\\ \t\n;&|<>(){}[]*?~#!=%-`, 'a', 'é', '😀'];
+const arg = fc.oneof(
+  fc.string({ unit: fc.constantFrom(...SPECIAL), maxLength: 20 }),
+  fc.string({ unit: 'binary', maxLength: 20 }),
+).filter((s) => !s.includes('\0'));
 
 describe('shellQuote', () => {
   test('plain words stay readable', () => {
@@ -49,10 +69,15 @@ describe('shellQuote', () => {
 
   test('the empty string survives as an argument', () => {
     expect(shellQuote(['a', '', 'b'])).toBe("a '' b");
+    expect(roundTrip(['', ''])).toEqual(['', '']);
+  });
+
+  test('a single quote is closed, escaped and reopened', () => {
+    expect(shellQuote(["it's"])).toBe(`'it'\\''s'`);
   });
 
   test.each(HOSTILE)('%j reaches the program unchanged', (s) => {
-    expect(roundTrip(['x', s, 'y']).slice(1)).toEqual([s, 'y']);
+    expect(roundTrip(['x', s, 'y'])).toEqual(['x', s, 'y']);
   });
 
   test('all hostile strings at once', () => {
@@ -60,23 +85,44 @@ describe('shellQuote', () => {
   });
 
   test('any argv round-trips through a real shell (property)', () => {
-    const arg = fc.string({ unit: 'binary', maxLength: 30 }).filter((s) => !s.includes('\0'));
     fc.assert(
       fc.property(fc.array(arg, { minLength: 1, maxLength: 6 }), (argv) => {
         expect(roundTrip(argv)).toEqual(argv);
       }),
-      { numRuns: 150 },
+      { numRuns: 200 },
     );
   });
 });
 
-describe('the remote command line', () => {
+describe('commandLine', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hotup-quote-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
   test('cwd and env are quoted by the same function', () => {
-    expect(remoteCommandLine(['ls', 'a b'], { cwd: "/srv/it's", env: { K: 'v w' } })).toBe(
-      `cd '/srv/it'\\''s' && env 'K=v w' ls 'a b'`,
+    expect(commandLine(['ls', 'a b'], { cwd: "/srv/it's", env: { K: 'v w' } })).toBe(`cd -- '/srv/it'\\''s' && env 'K=v w' ls 'a b'`);
+  });
+
+  test('without cwd or env it is just the quoted argv', () => {
+    expect(commandLine(['echo', '$x'])).toBe(`echo '$x'`);
+  });
+
+  test('a hostile directory name, even one starting with -, is where the command runs', () => {
+    const name = "-it's $(x) `y`\nz";
+    mkdirSync(path.join(dir, name));
+    expect(sh(commandLine(['sh', '-c', 'printf "%s\\0" "$PWD"'], { cwd: name }), dir)).toEqual([path.join(dir, name)]);
+  });
+
+  test('any env value reaches the command unchanged (property)', () => {
+    fc.assert(
+      fc.property(arg, arg, (value, word) => {
+        const line = commandLine(['sh', '-c', 'printf "%s\\0" "$HOTUP_V" "$1"', 'sh', word], { env: { HOTUP_V: value } });
+        expect(sh(line)).toEqual([value, word]);
+      }),
+      { numRuns: 100 },
     );
   });
-  test('without cwd or env it is just the quoted argv', () => {
-    expect(remoteCommandLine(['echo', '$x'])).toBe(`echo '$x'`);
+
+  test('a malformed variable name is refused rather than run as a command', () => {
+    expect(() => commandLine(['true'], { env: { 'rm -rf /;X': '1' } })).toThrow(/not an environment variable name/);
   });
 });
