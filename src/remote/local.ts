@@ -1,70 +1,73 @@
 /** Runs on this machine: argv straight to the program, no shell in between. */
 import { spawn } from 'node:child_process';
-import { copyFile, mkdir, stat } from 'node:fs/promises';
-import path from 'node:path';
+import { copyFile, stat } from 'node:fs/promises';
 import { HotupError } from '../errors.js';
 import { DEFAULT_TIMEOUT_MS, type Executor, type RunOptions, type RunResult, type UploadProgress } from './executor.js';
+import { commandTimedOut, Output, transferFailed } from './outcome.js';
 
 export class LocalExecutor implements Executor {
   readonly target = 'local';
 
+  constructor(private readonly defaultTimeoutMs = DEFAULT_TIMEOUT_MS) {}
+
   run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     const [cmd, ...args] = argv;
-    if (!cmd) return Promise.reject(new Error('empty argv'));
-    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (cmd === undefined) return Promise.reject(new Error('run() needs a command'));
+    const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
     return new Promise((resolve, reject) => {
       const child = spawn(cmd, args, {
         cwd: options.cwd,
         env: { ...process.env, ...options.env },
         stdio: ['pipe', 'pipe', 'pipe'],
-        // Own process group, so a timeout takes down what the command started too.
+        // Its own process group, so a timeout also stops whatever the command started.
         detached: true,
       });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      let timedOut = false;
+      const output = new Output();
+      let settled = false;
       const timer = setTimeout(() => {
-        timedOut = true;
+        settled = true;
         try {
-          if (child.pid) process.kill(-child.pid, 'SIGKILL');
+          if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
         } catch {
           child.kill('SIGKILL');
         }
+        // Do not wait for 'close': a descendant that left the group could hold the pipes open.
+        child.stdout.destroy();
+        child.stderr.destroy();
+        reject(commandTimedOut(argv, timeoutMs, this.target));
       }, timeoutMs);
-      child.stdout.on('data', (d: Buffer) => out.push(d));
-      child.stderr.on('data', (d: Buffer) => err.push(d));
+      child.stdout.on('data', output.stdout);
+      child.stderr.on('data', output.stderr);
+      // A command that exits without reading its stdin makes the write fail with EPIPE; its exit code tells the story.
       child.stdin.on('error', () => undefined);
       child.stdin.end(options.stdin ?? '');
       child.on('error', (e: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        reject(
-          new HotupError('COMMAND_FAILED', `could not run ${cmd}: ${e.message}`,
-            e.code === 'ENOENT' ? `Install ${cmd} or put it on PATH.` : 'Check the command and its working directory.',
-            { host: this.target }),
-        );
+        if (settled) return;
+        settled = true;
+        reject(new HotupError('COMMAND_FAILED', `could not run ${cmd}${options.cwd ? ` in ${options.cwd}` : ''}: ${e.message}`,
+          `Check that ${cmd} is installed and on PATH${options.cwd ? `, and that ${options.cwd} exists` : ''}.`, { host: this.target }));
       });
-      child.on('close', (code) => {
+      child.on('close', (code, signal) => {
         clearTimeout(timer);
-        if (timedOut) {
-          reject(new HotupError('COMMAND_TIMEOUT', `\`${argv.join(' ')}\` did not finish within ${timeoutMs / 1000} s and was stopped`,
-            'Find out why it hangs by running it by hand.', { host: this.target }));
-          return;
-        }
-        resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
+        if (settled) return;
+        settled = true;
+        resolve(output.result(code, signal));
       });
     });
   }
 
   async upload(localPath: string, remotePath: string, onProgress?: (p: UploadProgress) => void): Promise<void> {
-    await mkdir(path.dirname(remotePath), { recursive: true });
-    await copyFile(localPath, remotePath);
-    const { size } = await stat(remotePath);
+    const { size } = await copyFile(localPath, remotePath).then(() => stat(remotePath)).catch((e: Error) => {
+      throw transferFailed('upload', localPath, remotePath, this.target, e);
+    });
     onProgress?.({ transferred: size, total: size });
   }
 
   async download(remotePath: string, localPath: string): Promise<void> {
-    await mkdir(path.dirname(localPath), { recursive: true });
-    await copyFile(remotePath, localPath);
+    await copyFile(remotePath, localPath).catch((e: Error) => {
+      throw transferFailed('download', remotePath, localPath, this.target, e);
+    });
   }
 
   async close(): Promise<void> {}

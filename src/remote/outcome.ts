@@ -1,0 +1,36 @@
+/** How a finished or abandoned command is reported, the same for local and remote runs. */
+import { constants } from 'node:os';
+import { HotupError } from '../errors.js';
+import type { RunResult } from './executor.js';
+import { shellQuote } from './quote.js';
+
+/** Collects a command's output as it streams in. */
+export class Output {
+  private readonly out: Buffer[] = [];
+  private readonly err: Buffer[] = [];
+  readonly stdout = (chunk: Buffer): void => void this.out.push(chunk);
+  readonly stderr = (chunk: Buffer): void => void this.err.push(chunk);
+
+  /** A signal N becomes 128 + N, as a shell reports it, so callers see one kind of number. */
+  result(code: number | null, signal: string | null): RunResult {
+    const signo = signal === null ? undefined : constants.signals[signal as keyof typeof constants.signals];
+    return {
+      code: code ?? (signo === undefined ? -1 : 128 + signo),
+      // Decoded once at the end: a multi-byte character may straddle two chunks.
+      stdout: Buffer.concat(this.out).toString('utf8'),
+      stderr: Buffer.concat(this.err).toString('utf8'),
+    };
+  }
+}
+
+export function commandTimedOut(argv: readonly string[], timeoutMs: number, host: string): HotupError {
+  return new HotupError('COMMAND_TIMEOUT', `\`${shellQuote(argv)}\` did not finish within ${timeoutMs / 1000} s and was stopped`,
+    host === 'local' ? 'Run the command by hand to see why it hangs.' : 'Run the command by hand on the host to see why it hangs.',
+    { host });
+}
+
+/** A failed copy; `from` and `to` are named as the caller gave them (local or remote paths). */
+export function transferFailed(kind: 'upload' | 'download', from: string, to: string, host: string, err: Error): HotupError {
+  return new HotupError(kind === 'upload' ? 'UPLOAD_FAILED' : 'COMMAND_FAILED', `${kind} of ${from} to ${to} failed: ${err.message}`,
+    'Check that the source exists, that the target directory exists and is writable, and that the disk has room.', { host });
+}
