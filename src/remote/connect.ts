@@ -1,27 +1,33 @@
-/** One executor per target, opened on first use and reused; all closed together. */
+/** Opening executors: one per target and settings, opened on first use, reused, all closed together. */
 import type { HostSpec, SshSettings } from '../config/types.js';
 import type { Executor } from './executor.js';
 import { LocalExecutor } from './local.js';
 import { SshExecutor } from './ssh.js';
 
+/** `local` runs on this machine; a host is reached over SSH. Either way `ssh.commandTimeoutMs` is the default command timeout. */
+export async function connectExecutor(target: 'local' | HostSpec, ssh: SshSettings): Promise<Executor> {
+  return target === 'local' ? new LocalExecutor(ssh.commandTimeoutMs) : SshExecutor.connect(target, ssh);
+}
+
 export class ExecutorPool {
   private readonly open = new Map<string, Promise<Executor>>();
 
   get(target: 'local' | HostSpec, ssh: SshSettings): Promise<Executor> {
-    const key = target === 'local' ? 'local' : `${target.user}@${target.host}:${target.port}`;
-    let exec = this.open.get(key);
-    if (!exec) {
-      exec = target === 'local' ? Promise.resolve(new LocalExecutor()) : SshExecutor.connect(target, ssh);
-      // A failed connection is not cached: the next use tries again.
-      exec.catch(() => this.open.delete(key));
-      this.open.set(key, exec);
-    }
+    // Keyed by settings too: a host reached with another key or known_hosts file is another connection.
+    const where = target === 'local' ? 'local' : [target.user, target.host, target.port];
+    const key = JSON.stringify([where, ssh.identity ?? null, ssh.knownHosts, ssh.connectTimeoutMs, ssh.commandTimeoutMs]);
+    const known = this.open.get(key);
+    if (known) return known;
+    const exec = connectExecutor(target, ssh);
+    // A failed connection is not kept: the next use tries again.
+    exec.catch(() => this.open.get(key) === exec && this.open.delete(key));
+    this.open.set(key, exec);
     return exec;
   }
 
   async closeAll(): Promise<void> {
     const all = [...this.open.values()];
     this.open.clear();
-    await Promise.all(all.map((p) => p.then((e) => e.close()).catch(() => undefined)));
+    await Promise.all(all.map((p) => p.then((e) => e.close(), () => undefined)));
   }
 }

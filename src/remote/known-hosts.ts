@@ -2,23 +2,33 @@
  * known_hosts matching as OpenSSH does it, so hotup trusts exactly the hosts
  * `ssh` would: plain and hashed (`|1|salt|hash`) names, `[host]:port` for
  * other ports, `*`/`?` patterns, `!` negation, `@revoked` markers.
+ * `@cert-authority` lines are skipped: host certificates are not supported.
  */
 import { createHash, createHmac } from 'node:crypto';
 
-export interface KnownKey {
-  type: string;
-  blob: Buffer;
+/** The keys a known_hosts file records for one host. */
+export interface HostKeys {
+  trusted: Buffer[];
+  revoked: Buffer[];
 }
 
-export interface HostKeyVerdict {
-  verdict: 'trusted' | 'unknown' | 'changed' | 'revoked';
-  /** Key types recorded for this host (helps choose algorithms and explain refusals). */
-  recordedTypes: string[];
-}
+export type HostKeyVerdict = 'trusted' | 'unknown' | 'changed' | 'revoked';
 
-/** How a host is named in known_hosts: bare for port 22, `[host]:port` otherwise. */
+/** How a host is named in known_hosts: bare for port 22, `[host]:port` otherwise; lower case, as ssh looks it up. */
 export function knownHostsName(host: string, port: number): string {
-  return port === 22 ? host : `[${host}]:${port}`;
+  const name = host.toLowerCase();
+  return port === 22 ? name : `[${name}]:${port}`;
+}
+
+/** The key type named inside an SSH public key blob (its first string), e.g. `ssh-ed25519`. */
+export function keyType(blob: Buffer): string {
+  if (blob.length < 4) return 'unknown';
+  return blob.subarray(4, 4 + blob.readUInt32BE(0)).toString('latin1');
+}
+
+/** The fingerprint `ssh-keygen -l` and `ssh` print. */
+export function fingerprint(blob: Buffer): string {
+  return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
 }
 
 function globToRegExp(pattern: string): RegExp {
@@ -26,8 +36,8 @@ function globToRegExp(pattern: string): RegExp {
   return new RegExp(`^${body}$`, 'i');
 }
 
-function hashedMatches(entry: string, name: string): boolean {
-  const [, , salt, hash] = entry.split('|');
+function hashedMatches(field: string, name: string): boolean {
+  const [, , salt, hash] = field.split('|');
   if (!salt || !hash) return false;
   return createHmac('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64') === hash;
 }
@@ -35,54 +45,40 @@ function hashedMatches(entry: string, name: string): boolean {
 function namesMatch(field: string, name: string): boolean {
   if (field.startsWith('|1|')) return hashedMatches(field, name);
   let matched = false;
-  for (const pat of field.split(',')) {
-    if (pat.startsWith('!')) {
-      if (globToRegExp(pat.slice(1)).test(name)) return false;
-    } else if (globToRegExp(pat).test(name)) {
+  for (const pattern of field.split(',')) {
+    // One matching negation rules the line out, whatever else matches.
+    if (pattern.startsWith('!')) {
+      if (globToRegExp(pattern.slice(1)).test(name)) return false;
+    } else if (globToRegExp(pattern).test(name)) {
       matched = true;
     }
   }
   return matched;
 }
 
-/** The key type named inside an SSH public key blob (its first string). */
-export function blobType(blob: Buffer): string {
-  if (blob.length < 4) return 'unknown';
-  const len = blob.readUInt32BE(0);
-  return blob.subarray(4, 4 + len).toString('latin1');
-}
-
-export function fingerprint(blob: Buffer): string {
-  return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
-}
-
-interface Entry {
-  marker: string | null;
-  names: string;
-  key: KnownKey;
-}
-
-function parse(text: string): Entry[] {
-  const entries: Entry[] = [];
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#')) continue;
-    const fields = line.split(/\s+/);
-    const marker = fields[0]?.startsWith('@') ? fields.shift()! : null;
-    const [names, type, b64] = fields;
-    if (!names || !type || !b64) continue;
-    entries.push({ marker, names, key: { type, blob: Buffer.from(b64, 'base64') } });
-  }
-  return entries;
-}
-
-export function checkHostKey(knownHostsText: string, host: string, port: number, offered: Buffer): HostKeyVerdict {
+export function hostKeysFor(knownHostsText: string, host: string, port: number): HostKeys {
   const name = knownHostsName(host, port);
-  const entries = parse(knownHostsText).filter((e) => e.marker !== '@cert-authority' && namesMatch(e.names, name));
-  const recordedTypes = [...new Set(entries.filter((e) => e.marker === null).map((e) => e.key.type))];
-  if (entries.some((e) => e.marker === '@revoked' && e.key.blob.equals(offered))) return { verdict: 'revoked', recordedTypes };
-  const plain = entries.filter((e) => e.marker === null);
-  if (plain.some((e) => e.key.blob.equals(offered))) return { verdict: 'trusted', recordedTypes };
-  const type = blobType(offered);
-  return { verdict: plain.some((e) => e.key.type === type) ? 'changed' : 'unknown', recordedTypes };
+  const keys: HostKeys = { trusted: [], revoked: [] };
+  for (const raw of knownHostsText.split('\n')) {
+    const fields = raw.trim().split(/\s+/);
+    const marker = fields[0]?.startsWith('@') ? fields.shift() : undefined;
+    const [names, , base64] = fields;
+    if (!names || names.startsWith('#') || !base64 || !namesMatch(names, name)) continue;
+    const blob = Buffer.from(base64, 'base64');
+    if (marker === undefined) keys.trusted.push(blob);
+    else if (marker === '@revoked') keys.revoked.push(blob);
+  }
+  return keys;
+}
+
+/** Key types recorded for the host, e.g. to ask the server for one of them first. */
+export function recordedTypes(keys: HostKeys): string[] {
+  return [...new Set(keys.trusted.map(keyType))];
+}
+
+/** `changed` when a key of the offered type is recorded but is another key, as ssh's "HOST IDENTIFICATION HAS CHANGED". */
+export function verifyHostKey(keys: HostKeys, offered: Buffer): HostKeyVerdict {
+  if (keys.revoked.some((k) => k.equals(offered))) return 'revoked';
+  if (keys.trusted.some((k) => k.equals(offered))) return 'trusted';
+  return recordedTypes(keys).includes(keyType(offered)) ? 'changed' : 'unknown';
 }

@@ -1,126 +1,172 @@
-/** Runs on a remote host over one reused SSH connection (ssh2), host key checked against known_hosts. */
+/** Runs on a remote host over one reused SSH connection (ssh2), its host key checked against known_hosts. */
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
-import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+// ssh2 is CommonJS: Node's ESM loader sees `Client` as a named export but not `utils`, which is reached through the default export.
+import ssh2, { Client, type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm, type SFTPWrapper } from 'ssh2';
 import { HotupError } from '../errors.js';
 import type { HostSpec, SshSettings } from '../config/types.js';
-import { DEFAULT_TIMEOUT_MS, type Executor, type RunOptions, type RunResult, type UploadProgress } from './executor.js';
-import { blobType, checkHostKey, fingerprint, knownHostsName, type HostKeyVerdict } from './known-hosts.js';
-import { shellQuote } from './quote.js';
+import type { Executor, RunOptions, RunResult, UploadProgress } from './executor.js';
+import { fingerprint, hostKeysFor, keyType, knownHostsName, recordedTypes, verifyHostKey, type HostKeyVerdict } from './known-hosts.js';
+import { commandTimedOut, Output, transferFailed } from './outcome.js';
+import { commandLine } from './quote.js';
+import { Slots } from './slots.js';
+
+/**
+ * Exec channels open at once on one connection. OpenSSH allows 10 sessions per
+ * connection by default (MaxSessions); this leaves room for the SFTP session.
+ */
+const MAX_CHANNELS = 8;
 
 function expandHome(p: string): string {
   return p === '~' || p.startsWith('~/') ? os.homedir() + p.slice(1) : p;
 }
 
-/** Host key algorithms for the recorded key types first, as OpenSSH orders them. */
-function preferredHostKeyAlgorithms(recorded: string[]): string[] | undefined {
-  if (recorded.length === 0) return undefined;
-  const forType = (t: string) => (t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t]);
-  const all = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'ssh-rsa'];
-  return [...new Set([...recorded.flatMap(forType), ...all.flatMap(forType)])];
-}
-
-/** The command line sent to the remote shell: argv quoted once, with cwd and env. */
-export function remoteCommandLine(argv: readonly string[], options: RunOptions = {}): string {
-  const env = Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`);
-  const cmd = shellQuote(env.length > 0 ? ['env', ...env, ...argv] : argv);
-  return options.cwd ? `cd ${shellQuote([options.cwd])} && ${cmd}` : cmd;
+/** Host key algorithms for the recorded key types first, as OpenSSH orders them, so a host with several keys offers the one we know. */
+function hostKeyAlgorithms(recorded: string[]): ServerHostKeyAlgorithm[] | undefined {
+  const all: ServerHostKeyAlgorithm[] = [
+    'ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa',
+  ];
+  // An RSA key (type ssh-rsa) is used with any of the three RSA signature algorithms.
+  const first = all.filter((a) => recorded.includes(a.startsWith('rsa-') ? 'ssh-rsa' : a));
+  return first.length === 0 ? undefined : [...new Set([...first, ...all])];
 }
 
 export class SshExecutor implements Executor {
   readonly target: string;
+  private readonly channels = new Slots(MAX_CHANNELS);
+  private readonly commandTimeoutMs: number;
   private sftpSession: Promise<SFTPWrapper> | undefined;
+  /** Why no more commands can run: the connection dropped, or close() was called. */
+  private gone: Error | undefined;
+  private lastError: Error | undefined;
+  private readonly closed: Promise<void>;
 
-  private constructor(private readonly client: Client, spec: HostSpec) {
+  private constructor(private readonly client: Client, spec: HostSpec, ssh: SshSettings) {
     this.target = spec.raw;
+    this.commandTimeoutMs = ssh.commandTimeoutMs;
+    // Stays attached for the connection's life: a later failure must not crash the process.
+    client.on('error', (e) => (this.lastError = e));
+    this.closed = new Promise((resolve) => {
+      client.once('close', () => {
+        this.gone ??= new HotupError('SSH_CONNECT',
+          `the connection to ${spec.host} port ${spec.port} was lost${this.lastError ? `: ${this.lastError.message}` : ''}`,
+          'Check the network and the host, then run hotup again; the step that was running may need to be checked by hand.',
+          { host: spec.raw });
+        resolve();
+      });
+    });
   }
 
   static async connect(spec: HostSpec, ssh: SshSettings): Promise<SshExecutor> {
-    const where = `${spec.user}@${spec.host}:${spec.port}`;
     const knownHostsFile = expandHome(ssh.knownHosts);
-    const knownHosts = await readFile(knownHostsFile, 'utf8').catch(() => '');
-    const auth = await authConfig(ssh, spec.raw);
-    const { recordedTypes } = checkHostKey(knownHosts, spec.host, spec.port, Buffer.alloc(0));
+    const hostKeys = hostKeysFor(await readKnownHosts(knownHostsFile, spec), spec.host, spec.port);
+    const algorithms = hostKeyAlgorithms(recordedTypes(hostKeys));
+    const auth = await authConfig(ssh, spec);
     let refusal: HotupError | undefined;
-    const algorithms = preferredHostKeyAlgorithms(recordedTypes);
     const config: ConnectConfig = {
       host: spec.host,
       port: spec.port,
       username: spec.user,
+      // Covers DNS, TCP, handshake and login: ssh2 starts it before connecting and clears it when ready.
       readyTimeout: ssh.connectTimeoutMs,
+      // A silently dead connection is noticed after three unanswered keepalives instead of never.
       keepaliveInterval: 15_000,
       ...auth,
-      ...(algorithms ? { algorithms: { serverHostKey: algorithms as never } } : {}),
+      ...(algorithms ? { algorithms: { serverHostKey: algorithms } } : {}),
       hostVerifier: (key: Buffer) => {
-        const verdict = checkHostKey(knownHosts, spec.host, spec.port, key);
-        if (verdict.verdict === 'trusted') return true;
+        const verdict = verifyHostKey(hostKeys, key);
+        if (verdict === 'trusted') return true;
         refusal = hostKeyError(verdict, spec, key, knownHostsFile);
         return false;
       },
     };
     const client = new Client();
-    let settled = false;
-    await new Promise<void>((resolve, reject) => {
-      const fail = (e: HotupError) => {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const onError = (e: Error & { level?: string; code?: string }) => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
         client.end();
-        reject(e);
+        if (refusal) reject(refusal);
+        else if (e.level === 'client-authentication') reject(authError(spec, ssh, e.message));
+        else reject(connectError(spec, describeConnectFailure(e, ssh.connectTimeoutMs)));
       };
-      const timer = setTimeout(() => fail(connectError(spec, `no answer within ${ssh.connectTimeoutMs / 1000} s`)), ssh.connectTimeoutMs + 1_000);
+      client.on('error', onError);
       client.once('ready', () => {
         settled = true;
-        clearTimeout(timer);
-        resolve();
+        client.off('error', onError);
+        resolve(new SshExecutor(client, spec, ssh));
       });
-      // Stays attached for the connection's life: a later drop must not crash the process;
-      // commands in flight fail through their own channels.
-      client.on('error', (e: Error & { level?: string }) => {
-        if (refusal) fail(refusal);
-        else if (e.level === 'client-authentication') {
-          fail(new HotupError('SSH_AUTH', `${where} refused the login of ${spec.user}: ${e.message}`,
-            ssh.identity ? `Check that the public key of ${ssh.identity} is in ~${spec.user}/.ssh/authorized_keys on the host.`
-              : 'Load a key into the ssh agent (ssh-add) or set ssh.identity in hotup.yml.', { host: spec.raw }));
-        } else fail(connectError(spec, e.message));
-      });
-      client.connect(config);
+      try {
+        client.connect(config);
+      } catch (e) {
+        onError(e as Error);
+      }
     });
-    return new SshExecutor(client, spec);
   }
 
-  run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const line = remoteCommandLine(argv, options);
+  async run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+    const line = commandLine(argv, options);
+    const timeoutMs = options.timeoutMs ?? this.commandTimeoutMs;
+    return this.channels.use(() => this.exec(argv, line, options.stdin, timeoutMs));
+  }
+
+  private exec(argv: readonly string[], line: string, stdin: string | Buffer | undefined, timeoutMs: number): Promise<RunResult> {
     return new Promise((resolve, reject) => {
-      this.client.exec(line, (err, stream) => {
-        if (err) {
-          reject(new HotupError('COMMAND_FAILED', `could not start a command over SSH: ${err.message}`,
-            'The connection may have dropped; run hotup again.', { host: this.target }));
-          return;
-        }
-        const out: Buffer[] = [];
-        const errOut: Buffer[] = [];
-        const timer = setTimeout(() => {
-          stream.signal('KILL');
-          stream.close();
-          reject(new HotupError('COMMAND_TIMEOUT', `\`${argv.join(' ')}\` did not finish within ${timeoutMs / 1000} s`,
-            'Run the command by hand on the host to see why it hangs.', { host: this.target }));
-        }, timeoutMs);
-        stream.on('data', (d: Buffer) => out.push(d));
-        stream.stderr.on('data', (d: Buffer) => errOut.push(d));
-        stream.on('close', (code: number | null) => {
-          clearTimeout(timer);
-          resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(errOut).toString() });
-        });
-        stream.end(options.stdin ?? '');
-      });
+      const cannotStart = (detail: string) =>
+        reject(this.gone ?? new HotupError('COMMAND_FAILED', `could not start a command over SSH: ${detail}`,
+          'The host refused a new session (see MaxSessions in its sshd_config) or the connection is failing; run hotup again.',
+          { host: this.target }));
+      if (this.gone) return reject(this.gone);
+      try {
+        this.client.exec(line, (err, stream) => (err ? cannotStart(err.message) : this.collect(stream, argv, stdin, timeoutMs, resolve, reject)));
+      } catch (e) {
+        // ssh2 throws at once when the socket is already gone.
+        cannotStart((e as Error).message);
+      }
     });
+  }
+
+  private collect(
+    stream: ClientChannel,
+    argv: readonly string[],
+    stdin: string | Buffer | undefined,
+    timeoutMs: number,
+    resolve: (r: RunResult) => void,
+    reject: (e: Error) => void,
+  ): void {
+    const output = new Output();
+    let exit: { code: number | null; signal: string | null } | undefined;
+    let settled = false;
+    const timer = setTimeout(() => {
+      settled = true;
+      killRemote(stream);
+      stream.close();
+      reject(commandTimedOut(argv, timeoutMs, this.target));
+    }, timeoutMs);
+    stream.on('exit', (code: number | null, signal?: string) => (exit = { code, signal: signal ?? null }));
+    stream.on('data', output.stdout);
+    stream.stderr.on('data', output.stderr);
+    stream.on('close', () => {
+      clearTimeout(timer);
+      if (settled) return;
+      settled = true;
+      // No exit status means the session ended under the command: the connection dropped.
+      if (exit) resolve(output.result(exit.code, exit.signal));
+      else reject(this.gone ?? new HotupError('SSH_CONNECT', `the session of \`${argv[0]}\` ended without an exit status`,
+        'The connection or the host\'s sshd failed; run hotup again.', { host: this.target }));
+    });
+    stream.end(stdin ?? '');
   }
 
   private sftp(): Promise<SFTPWrapper> {
-    this.sftpSession ??= new Promise((resolve, reject) => {
-      this.client.sftp((err, s) => (err ? reject(transferError(this.target, 'open SFTP', err)) : resolve(s)));
+    this.sftpSession ??= new Promise<SFTPWrapper>((resolve, reject) => {
+      this.client.sftp((err, s) => (err ? reject(err) : resolve(s)));
+    }).catch((err: Error) => {
+      // Not kept: a later transfer asks again.
+      this.sftpSession = undefined;
+      throw this.gone ?? new HotupError('UPLOAD_FAILED', `the host offers no SFTP session: ${err.message}`,
+        'Enable the sftp subsystem in the host\'s sshd_config (Subsystem sftp internal-sftp).', { host: this.target });
     });
     return this.sftpSession;
   }
@@ -129,61 +175,119 @@ export class SshExecutor implements Executor {
     const sftp = await this.sftp();
     await new Promise<void>((resolve, reject) => {
       sftp.fastPut(localPath, remotePath, {
-        step: (transferred: number, _chunk: number, total: number) => onProgress?.({ transferred, total }),
-      }, (err) => (err ? reject(transferError(this.target, `upload to ${remotePath}`, err)) : resolve()));
+        step: (transferred, _chunk, total) => onProgress?.({ transferred, total }),
+      }, (err) => (err ? reject(this.gone ?? transferFailed('upload', localPath, remotePath, this.target, err)) : resolve()));
     });
   }
 
   async download(remotePath: string, localPath: string): Promise<void> {
     const sftp = await this.sftp();
     await new Promise<void>((resolve, reject) => {
-      sftp.fastGet(remotePath, localPath, (err) => (err ? reject(transferError(this.target, `download of ${remotePath}`, err)) : resolve()));
+      sftp.fastGet(remotePath, localPath, (err) =>
+        (err ? reject(this.gone ?? transferFailed('download', remotePath, localPath, this.target, err)) : resolve()));
     });
   }
 
   async close(): Promise<void> {
+    this.gone ??= new Error(`the SSH connection to ${this.target} was closed by hotup and used afterwards`);
     this.client.end();
+    await this.closed;
   }
 }
 
-async function authConfig(ssh: SshSettings, host: string): Promise<Pick<ConnectConfig, 'privateKey' | 'agent'>> {
+/**
+ * Sends SIGKILL to a command whose stdin is already closed. SSH allows that (RFC 4254 6.9) and
+ * OpenSSH then kills the command's whole process group, but ssh2's `signal()` silently does
+ * nothing once the channel's write side has ended, so the request goes out through the
+ * connection's protocol object. Closing the channel alone would leave the command running.
+ */
+function killRemote(stream: ClientChannel): void {
+  const channel = stream as unknown as {
+    outgoing: { id: number; state: string };
+    _client: { _protocol: { signal(channelId: number, signal: string): void } };
+  };
+  if (channel.outgoing.state !== 'open' && channel.outgoing.state !== 'eof') return;
+  channel._client._protocol.signal(channel.outgoing.id, 'KILL');
+}
+
+async function readKnownHosts(file: string, spec: HostSpec): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    // A missing file only means no host is known yet; the refusal then says how to add one.
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw new HotupError('SSH_HOST_KEY_UNKNOWN', `cannot read the known_hosts file ${file}: ${(e as Error).message}`,
+      'Make the file readable, or point ssh.known_hosts in hotup.yml at another one.', { host: spec.raw });
+  }
+}
+
+async function authConfig(ssh: SshSettings, spec: HostSpec): Promise<Pick<ConnectConfig, 'privateKey' | 'agent'>> {
   if (ssh.identity) {
     const file = expandHome(ssh.identity);
+    let key: Buffer;
     try {
-      return { privateKey: await readFile(file) };
+      key = await readFile(file);
     } catch (e) {
       throw new HotupError('SSH_AUTH', `cannot read the SSH key ${file}: ${(e as Error).message}`,
-        'Point ssh.identity at a readable private key, or remove it to use the ssh agent.', { host });
+        'Point ssh.identity at a readable private key, or remove it to use the ssh agent.', { host: spec.raw });
     }
+    // Checked here so an unusable key is reported as such, not as a refused login.
+    const parsed = ssh2.utils.parseKey(key);
+    if (parsed instanceof Error) {
+      const encrypted = /passphrase/i.test(parsed.message);
+      throw new HotupError('SSH_AUTH', `cannot use the SSH key ${file}: ${parsed.message}`,
+        encrypted ? `hotup does not ask for passphrases: load the key into the ssh agent (ssh-add ${file}) and remove ssh.identity.`
+          : 'Point ssh.identity at an OpenSSH or PEM private key.', { host: spec.raw });
+    }
+    return { privateKey: key };
   }
   if (process.env.SSH_AUTH_SOCK) return { agent: process.env.SSH_AUTH_SOCK };
   throw new HotupError('SSH_AUTH', 'no SSH key: ssh.identity is not set and no ssh agent is running (SSH_AUTH_SOCK is empty)',
-    'Set ssh.identity in hotup.yml, or start an agent and add your key (eval $(ssh-agent); ssh-add).', { host });
+    'Set ssh.identity in hotup.yml, or start an agent and add your key (eval $(ssh-agent); ssh-add).', { host: spec.raw });
+}
+
+function authError(spec: HostSpec, ssh: SshSettings, detail: string): HotupError {
+  const key = ssh.identity ? `the key ${expandHome(ssh.identity)}` : 'the keys in the ssh agent';
+  return new HotupError('SSH_AUTH', `${spec.host} port ${spec.port} refused the login of ${spec.user} with ${key}: ${detail}`,
+    `Add the public key to ~${spec.user}/.ssh/authorized_keys on the host (ssh-copy-id -p ${spec.port} ${spec.user}@${spec.host}), `
+      + 'or set ssh.identity to a key the host accepts.', { host: spec.raw });
+}
+
+function describeConnectFailure(e: Error & { level?: string; code?: string }, timeoutMs: number): string {
+  if (e.level === 'client-timeout') return `no SSH answer within ${timeoutMs / 1000} s`;
+  switch (e.code) {
+    case 'ECONNREFUSED': return 'connection refused (nothing listens on that port)';
+    case 'ENOTFOUND': case 'EAI_AGAIN': return 'the host name does not resolve';
+    case 'EHOSTUNREACH': case 'ENETUNREACH': case 'ETIMEDOUT': return 'the host is unreachable';
+    default: return e.message;
+  }
 }
 
 function connectError(spec: HostSpec, detail: string): HotupError {
   return new HotupError('SSH_CONNECT', `cannot connect to ${spec.host} port ${spec.port}: ${detail}`,
-    'Check the host name and port in hotup.yml, that sshd runs there, and that no firewall is in the way (try `ssh -p PORT USER@HOST true`).',
-    { host: spec.raw });
+    `Check the host name and port in hotup.yml, that sshd runs there and that no firewall is in the way (try: ssh -p ${spec.port} ${spec.user}@${spec.host} true). `
+      + 'On a slow link, raise ssh.connect_timeout.', { host: spec.raw });
 }
 
-function transferError(host: string, what: string, err: Error): HotupError {
-  return new HotupError('UPLOAD_FAILED', `${what} failed: ${err.message}`,
-    'Check free disk space and permissions on the host, then run again.', { host });
+/** `ssh-keyscan -t` names a key type by its short form. */
+function keyscanType(type: string): string {
+  return type.replace(/^ssh-/, '').replace(/^ecdsa-.*/, 'ecdsa');
 }
 
-function hostKeyError(v: HostKeyVerdict, spec: HostSpec, key: Buffer, file: string): HotupError {
+function hostKeyError(verdict: Exclude<HostKeyVerdict, 'trusted'>, spec: HostSpec, key: Buffer, file: string): HotupError {
   const fp = fingerprint(key);
-  const type = blobType(key);
+  const type = keyType(key);
   const name = knownHostsName(spec.host, spec.port);
-  if (v.verdict === 'unknown') {
-    return new HotupError('SSH_HOST_KEY_UNKNOWN',
-      `the host key of ${name} is not in ${file}; it offered ${type} ${fp}${v.recordedTypes.length ? ` (recorded types: ${v.recordedTypes.join(', ')})` : ''}`,
-      `Verify ${fp} with the host's administrator, then add it: ssh-keyscan -p ${spec.port} ${spec.host} >> ${file}`,
+  const add = `ssh-keyscan -t ${keyscanType(type)} -p ${spec.port} ${spec.host} >> ${file}`;
+  if (verdict === 'unknown') {
+    return new HotupError('SSH_HOST_KEY_UNKNOWN', `the host key of ${name} is not in ${file}; the host offered ${type} ${fp}`,
+      `Confirm ${fp} out of band (on the host: ssh-keygen -lf /etc/ssh/ssh_host_${keyscanType(type)}_key.pub), then add it: ${add}`,
       { host: spec.raw });
   }
   return new HotupError('SSH_HOST_KEY_CHANGED',
-    `the host key of ${name} ${v.verdict === 'revoked' ? 'is revoked' : 'has CHANGED'}: it offered ${type} ${fp}, which ${file} does not record for it. This can be a man-in-the-middle attack`,
-    `If the host was really re-installed, confirm the new key out of band, remove the old line (ssh-keygen -R '${name}' -f ${file}) and add the new one.`,
+    `the host key of ${name} ${verdict === 'revoked' ? 'is marked @revoked' : 'has CHANGED'} in ${file}: the host offered ${type} ${fp}. `
+      + 'This can be a man-in-the-middle attack; hotup will not connect',
+    `If the host was really reinstalled or re-keyed, confirm ${fp} out of band, then replace the old entry: `
+      + `ssh-keygen -R '${name}' -f ${file} && ${add}`,
     { host: spec.raw });
 }
