@@ -1,6 +1,6 @@
 /**
- * A real OpenSSH server for tests: 127.0.0.1, a random port, its own host key,
- * client key, authorized_keys and known_hosts, all in a temp dir. The
+ * A real OpenSSH server for tests: 127.0.0.1, a random port, its own host
+ * keys, client key, authorized_keys and known_hosts, all in a temp dir. The
  * system's sshd service is neither needed nor touched.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -9,26 +9,36 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type { HostSpec } from '../../src/config/types.js';
 import { freePort } from './shop-node.js';
 
 const run = promisify(execFile);
+const SSHD = '/usr/sbin/sshd';
+
+export type HostKeyType = 'ed25519' | 'ecdsa' | 'rsa';
 
 export interface SshdHandle {
   port: number;
+  /** The user the tests run as, allowed to log in with `identity`. */
   user: string;
   /** Client private key accepted by this server. */
   identity: string;
-  /** known_hosts with this server's host key under [127.0.0.1]:port. */
+  /** known_hosts with every host key of this server under [127.0.0.1]:port. */
   knownHosts: string;
-  /** The server's host public key line (type and base64). */
-  hostKey: string;
+  /** The server's host public keys by type, as `type base64`. */
+  hostKeys: Partial<Record<HostKeyType, string>>;
+  /** Where to reach it: `user@127.0.0.1:port`. */
+  hostSpec: HostSpec;
   dir: string;
+  /** What sshd has logged so far (errors only). */
+  log(): string;
   stop(): Promise<void>;
 }
 
-async function keygen(file: string): Promise<string> {
-  await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', file]);
-  return (await readFile(`${file}.pub`, 'utf8')).trim();
+/** Makes a passphrase-less key pair and returns the public key as `type base64`. */
+export async function keygen(file: string, type: HostKeyType = 'ed25519'): Promise<string> {
+  await run('ssh-keygen', ['-q', '-t', type, '-N', '', '-C', '', '-f', file]);
+  return (await readFile(`${file}.pub`, 'utf8')).trim().split(/\s+/).slice(0, 2).join(' ');
 }
 
 function waitForPort(port: number, child: ChildProcess, stderr: () => string, timeoutMs = 10_000): Promise<void> {
@@ -44,29 +54,40 @@ function waitForPort(port: number, child: ChildProcess, stderr: () => string, ti
       sock.once('error', () => {
         sock.destroy();
         if (Date.now() > deadline) reject(new Error(`sshd did not listen on ${port}: ${stderr()}`));
-        else setTimeout(attempt, 100);
+        else setTimeout(attempt, 50);
       });
     };
     attempt();
   });
 }
 
-export async function startSshd(): Promise<SshdHandle> {
+/**
+ * OpenSSH 9.8+ penalises addresses whose connections fail (refused host keys, failed logins) by
+ * refusing them for a while; tests fail connections on purpose, all from 127.0.0.1. Older
+ * versions reject the option, so ask this sshd whether it knows it.
+ */
+async function penaltiesOption(configFile: string): Promise<string[]> {
+  const known = await run(SSHD, ['-t', '-f', configFile, '-o', 'PerSourcePenalties=no']).then(() => true, () => false);
+  return known ? ['PerSourcePenalties no'] : [];
+}
+
+function exited(child: ChildProcess): Promise<unknown> {
+  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', r));
+}
+
+export async function startSshd(options: { hostKeyTypes?: HostKeyType[] } = {}): Promise<SshdHandle> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'hotup-sshd-'));
-  const port = await freePort();
   const user = os.userInfo().username;
-  const hostPub = await keygen(path.join(dir, 'host_ed25519'));
+  const hostKeys: Partial<Record<HostKeyType, string>> = {};
+  for (const type of options.hostKeyTypes ?? ['ed25519']) hostKeys[type] = await keygen(path.join(dir, `host_${type}`), type);
   const clientPub = await keygen(path.join(dir, 'client_ed25519'));
   await writeFile(path.join(dir, 'authorized_keys'), `${clientPub}\n`, { mode: 0o600 });
-  const [type, b64] = hostPub.split(/\s+/);
-  const hostKey = `${type} ${b64}`;
-  await writeFile(path.join(dir, 'known_hosts'), `[127.0.0.1]:${port} ${hostKey}\n`);
-  // Privilege separation needs this directory; a fresh machine's package does not create it until the service runs.
-  await mkdir('/run/sshd', { recursive: true, mode: 0o755 }).catch(() => undefined);
-  const config = [
-    `Port ${port}`,
+  // Privilege separation needs this directory; a freshly installed package creates it only when the service starts.
+  await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
+  const configFile = path.join(dir, 'sshd_config');
+  const base = [
     'ListenAddress 127.0.0.1',
-    `HostKey ${path.join(dir, 'host_ed25519')}`,
+    ...Object.keys(hostKeys).map((type) => `HostKey ${path.join(dir, `host_${type}`)}`),
     `PidFile ${path.join(dir, 'sshd.pid')}`,
     `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
     'PasswordAuthentication no',
@@ -75,31 +96,45 @@ export async function startSshd(): Promise<SshdHandle> {
     'PermitRootLogin prohibit-password',
     'StrictModes no',
     'UsePAM no',
-    'MaxSessions 50',
-    'MaxStartups 50',
     'Subsystem sftp internal-sftp',
     'LogLevel ERROR',
   ];
-  const configFile = path.join(dir, 'sshd_config');
-  await writeFile(configFile, `${config.join('\n')}\n`);
-  const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (d) => (stderr += d));
-  await waitForPort(port, child, () => stderr);
-  return {
-    port,
-    user,
-    identity: path.join(dir, 'client_ed25519'),
-    knownHosts: path.join(dir, 'known_hosts'),
-    hostKey,
-    dir,
-    stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
+  await writeFile(configFile, `${base.join('\n')}\n`);
+  const config = [...base, ...(await penaltiesOption(configFile))];
+
+  // The free port may be taken again before sshd binds it; then try another.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    await writeFile(configFile, `Port ${port}\n${config.join('\n')}\n`);
+    const child = spawn(SSHD, ['-D', '-e', '-f', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (d) => (stderr += d));
+    try {
+      await waitForPort(port, child, () => stderr);
+    } catch (e) {
+      child.kill('SIGTERM');
+      await exited(child);
+      if (attempt < 3 && /Address already in use/.test(stderr)) continue;
       await rm(dir, { recursive: true, force: true });
-    },
-  };
+      throw e;
+    }
+    const name = `[127.0.0.1]:${port}`;
+    const knownHosts = path.join(dir, 'known_hosts');
+    await writeFile(knownHosts, Object.values(hostKeys).map((k) => `${name} ${k}\n`).join(''));
+    return {
+      port,
+      user,
+      identity: path.join(dir, 'client_ed25519'),
+      knownHosts,
+      hostKeys,
+      hostSpec: { raw: `${user}@127.0.0.1:${port}`, user, host: '127.0.0.1', port },
+      dir,
+      log: () => stderr,
+      stop: async () => {
+        child.kill('SIGTERM');
+        await exited(child);
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  }
 }
