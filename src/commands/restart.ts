@@ -19,3 +19,14 @@ export function daemonArgv(root: string, app: string): string[] {
 export function extractTarballArgv(tarball: string, root: string): string[] {
   return ['tar', 'xzf', tarball, '-C', root];
 }
+
+/**
+ * relx writes the release version into bin/<app> itself and ships
+ * bin/<app>-<vsn> beside it; release_handler does not touch bin/. So after a
+ * release becomes permanent its script replaces bin/<app>, or the next plain
+ * restart would boot the old release whatever start_erl.data says.
+ */
+export function promoteScriptArgv(root: string, app: string, vsn: string): string[] {
+  return ['sh', '-c', '[ -f "$1" ] || exit 0; cp -p "$1" "$2.hotup-tmp" && mv -f "$2.hotup-tmp" "$2"', 'hotup',
+    `${releaseScript(root, app)}-${vsn}`, releaseScript(root, app)];
+}

@@ -16,7 +16,7 @@ import { readLive } from './discover.js';
 import { readRemoteFile } from './remote-file.js';
 import { runHostHelper } from './host-helper.js';
 import { measureOutage } from './outage.js';
-import { verifyPermanent } from './upgrade.js';
+import { promoteScript, verifyPermanent } from './upgrade.js';
 
 export interface RestartOptions {
   /** e.g. `systemctl restart shop`; without it, `bin/<app> stop` then `bin/<app> daemon`. */
@@ -70,7 +70,11 @@ export async function restartInto(node: NodeTarget, vsn: string, opts: RestartOp
       if (!ok) throw new HotupError('UPGRADE_FAILED', `release_handler:unpack_release("${vsn}/${node.app}") failed`, 'The node still runs what it ran; check the tarball and free disk space.', { host, untouched: true });
       return { value: undefined, detail: `${vsn} unpacked by release_handler` };
     }
-    // No node to ask: unpack the shipped tarball ourselves (set-boot then records it in RELEASES).
+    // No node to ask: an installed release has its boot script; otherwise unpack the shipped
+    // tarball ourselves (set-boot then records it in RELEASES).
+    if ((await node.exec.run(testFileArgv(`${node.root}/releases/${vsn}/start.boot`), { timeoutMs: 30_000 })).code === 0) {
+      return { value: undefined, skipped: true, detail: `${vsn} is installed (node down)` };
+    }
     const tarball = shippedTarballPath(node.root, vsn, node.app);
     if ((await node.exec.run(testFileArgv(tarball), { timeoutMs: 30_000 })).code !== 0) {
       throw new HotupError('NOT_INSTALLED', `release ${vsn} is neither installed nor shipped to this host`, 'Run `hotup apply` to ship it first.', { host });
@@ -80,7 +84,8 @@ export async function restartInto(node: NodeTarget, vsn: string, opts: RestartOp
   });
   await runStep(emit, 'set_boot', host, async () => {
     await runHostHelper(node.exec, node.root, await currentErts(node), 'set-boot', [node.root, vsn]);
-    return { value: undefined, detail: `RELEASES and start_erl.data name ${vsn}` };
+    await promoteScript(node, vsn);
+    return { value: undefined, detail: `RELEASES, start_erl.data and bin/${node.app} name ${vsn}` };
   });
   const downtimeMs = await runStep(emit, 'restart', host, async () => {
     const outage = await measureOutage(opts.probe ?? (() => nodeIsUp(node, 5_000)), () => restartNode(node, opts));

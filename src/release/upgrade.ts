@@ -8,6 +8,7 @@
 import { HotupError } from '../errors.js';
 import { liveExprs } from '../commands/node.js';
 import { startErlDataPath } from '../commands/release-paths.js';
+import { promoteScriptArgv } from '../commands/restart.js';
 import { printTerm, type Term } from '../terms/etf.js';
 import { parseStartErlData } from '../terms/start-erl.js';
 import type { ReleasesEntry } from '../terms/model.js';
@@ -78,6 +79,7 @@ export async function hotInstall(node: NodeTarget, vsn: string, emit: Emit, node
     const r = await evalOnNode(node, liveExprs.makePermanent(vsn));
     if (!isOk(r)) throw failure(host, `release_handler:make_permanent("${vsn}")`, r,
       `The node runs ${vsn} but would boot the previous release after a restart; run apply again to make it permanent.`, false);
+    await promoteScript(node, vsn);
     return { value: undefined };
   });
 
@@ -85,6 +87,15 @@ export async function hotInstall(node: NodeTarget, vsn: string, emit: Emit, node
     await verifyPermanent(node, vsn);
     return { value: undefined, detail: `${vsn} permanent; start_erl.data names it` };
   });
+}
+
+/** bin/<app> becomes VSN's start script (see promoteScriptArgv). */
+export async function promoteScript(node: NodeTarget, vsn: string): Promise<void> {
+  const r = await node.exec.run(promoteScriptArgv(node.root, node.app, vsn), { timeoutMs: 30_000 });
+  if (r.code !== 0) {
+    throw new HotupError('COMMAND_FAILED', `could not install bin/${node.app}-${vsn} as bin/${node.app}: ${r.stderr.trim()}`,
+      `Copy it by hand, or the next restart boots an older release: cp ${node.root}/bin/${node.app}-${vsn} ${node.root}/bin/${node.app}`, { host: node.exec.target });
+  }
 }
 
 /** What the node runs after it vanished during install_release, as an error that says so. */
