@@ -47,7 +47,7 @@ async function healthy(ctx: CoreContext, env: EnvironmentConfig, spec: HostSpec,
       return { value: undefined, detail: 'node answers (no health check configured)' };
     }
     const check = healthCheckFor(env.health, spec);
-    const attempts = await checkHealth(check, node.exec);
+    const attempts = await checkHealth(check, node.exec, node.env);
     return { value: undefined, detail: `${describeProbe(check.probe)} ok${attempts > 1 ? ` after ${attempts} attempts` : ''}` };
   });
 }
@@ -57,7 +57,7 @@ function restartOptions(env: EnvironmentConfig, spec: HostSpec, node: NodeTarget
   return {
     nodeWaitMs: env.nodeWaitMs,
     ...(env.restartCommand ? { restartCommand: env.restartCommand } : {}),
-    ...(check ? { probe: () => probeOnce(check.probe, node.exec, check.timeoutMs).then(() => true, () => false) } : {}),
+    ...(check ? { probe: () => probeOnce(check.probe, node.exec, check.timeoutMs, node.env).then(() => true, () => false) } : {}),
   };
 }
 

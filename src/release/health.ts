@@ -47,10 +47,10 @@ function tcpConnect(host: string, port: number, timeoutMs: number): Promise<void
 }
 
 /** One attempt: resolves when healthy, rejects with why not. */
-export async function probeOnce(p: HealthProbe, exec: Executor, timeoutMs: number): Promise<void> {
+export async function probeOnce(p: HealthProbe, exec: Executor, timeoutMs: number, env: Record<string, string> = {}): Promise<void> {
   switch (p.kind) {
     case 'command': {
-      const r = await exec.run(['sh', '-c', p.command], { timeoutMs });
+      const r = await exec.run(['sh', '-c', p.command], { timeoutMs, env });
       if (r.code !== 0) throw new Error(`exit ${r.code}${r.stderr.trim() ? `: ${r.stderr.trim().slice(0, 200)}` : ''}`);
       return;
     }
@@ -64,12 +64,12 @@ export async function probeOnce(p: HealthProbe, exec: Executor, timeoutMs: numbe
   }
 }
 
-/** Healthy within the retries, or HotupError('HEALTH_FAILED') with the last reason. */
-export async function checkHealth(check: HealthCheck, exec: Executor): Promise<number> {
+/** Healthy within the retries, or HotupError('HEALTH_FAILED') with the last reason. ENV: the host's variables. */
+export async function checkHealth(check: HealthCheck, exec: Executor, env: Record<string, string> = {}): Promise<number> {
   let last = '';
   for (let attempt = 1; attempt <= check.retries + 1; attempt++) {
     try {
-      await probeOnce(check.probe, exec, check.timeoutMs);
+      await probeOnce(check.probe, exec, check.timeoutMs, env);
       return attempt;
     } catch (e) {
       last = (e as Error).message;

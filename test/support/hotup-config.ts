@@ -5,7 +5,8 @@ import { stringify } from 'yaml';
 
 export interface TestEnvironment {
   name: string;
-  hosts: string[];
+  /** `user@host:port`, or a map with host, deploy_to and env. */
+  hosts: Array<string | Record<string, unknown>>;
   deployTo: string;
   identity: string;
   knownHosts: string;
@@ -13,9 +14,10 @@ export interface TestEnvironment {
   settings?: Record<string, unknown>;
 }
 
-export async function writeHotupConfig(projectDir: string, app: string, envs: TestEnvironment[]): Promise<string> {
+export async function writeHotupConfig(projectDir: string, app: string, envs: TestEnvironment[], top: Record<string, unknown> = {}): Promise<string> {
   const config = {
     app,
+    ...top,
     build: { host: 'local', tool: 'rebar3', path: '.', profile: 'prod' },
     environments: Object.fromEntries(envs.map((e) => [e.name, {
       hosts: e.hosts,

@@ -43,12 +43,13 @@ export async function deployTarball(tarball: string, root: string): Promise<void
   await run('tar', ['xzf', tarball, '-C', root]);
 }
 
-export async function startNode(root: string, app = 'shop'): Promise<void> {
-  await run(path.join(root, 'bin', app), ['daemon'], { timeout: 60_000 });
+export async function startNode(root: string, app = 'shop', env: Record<string, string> = {}): Promise<void> {
+  const opts = { env: { ...process.env, ...env } };
+  await run(path.join(root, 'bin', app), ['daemon'], { timeout: 60_000, ...opts });
   const deadline = Date.now() + 30_000;
   for (;;) {
     try {
-      await run(path.join(root, 'bin', app), ['ping'], { timeout: 10_000 });
+      await run(path.join(root, 'bin', app), ['ping'], { timeout: 10_000, ...opts });
       return;
     } catch (e) {
       if (Date.now() > deadline) throw e;
@@ -57,8 +58,8 @@ export async function startNode(root: string, app = 'shop'): Promise<void> {
   }
 }
 
-export async function stopNode(root: string, app = 'shop'): Promise<void> {
-  await run(path.join(root, 'bin', app), ['stop'], { timeout: 60_000 }).catch(() => undefined);
+export async function stopNode(root: string, app = 'shop', env: Record<string, string> = {}): Promise<void> {
+  await run(path.join(root, 'bin', app), ['stop'], { timeout: 60_000, env: { ...process.env, ...env } }).catch(() => undefined);
 }
 
 /** One request on a fresh connection: the reply line, or an error. */

@@ -3,7 +3,7 @@
  * project's checkout does, so rebar3 keeps earlier releases under _build.
  */
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,4 +57,22 @@ export async function checkoutVariant(projectDir: string, variant: string, inst:
 export async function copyProject(from: string, to: string): Promise<void> {
   // rebar3's _build links back into the project with relative links; keep them relative.
   await cp(from, to, { recursive: true, verbatimSymlinks: true });
+}
+
+/**
+ * Makes the checked-out project take its node name and port from the host's
+ * environment (SHOP_NODE, SHOP_PORT) through relx's vm.args.src and
+ * sys.config.src, as fleets do, so several nodes can run side by side here.
+ */
+export async function useEnvConfig(projectDir: string): Promise<void> {
+  const cfg = path.join(projectDir, 'config');
+  await rm(path.join(cfg, 'vm.args'), { force: true });
+  await rm(path.join(cfg, 'sys.config'), { force: true });
+  await writeFile(path.join(cfg, 'vm.args.src'), '-sname ${SHOP_NODE}\n-setcookie hotup_test\n+K true\n');
+  await writeFile(path.join(cfg, 'sys.config.src'), '[{shop, [{port, ${SHOP_PORT}}]}].\n');
+  const rebarConfig = path.join(projectDir, 'rebar.config');
+  const text = await readFile(rebarConfig, 'utf8');
+  await writeFile(rebarConfig, text
+    .replace('{sys_config, "./config/sys.config"}', '{sys_config_src, "./config/sys.config.src"}')
+    .replace('{vm_args, "./config/vm.args"}', '{vm_args_src, "./config/vm.args.src"}'));
 }
