@@ -1,26 +1,43 @@
 #!/usr/bin/env escript
 %% -*- erlang -*-
-%% hotup's helper on the build host. One dispatcher, one result on stdout:
+%% hotup's helper on the build host (and, run with a release's own ERTS, on
+%% production hosts). One dispatcher, one result on stdout:
 %%   HOTUP1:<base64 of term_to_binary(Encoded, [{minor_version, 1}])>
-%% where Encoded keeps every type distinction erlpack would lose (encode.fun).
-%% Exit codes (mirrored in src/release/helper.ts):
-%%   0 ok, 1 unexpected, 2 usage, 3 file missing or unreadable,
-%%   4 not a valid term file, 5 not a release.
-%% On failure the framed result is {error, Class, Detail}.
+%% where Encoded keeps every type distinction erlpack would lose (encode.fun);
+%% minor_version 1 because erlpack cannot read the UTF-8 atoms of OTP 26+.
+%%
+%% Exit codes (mirrored by HELPER_EXIT in src/release/helper.ts):
+%%   0 ok
+%%   1 unexpected (a bug: the detail carries the stack)
+%%   2 usage
+%%   3 a file is missing or unreadable
+%%   4 not a valid Erlang term file (parse error, truncated, not text)
+%%   5 not a release (no releases/VSN, no usable .rel, unreadable beam)
+%% On failure the framed result is {error, Class, Detail}, Detail a binary.
 %%
 %% Commands:
-%%   consult FILE|-     the terms of an Erlang term file (relup, .appup, .rel,
-%%                      RELEASES, sys.config); `-` reads the text from stdin
-%%   facts ROOT VSN     release VSN under release root ROOT: its .rel, and per
-%%                      application its .app vsn, .appup, and per module the
-%%                      beam_lib:md5 digest, behaviours, exports of
-%%                      code_change/3, imports of erlang:load_nif/2
-%%   onload BEAM...     which of these beam files have an -on_load function
+%%   consult FILE|-     the list of terms in an Erlang term file (relup, .appup,
+%%                      .rel, RELEASES, sys.config), as file:consult/1 reads
+%%                      them; `-` reads the text from stdin
+%%   facts ROOT VSN     release VSN under release root ROOT, as a map:
+%%                        rel   => the terms of its .rel (made from its
+%%                                 releases/RELEASES row when it has no .rel)
+%%                        relup => the terms of releases/VSN/relup
+%%                        apps  => per application: vsn, whether lib/APP-VSN/ebin
+%%                                 is there, the .app `modules`, the .appup terms,
+%%                                 and per module: beam_lib:md5, behaviours,
+%%                                 exports code_change/3 (or /4), imports
+%%                                 erlang:load_nif/2, has an on_load function
+%%                      each file as {ok, Terms} | none | {error, Detail}.
+%%                      Beams are read as chunks, never loaded.
 %%   set-boot ROOT VSN  make release VSN under ROOT the one the node boots: its
 %%                      RELEASES row permanent (the previous permanent one old,
 %%                      a row made from releases/VSN/*.rel when it has none)
 %%                      and start_erl.data naming it; for restarts, when
 %%                      release_handler cannot do it on a live node
+
+%% Compiled, not interpreted (the default before OTP 26): walking thousands of beams needs it.
+-mode(compile).
 
 main(Args) ->
     Enc = load_encoder(),
@@ -34,28 +51,49 @@ main(Args) ->
             halt(1)
     end.
 
-dispatch(["consult", "-"]) -> consult_text(read_stdin([]), <<"stdin">>);
-dispatch(["consult", File]) ->
-    case file:read_file(File) of
-        {ok, Bin} -> consult_text(Bin, list_to_binary(File));
-        {error, Reason} -> fail(3, file_missing, io_lib:format("~s: ~s", [File, file:format_error(Reason)]))
-    end;
+dispatch(["consult", "-"]) -> consult_text(read_stdin(), <<"stdin">>);
+dispatch(["consult", File]) -> consult_text(read_file(File), File);
 dispatch(["facts", Root, Vsn]) -> release_facts(Root, Vsn);
-dispatch(["onload" | Beams]) -> [list_to_binary(B) || B <- Beams, has_on_load(B)];
 dispatch(["set-boot", Root, Vsn]) -> set_boot(Root, Vsn);
-dispatch(Args) -> fail(2, usage, io_lib:format("unknown command ~p", [Args])).
+dispatch(["onload" | Beams]) -> [list_to_binary(B) || B <- Beams, has_on_load(B)];
+dispatch(Args) ->
+    fail(2, usage, io_lib:format("unknown command or arguments ~p; commands: consult FILE|-, facts ROOT VSN, set-boot ROOT VSN", [Args])).
 
-%% file:consult/1 semantics on text, so stdin and files parse alike.
+%% ---- consult ----------------------------------------------------------------
+
+read_file(File) ->
+    case file:read_file(File) of
+        {ok, Bin} -> Bin;
+        {error, Reason} -> fail(3, file_missing, io_lib:format("~ts: ~ts", [File, file:format_error(Reason)]))
+    end.
+
+%% Raw bytes: standard_io would otherwise hand UTF-8 over as latin-1 characters.
+read_stdin() ->
+    ok = io:setopts(standard_io, [binary]),
+    read_stdin([]).
+
+read_stdin(Acc) ->
+    case file:read(standard_io, 65536) of
+        {ok, Data} -> read_stdin([Data | Acc]);
+        eof -> iolist_to_binary(lists:reverse(Acc))
+    end.
+
+%% file:consult/1 semantics on text, so stdin and files parse alike: UTF-8
+%% unless a `%% coding: latin-1` comment says otherwise.
 consult_text(Bin, Name) ->
-    case unicode:characters_to_list(Bin) of
+    Encoding = case epp:read_encoding_from_binary(Bin) of
+                   none -> utf8;
+                   E -> E
+               end,
+    case unicode:characters_to_list(Bin, Encoding) of
         Text when is_list(Text) -> scan_text(Text, Name);
-        _ -> fail(4, bad_term, io_lib:format("~s: not text (binary or invalid UTF-8 data)", [Name]))
+        _ -> fail(4, bad_term, io_lib:format("~ts: not text (binary or invalid UTF-8 data)", [Name]))
     end.
 
 scan_text(Text, Name) ->
     case erl_scan:string(Text, 1) of
         {ok, Tokens, _} -> parse_forms(Tokens, Name, []);
-        {error, {Line, Mod, Desc}, _} -> fail(4, bad_term, io_lib:format("~s:~p: ~s", [Name, Line, Mod:format_error(Desc)]))
+        {error, {Line, Mod, Desc}, _} -> fail(4, bad_term, io_lib:format("~ts:~p: ~ts", [Name, Line, Mod:format_error(Desc)]))
     end.
 
 parse_forms([], _Name, Acc) -> lists:reverse(Acc);
@@ -64,76 +102,144 @@ parse_forms(Tokens, Name, Acc) ->
         {Form, [Dot | Rest]} ->
             case erl_parse:parse_term(Form ++ [Dot]) of
                 {ok, Term} -> parse_forms(Rest, Name, [Term | Acc]);
-                {error, {Line, Mod, Desc}} -> fail(4, bad_term, io_lib:format("~s:~p: ~s", [Name, Line, Mod:format_error(Desc)]))
+                {error, {Line, Mod, Desc}} -> fail(4, bad_term, io_lib:format("~ts:~p: ~ts", [Name, Line, Mod:format_error(Desc)]))
             end;
-        {_, []} -> fail(4, bad_term, io_lib:format("~s: the last term has no terminating dot (truncated file?)", [Name]))
+        {_, []} -> fail(4, bad_term, io_lib:format("~ts: the last term has no terminating dot (truncated file?)", [Name]))
     end.
 
-%% A built release has releases/VSN/NAME.rel; one unpacked by release_handler
-%% may not, and then its row in releases/RELEASES says the same.
+%% A file of a release, for `facts`: a missing one is `none`, a broken one an
+%% error the TypeScript side reports against the file it belongs to.
+terms_of(File) ->
+    case file:read_file(File) of
+        {ok, Bin} ->
+            try {ok, consult_text(Bin, File)}
+            catch throw:{hotup, _, _, Detail} -> {error, Detail}
+            end;
+        {error, enoent} -> none;
+        {error, Reason} -> {error, unicode:characters_to_binary(io_lib:format("~ts: ~ts", [File, file:format_error(Reason)]))}
+    end.
+
+%% ---- facts ------------------------------------------------------------------
+
 release_facts(Root, Vsn) ->
     RelDir = filename:join([Root, "releases", Vsn]),
-    case filelib:wildcard(filename:join(RelDir, "*.rel")) of
-        [RelFile] -> describe_release(Root, read_rel(RelFile));
-        [] -> describe_release(Root, from_releases_file(Root, Vsn));
-        Many -> fail(5, not_a_release, io_lib:format("several .rel files in ~s: ~p", [RelDir, Many]))
+    filelib:is_dir(RelDir) orelse fail(5, not_a_release, io_lib:format("~ts has no releases/~ts/", [Root, Vsn])),
+    Rel = case filelib:wildcard(filename:join(RelDir, "*.rel")) of
+              [RelFile] -> rel_terms(RelFile);
+              [] -> rel_from_releases_file(Root, Vsn);
+              Many -> fail(5, not_a_release, io_lib:format("several .rel files in ~ts: ~ts", [RelDir, lists:join(", ", Many)]))
+          end,
+    [{release, _, _, Apps}] = Rel,
+    OnLoad = code:ensure_loaded(beam_opcodes) =:= {module, beam_opcodes},
+    #{rel => Rel,
+      relup => terms_of(filename:join(RelDir, "relup")),
+      apps => [app_facts(Root, element(1, A), element(2, A), OnLoad) || A <- Apps]}.
+
+rel_terms(RelFile) ->
+    case terms_of(RelFile) of
+        {ok, [{release, {_, _}, {erts, _}, Apps}] = Rel} when is_list(Apps) ->
+            [is_atom(element(1, A)) andalso is_list(element(2, A)) orelse not_a_rel(RelFile) || A <- Apps],
+            Rel;
+        _ -> not_a_rel(RelFile)
     end.
 
-from_releases_file(Root, Vsn) ->
+not_a_rel(RelFile) ->
+    fail(5, not_a_release, io_lib:format("~ts is not a release specification ({release, {Name, Vsn}, {erts, Vsn}, Apps})", [RelFile])).
+
+%% A release unpacked by release_handler may lack its .rel; its RELEASES row says the same.
+rel_from_releases_file(Root, Vsn) ->
     File = filename:join([Root, "releases", "RELEASES"]),
-    case file:consult(File) of
-        {ok, [Rels]} ->
-            case [R || R <- Rels, element(3, R) =:= Vsn] of
-                [{release, Name, Vsn, Erts, Libs, _}] -> {Name, Vsn, Erts, [{A, V} || {A, V, _Dir} <- Libs]};
-                _ -> fail(5, not_a_release, io_lib:format("release ~s has no .rel file and no row in ~s", [Vsn, File]))
+    case terms_of(File) of
+        {ok, [Rows]} when is_list(Rows) ->
+            case [R || R <- Rows, element(3, R) =:= Vsn] of
+                [{release, Name, Vsn, Erts, Libs, _}] -> [{release, {Name, Vsn}, {erts, Erts}, [{A, V} || {A, V, _Dir} <- Libs]}];
+                _ -> fail(5, not_a_release, io_lib:format("release ~ts has no .rel file and no row in ~ts", [Vsn, File]))
             end;
-        _ -> fail(5, not_a_release, io_lib:format("release ~s has no .rel file under ~s/releases/~s", [Vsn, Root, Vsn]))
+        _ -> fail(5, not_a_release, io_lib:format("release ~ts has no .rel file under ~ts/releases/~ts", [Vsn, Root, Vsn]))
     end.
 
-read_rel(RelFile) ->
-    case file:consult(RelFile) of
-        {ok, [{release, {Name, RVsn}, {erts, Erts}, Apps}]} -> {Name, RVsn, Erts, Apps};
-        _ -> fail(5, not_a_release, io_lib:format("~s is not a release specification", [RelFile]))
-    end.
-
-describe_release(Root, {Name, RVsn, Erts, Apps}) ->
-    #{name => list_to_binary(Name), vsn => list_to_binary(RVsn), erts => list_to_binary(Erts),
-      apps => [app_facts(Root, element(1, A), element(2, A)) || A <- Apps]}.
-
-app_facts(Root, App, AVsn) ->
+app_facts(Root, App, AVsn, OnLoad) ->
     Ebin = filename:join([Root, "lib", atom_to_list(App) ++ "-" ++ AVsn, "ebin"]),
-    Appup = filename:join(Ebin, atom_to_list(App) ++ ".appup"),
-    #{name => App, vsn => list_to_binary(AVsn), ebin => list_to_binary(Ebin),
+    Name = atom_to_list(App),
+    #{name => App, vsn => list_to_binary(AVsn),
       present => filelib:is_dir(Ebin),
-      app_modules => app_modules(filename:join(Ebin, atom_to_list(App) ++ ".app")),
-      appup => case file:consult(Appup) of {ok, [Term]} -> {ok, Term}; {ok, _} -> malformed; {error, enoent} -> none; {error, _} -> malformed end,
-      modules => [module_facts(B) || B <- filelib:wildcard(filename:join(Ebin, "*.beam"))]}.
+      app_modules => app_modules(filename:join(Ebin, Name ++ ".app")),
+      appup => terms_of(filename:join(Ebin, Name ++ ".appup")),
+      modules => [module_facts(B, OnLoad) || B <- filelib:wildcard(filename:join(Ebin, "*.beam"))]}.
 
 app_modules(AppFile) ->
     case file:consult(AppFile) of
-        {ok, [{application, _, Props}]} -> proplists:get_value(modules, Props, []);
+        {ok, [{application, _, Props}]} when is_list(Props) -> proplists:get_value(modules, Props, []);
         _ -> []
     end.
 
-module_facts(Beam) ->
-    case beam_lib:chunks(Beam, [attributes, exports, imports]) of
-        {ok, {Mod, [{attributes, Attrs}, {exports, Exports}, {imports, Imports}]}} ->
-            {ok, {Mod, Md5}} = beam_lib:md5(Beam),
+%% One read per beam; chunks and digest come from the same bytes.
+module_facts(Beam, OnLoad) ->
+    Bin = read_file(Beam),
+    case beam_lib:chunks(Bin, [attributes, exports, imports, "Code"]) of
+        {ok, {Mod, [{attributes, Attrs}, {exports, Exports}, {imports, Imports}, {"Code", Code}]}} ->
+            {ok, {Mod, Md5}} = beam_lib:md5(Bin),
             #{module => Mod, md5 => binary:encode_hex(Md5),
               behaviours => lists:usort(lists:append(proplists:get_all_values(behaviour, Attrs) ++ proplists:get_all_values(behavior, Attrs))),
               code_change => lists:member({code_change, 3}, Exports) orelse lists:member({code_change, 4}, Exports),
-              loads_nif => lists:member({erlang, load_nif, 2}, Imports)};
+              loads_nif => lists:member({erlang, load_nif, 2}, Imports),
+              on_load => on_load(Code, OnLoad)};
         {error, beam_lib, Reason} ->
-            fail(5, not_a_release, io_lib:format("~s is not a readable beam file: ~p", [Beam, Reason]))
+            fail(5, not_a_release, io_lib:format("~ts is not a readable beam file: ~p", [Beam, Reason]))
     end.
 
-%% on_load is an instruction in the code, not an attribute: only the disassembler sees it.
-has_on_load(Beam) ->
-    case beam_disasm:file(Beam) of
-        {beam_file, _, _, _, _, Code} ->
-            lists:any(fun({function, _, _, _, Is}) -> lists:member(on_load, Is) end, Code);
-        _ -> false
+%% on_load is an instruction in the code, not an attribute. Walk the Code
+%% chunk (opcode, then compact-encoded operands) for it: much faster than
+%% beam_disasm. Opcode arities come from beam_opcodes, in the compiler
+%% application, which a release's own ERTS may lack: then `unknown`.
+on_load(_Code, false) -> unknown;
+on_load(<<HeaderSize:32, Rest/binary>>, true) ->
+    <<_:HeaderSize/binary, Code/binary>> = Rest,
+    try walk(Code) catch error:_ -> unknown end.
+
+walk(<<>>) -> false;
+walk(<<Op, Rest/binary>>) ->
+    case beam_opcodes:opname(Op) of
+        {on_load, 0} -> true;
+        {int_code_end, 0} -> false;
+        {_, Arity} -> walk(skip(Arity, Rest))
     end.
+
+skip(0, Bin) -> Bin;
+skip(N, Bin) -> skip(N - 1, operand(Bin)).
+
+%% A compact term: tag in the low 3 bits; an extended tag (7) is followed by
+%% operands of its own, by kind.
+operand(<<_:5, 7:3, _/binary>> = Bin) ->
+    case value(Bin) of
+        {0, <<_:8/binary, Rest/binary>>} -> Rest;                   % float
+        {1, Rest} -> {N, Elems} = value(Rest), skip(N, Elems);      % list
+        {2, Rest} -> operand(Rest);                                 % float register
+        {3, Rest} -> {N, Pairs} = value(Rest), skip(2 * N, Pairs);  % allocation list
+        {4, Rest} -> element(2, value(Rest));                       % literal
+        {5, Rest} -> skip(2, Rest)                                  % typed register
+    end;
+operand(Bin) -> element(2, value(Bin)).
+
+%% The value after the tag: in the high 4 bits, in 11 bits over two bytes,
+%% or in the next 2..8 bytes (more when the length is itself encoded).
+value(<<V:4, 0:1, _:3, Rest/binary>>) -> {V, Rest};
+value(<<Hi:3, 0:1, 1:1, _:3, Lo, Rest/binary>>) -> {(Hi bsl 8) bor Lo, Rest};
+value(<<7:3, 1:1, 1:1, _:3, Rest/binary>>) ->
+    {Len, Bytes} = value(Rest),
+    N = Len + 9,
+    <<V:N/unit:8, After/binary>> = Bytes,
+    {V, After};
+value(<<Len:3, 1:1, 1:1, _:3, Rest/binary>>) ->
+    N = Len + 2,
+    <<V:N/unit:8, After/binary>> = Rest,
+    {V, After}.
+
+has_on_load(Beam) ->
+    {ok, {_, [{"Code", Code}]}} = beam_lib:chunks(Beam, ["Code"]),
+    on_load(Code, true) =:= true.
+
+%% ---- set-boot ---------------------------------------------------------------
 
 set_boot(Root, Vsn) ->
     RelDir = filename:join(Root, "releases"),
@@ -141,7 +247,7 @@ set_boot(Root, Vsn) ->
     Rows = case file:consult(File) of
                {ok, [Rs]} when is_list(Rs) -> Rs;
                {error, enoent} -> [];
-               _ -> fail(4, bad_term, io_lib:format("~s is not a RELEASES file", [File]))
+               _ -> fail(4, bad_term, io_lib:format("~ts is not a RELEASES file", [File]))
            end,
     Row = case lists:keyfind(Vsn, 3, Rows) of
               false -> new_row(Root, Vsn);
@@ -158,12 +264,13 @@ set_boot(Root, Vsn) ->
     #{vsn => list_to_binary(Vsn), erts => list_to_binary(Erts)}.
 
 new_row(Root, Vsn) ->
-    {Name, Vsn, Erts, Apps} = case filelib:wildcard(filename:join([Root, "releases", Vsn, "*.rel"])) of
-                                  [RelFile] -> read_rel(RelFile);
-                                  _ -> fail(5, not_a_release, io_lib:format("release ~s has no .rel file under ~s/releases/~s", [Vsn, Root, Vsn]))
-                              end,
+    [{release, {Name, Vsn}, {erts, Erts}, Apps}] =
+        case filelib:wildcard(filename:join([Root, "releases", Vsn, "*.rel"])) of
+            [RelFile] -> rel_terms(RelFile);
+            _ -> fail(5, not_a_release, io_lib:format("release ~ts has no .rel file under ~ts/releases/~ts", [Vsn, Root, Vsn]))
+        end,
     Libs = [{A, V, filename:join([Root, "lib", atom_to_list(A) ++ "-" ++ V])} || {A, V} <- [{element(1, X), element(2, X)} || X <- Apps]],
-    [fail(5, not_a_release, io_lib:format("~s is missing", [D])) || {_, _, D} <- Libs, not filelib:is_dir(D)],
+    [fail(5, not_a_release, io_lib:format("~ts is missing", [D])) || {_, _, D} <- Libs, not filelib:is_dir(D)],
     {release, Name, Vsn, Erts, Libs, unpacked}.
 
 %% Readers never see half a file: write beside it, then rename over it.
@@ -172,22 +279,24 @@ write_atomically(File, Data) ->
     ok = file:write_file(Tmp, Data),
     ok = file:rename(Tmp, File).
 
-read_stdin(Acc) ->
-    case io:get_chars(standard_io, "", 65536) of
-        eof -> iolist_to_binary(lists:reverse(Acc));
-        Data -> read_stdin([unicode:characters_to_binary(Data) | Acc])
-    end.
+%% ---- output -----------------------------------------------------------------
 
-fail(Code, Class, Detail) -> throw({hotup, Code, Class, iolist_to_binary(Detail)}).
+fail(Code, Class, Detail) -> throw({hotup, Code, Class, unicode:characters_to_binary(Detail)}).
 
 emit(Enc, Term) ->
     Bin = term_to_binary(Enc(Term), [{minor_version, 1}]),
     io:put_chars(["HOTUP1:", base64:encode(Bin), $\n]).
 
+%% The encoder lives next to this script, shared with what hotup evaluates on live nodes.
 load_encoder() ->
-    Dir = filename:dirname(escript:script_name()),
-    {ok, Src} = file:read_file(filename:join(Dir, "encode.fun")),
-    {ok, Tokens, _} = erl_scan:string(unicode:characters_to_list(Src) ++ "."),
-    {ok, [Expr]} = erl_parse:parse_exprs(Tokens),
-    {value, Fun, _} = erl_eval:expr(Expr, erl_eval:new_bindings()),
-    Fun.
+    File = filename:join(filename:dirname(escript:script_name()), "encode.fun"),
+    try
+        {ok, Src} = file:read_file(File),
+        {ok, Tokens, _} = erl_scan:string(unicode:characters_to_list(Src) ++ "."),
+        {ok, [Expr]} = erl_parse:parse_exprs(Tokens),
+        {value, Fun, _} = erl_eval:expr(Expr, erl_eval:new_bindings()),
+        Fun
+    catch _:Reason ->
+        io:format(standard_error, "hotup helper: cannot load ~ts: ~p~n", [File, Reason]),
+        halt(1)
+    end.

@@ -1,22 +1,27 @@
-/** Runs erlang-helpers/hotup_helper.escript and returns its one typed result. */
+/** Runs erlang-helpers/hotup_helper.escript and returns its one result term. */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HotupError } from '../errors.js';
 import type { Executor } from '../remote/executor.js';
 import { helperArgv } from '../commands/helper.js';
-import { decodeFramed, printTerm, type Term } from '../terms/etf.js';
+import { decodeFramed, printTerm, textOf, type Term } from '../terms/etf.js';
 
 /** Exit codes of hotup_helper.escript (documented at its top). */
 export const HELPER_EXIT = { ok: 0, unexpected: 1, usage: 2, fileMissing: 3, badTerm: 4, notARelease: 5 } as const;
 
-/** erlang-helpers/ of this package; the same two levels up from src/release and dist/release. */
+/** erlang-helpers/ of this package: two levels up from both src/release and dist/release. */
 export function localHelperDir(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../erlang-helpers');
 }
 
-function detailOf(t: Term | undefined): string {
-  if (t?.kind === 'tuple' && t.items.length === 3) return printTerm(t.items[2]!).replace(/^<<"(.*)">>$/s, '$1');
-  return t ? printTerm(t) : 'no result';
+/** The Detail of a framed `{error, Class, Detail}`, else whatever the helper printed. */
+function detailOf(result: Term | undefined, stdout: string, stderr: string): string {
+  if (result?.kind === 'tuple' && result.items.length === 3) {
+    const d = result.items[2]!;
+    return textOf(d) ?? printTerm(d);
+  }
+  if (result) return printTerm(result);
+  return `${stdout}${stderr}`.trim().slice(0, 400) || 'no output';
 }
 
 export async function runHelper(
@@ -32,19 +37,29 @@ export async function runHelper(
   });
   const result = decodeFramed(r.stdout);
   if (r.code === HELPER_EXIT.ok && result) return result;
-  const detail = result ? detailOf(result) : `${r.stdout}${r.stderr}`.trim().slice(0, 400) || 'no output';
+  const detail = detailOf(r.code === HELPER_EXIT.ok ? undefined : result, r.stdout, r.stderr);
+  const host = { host: exec.target };
   switch (r.code) {
+    case HELPER_EXIT.ok:
+      throw new HotupError('HELPER_FAILED', `the Erlang helper (${command}) printed no result: ${detail}`,
+        'Check that hotup_helper.escript and encode.fun come from this hotup version (reinstall hotup).', host);
     case HELPER_EXIT.fileMissing:
-      throw new HotupError('ARTIFACT_INVALID', `a file hotup needs is missing: ${detail}`,
-        'Rebuild the release so that it has all its files, then run again.', { host: exec.target });
+      throw new HotupError('ARTIFACT_INVALID', `a file hotup needs is missing or unreadable: ${detail}`,
+        'Check the path, its permissions, and that the release has all its files; rebuild it if not.', host);
     case HELPER_EXIT.badTerm:
       throw new HotupError('ARTIFACT_INVALID', `not a valid Erlang term file: ${detail}`,
-        'The file is truncated or corrupt; rebuild it with the OTP tools (rebar3 relup, systools).', { host: exec.target });
+        'The file is truncated or corrupt; make it again with the OTP tools (rebar3 relup, systools).', host);
     case HELPER_EXIT.notARelease:
       throw new HotupError('ARTIFACT_INVALID', `not a release: ${detail}`,
-        'Point hotup at a release directory or tarball made by rebar3, mix release or systools.', { host: exec.target });
+        'Point hotup at a release root or tarball made by rebar3, mix release or systools.', host);
+    case HELPER_EXIT.usage:
+      throw new HotupError('HELPER_FAILED', `the Erlang helper does not know \`${command}\`: ${detail}`,
+        'The helper is from another hotup version; reinstall hotup.', host);
+    case HELPER_EXIT.unexpected:
+      throw new HotupError('HELPER_FAILED', `the Erlang helper (${command}) crashed: ${detail}`,
+        'This is a bug in hotup; please report it with this message.', host);
     default:
       throw new HotupError('HELPER_FAILED', `the Erlang helper (${command}) failed with exit ${r.code}: ${detail}`,
-        'Check that Erlang/OTP (escript) is installed on the build host and on PATH.', { host: exec.target });
+        'Check that Erlang/OTP (escript) is installed and on PATH where the helper runs.', host);
   }
 }

@@ -1,9 +1,31 @@
-/** The `facts` helper's answer, typed. */
-import { atomOf, type Term } from './etf.js';
-import type { AppFacts, ModuleFacts, ReleaseFacts } from './model.js';
+/** The `facts` helper's answer, typed with the same parsers as the files they come from. */
+import { HotupError, isHotupError } from '../errors.js';
+import { atomOf, printTerm, textOf, type Term } from './etf.js';
+import type { AppFacts, AppupFile, ModuleFacts, ReleaseFacts, Relup } from './model.js';
 import { parseAppup } from './appup.js';
 import { field, flag } from './map.js';
-import { atom, listItems, text, tupleItems } from './shape.js';
+import { parseRelFile } from './rel.js';
+import { parseRelup } from './relup.js';
+import { atom, listItems, malformed, text, tupleItems } from './shape.js';
+
+/** A file as the helper read it: `{ok, Terms}`, `none`, or `{error, Detail}`. */
+type FileRead = { status: 'ok'; terms: Term } | { status: 'none' } | { status: 'error'; detail: string };
+
+function fileRead(t: Term, where: string): FileRead {
+  if (atomOf(t) === 'none') return { status: 'none' };
+  const [tag, value] = tupleItems(t, 2, where);
+  const status = atom(tag!, where);
+  if (status === 'ok') return { status: 'ok', terms: value! };
+  if (status === 'error') return { status: 'error', detail: textOf(value!) ?? printTerm(value!) };
+  throw malformed('{ok, Terms}, none or {error, Detail}', where, t);
+}
+
+function onLoad(t: Term, where: string): boolean | null {
+  const a = atomOf(t);
+  if (a === 'unknown') return null;
+  if (a === 'true' || a === 'false') return a === 'true';
+  throw malformed('true, false or unknown', where, t);
+}
 
 function moduleFacts(t: Term, where: string): ModuleFacts {
   return {
@@ -12,38 +34,48 @@ function moduleFacts(t: Term, where: string): ModuleFacts {
     behaviours: listItems(field(t, 'behaviours', where), where).map((b) => atom(b, where)),
     codeChange: flag(t, 'code_change', where),
     loadsNif: flag(t, 'loads_nif', where),
+    onLoad: onLoad(field(t, 'on_load', where), `${where} on_load`),
   };
 }
 
-function appFacts(t: Term): AppFacts {
-  const name = atom(field(t, 'name', 'app'), 'app');
-  const where = `application ${name}`;
-  const appupTerm = field(t, 'appup', where);
-  let appup: AppFacts['appup'];
-  if (appupTerm.kind === 'tuple') {
-    try {
-      appup = parseAppup(tupleItems(appupTerm, 2, where)[1]!, `${name}.appup`);
-    } catch {
-      appup = 'malformed';
-    }
-  } else {
-    appup = atomOf(appupTerm) === 'none' ? 'none' : 'malformed';
+function appupFile(t: Term, file: string): AppupFile {
+  const read = fileRead(t, file);
+  if (read.status === 'none') return { status: 'none' };
+  if (read.status === 'error') return { status: 'malformed', detail: read.detail };
+  try {
+    return { status: 'ok', appup: parseAppup(read.terms, file) };
+  } catch (e) {
+    if (!isHotupError(e)) throw e;
+    return { status: 'malformed', detail: e.message };
   }
+}
+
+function appFacts(t: Term): AppFacts {
+  const name = atom(field(t, 'name', 'application'), 'application');
+  const where = `application ${name}`;
   return {
     name,
     vsn: text(field(t, 'vsn', where), where),
     present: flag(t, 'present', where),
     appModules: listItems(field(t, 'app_modules', where), where).map((m) => atom(m, where)),
-    appup,
+    appup: appupFile(field(t, 'appup', where), `${name}.appup`),
     modules: listItems(field(t, 'modules', where), where).map((m) => moduleFacts(m, where)),
   };
 }
 
+function relupOf(t: Term, release: string): Relup | null {
+  const file = `releases/${release}/relup`;
+  const read = fileRead(t, file);
+  if (read.status === 'none') return null;
+  if (read.status === 'error') {
+    throw new HotupError('ARTIFACT_INVALID', `${file} is not a valid Erlang term file: ${read.detail}`,
+      'The relup is truncated or corrupt; make it again (rebar3 relup, or systools:make_relup).');
+  }
+  return parseRelup(read.terms, file);
+}
+
 export function parseReleaseFacts(t: Term): ReleaseFacts {
-  return {
-    name: text(field(t, 'name', 'release'), 'release name'),
-    vsn: text(field(t, 'vsn', 'release'), 'release vsn'),
-    erts: text(field(t, 'erts', 'release'), 'release erts'),
-    apps: listItems(field(t, 'apps', 'release'), 'release apps').map(appFacts),
-  };
+  const rel = parseRelFile(field(t, 'rel', 'release facts'));
+  const apps = listItems(field(t, 'apps', 'release facts'), 'release facts apps').map(appFacts);
+  return { name: rel.name, vsn: rel.vsn, erts: rel.erts, apps, relup: relupOf(field(t, 'relup', 'release facts'), rel.vsn) };
 }

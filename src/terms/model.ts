@@ -1,10 +1,19 @@
 /**
  * Typed release artifacts. The relup grammar is OTP's low-level instruction
- * set (see appup(4)); anything else is kept as `unknown` with its printed
- * term, so a rule can flag it instead of hotup misreading it.
+ * set and the appup grammar its high-level one (see appup(4)); anything else
+ * is kept as `unknown` with its printed term, so a rule can flag it instead
+ * of hotup misreading it.
  */
 
 export type PurgeMode = 'soft_purge' | 'brutal_purge';
+
+/** How long release_handler waits for a process to suspend. */
+export type SuspendTimeout = number | 'default' | 'infinity';
+
+export interface UnknownInstruction {
+  op: 'unknown';
+  printed: string;
+}
 
 export type RelupInstruction =
   | { op: 'load_object_code'; app: string; vsn: string; modules: string[] }
@@ -12,16 +21,18 @@ export type RelupInstruction =
   | { op: 'load'; module: string; prePurge: PurgeMode; postPurge: PurgeMode }
   | { op: 'remove'; module: string; prePurge: PurgeMode; postPurge: PurgeMode }
   | { op: 'purge'; modules: string[] }
-  | { op: 'suspend'; modules: Array<{ module: string; timeout: number | 'default' | 'infinity' }> }
+  | { op: 'suspend'; modules: Array<{ module: string; timeout: SuspendTimeout }> }
   | { op: 'resume'; modules: string[] }
+  /** `mode` is null for the 2-tuple form, which calls the system code_change of special processes. */
   | { op: 'code_change'; mode: 'up' | 'down' | null; changes: Array<{ module: string; extra: string }> }
   | { op: 'stop'; modules: string[] }
   | { op: 'start'; modules: string[] }
+  /** `nodes`: the node list, or the `{M, F, A}` that returns it, printed. */
   | { op: 'sync_nodes'; id: string; nodes: string[] | { mfa: string } }
   | { op: 'apply'; mfa: string }
   | { op: 'restart_new_emulator' }
   | { op: 'restart_emulator' }
-  | { op: 'unknown'; printed: string };
+  | UnknownInstruction;
 
 export type RelupOp = RelupInstruction['op'];
 
@@ -38,6 +49,60 @@ export interface Relup {
   down: RelupPath[];
 }
 
+/** `soft` swaps code only; `advanced` also suspends the processes and calls code_change with `extra`. */
+export type ModuleChange = { kind: 'soft' } | { kind: 'advanced'; extra: string };
+
+export type ApplicationStartType = 'permanent' | 'transient' | 'temporary' | 'load' | 'none';
+
+/**
+ * High-level appup instructions, each normalised to its longest form with
+ * appup(4)'s defaults (`{update, M, supervisor}` is static, {advanced, []}).
+ */
+export type HighLevelInstruction =
+  | {
+      op: 'update';
+      module: string;
+      modType: 'static' | 'dynamic';
+      timeout: SuspendTimeout;
+      change: ModuleChange;
+      prePurge: PurgeMode;
+      postPurge: PurgeMode;
+      depMods: string[];
+    }
+  | { op: 'load_module'; module: string; prePurge: PurgeMode; postPurge: PurgeMode; depMods: string[] }
+  | { op: 'add_module'; module: string; depMods: string[] }
+  | { op: 'delete_module'; module: string; depMods: string[] }
+  | { op: 'add_application'; app: string; type: ApplicationStartType }
+  | { op: 'remove_application'; app: string }
+  | { op: 'restart_application'; app: string };
+
+/** An appup may mix high-level and low-level instructions. */
+export type AppupInstruction = HighLevelInstruction | RelupInstruction;
+
+/** An appup entry's version: a literal string, or a binary that is a regex matched against the whole version. */
+export type AppupVersion = { kind: 'exact'; vsn: string } | { kind: 'regex'; pattern: string };
+
+export interface AppupEntry {
+  from: AppupVersion;
+  instructions: AppupInstruction[];
+}
+
+export interface Appup {
+  vsn: string;
+  up: AppupEntry[];
+  /** Entries here name the version a downgrade goes to. */
+  down: AppupEntry[];
+}
+
+/** A `.rel` file: `{release, {Name, Vsn}, {erts, Vsn}, Apps}`. */
+export interface RelFile {
+  name: string;
+  vsn: string;
+  erts: string;
+  apps: Array<{ name: string; vsn: string; type?: ApplicationStartType; included?: string[] }>;
+}
+
+/** Statuses release_handler gives a release (in RELEASES and from which_releases/0). */
 export type ReleaseStatus = 'permanent' | 'current' | 'old' | 'unpacked';
 
 /** A row of release_handler's table: from RELEASES on disk or which_releases/0 live. */
@@ -51,31 +116,22 @@ export interface ReleasesEntry {
   status: ReleaseStatus;
 }
 
-/** An appup entry's version: a literal, or a regex binary matched against the whole version. */
-export type AppupVersion = { kind: 'exact'; vsn: string } | { kind: 'regex'; pattern: string };
-
-export interface AppupEntry {
-  from: AppupVersion;
-  /** The high-level instructions, printed; systools turns them into the relup. */
-  instructions: string[];
-}
-
-export interface Appup {
-  vsn: string;
-  up: AppupEntry[];
-  down: AppupEntry[];
-}
-
 export interface ModuleFacts {
   module: string;
   /** beam_lib:md5/1, hex. */
   md5: string;
+  /** As the beam declares them (an Elixir `use GenServer` is 'Elixir.GenServer'). */
   behaviours: string[];
   /** Exports code_change/3 (or /4, gen_statem). */
   codeChange: boolean;
   /** Imports erlang:load_nif/2. */
   loadsNif: boolean;
+  /** Has an -on_load function; null when the host that read it could not tell (no compiler application). */
+  onLoad: boolean | null;
 }
+
+/** An application's appup as found in its ebin: absent, unreadable (with why), or typed. */
+export type AppupFile = { status: 'ok'; appup: Appup } | { status: 'none' } | { status: 'malformed'; detail: string };
 
 export interface AppFacts {
   name: string;
@@ -84,13 +140,16 @@ export interface AppFacts {
   present: boolean;
   /** The `modules` list of the .app file. */
   appModules: string[];
-  appup: Appup | 'none' | 'malformed';
+  appup: AppupFile;
   modules: ModuleFacts[];
 }
 
+/** One release as it is on disk: its .rel, its applications' code and appups, its relup. */
 export interface ReleaseFacts {
   name: string;
   vsn: string;
   erts: string;
   apps: AppFacts[];
+  /** releases/<vsn>/relup, when the release has one. */
+  relup: Relup | null;
 }

@@ -8,20 +8,20 @@ export function appupRules(changes: AppChange[]): Finding[] {
   for (const c of changes) {
     if (!c.app || c.oldVsn === null || c.newVsn === null || c.oldVsn === c.newVsn) continue;
     const file = `${c.name}.appup`;
-    if (c.app.appup === 'none' || c.app.appup === 'malformed') {
+    if (c.app.appup.status !== 'ok') {
       findings.push({
-        rule: c.app.appup === 'none' ? 'appup/missing' : 'appup/malformed',
+        rule: c.app.appup.status === 'none' ? 'appup/missing' : 'appup/malformed',
         severity: 'error',
         effect: 'restart',
         app: c.name,
-        message: c.app.appup === 'none'
+        message: c.app.appup.status === 'none'
           ? `${c.name} goes from ${c.oldVsn} to ${c.newVsn} but has no ${file}: systools cannot make a relup for it`
           : `${file} of ${c.name} ${c.newVsn} is not a valid appup ({Vsn, [{UpFrom, Instrs}], [{DownTo, Instrs}]})`,
         remedy: `Write ebin/${file} with an up and a down entry for ${c.oldVsn}.`,
       });
       continue;
     }
-    const appup = c.app.appup;
+    const appup = c.app.appup.appup;
     if (appup.vsn !== c.newVsn) {
       findings.push({
         rule: 'appup/version-mismatch',
