@@ -70,6 +70,12 @@ describe('status, plan and apply over SSH on a live node', () => {
     // A good upgrade: the rules find nothing to warn about.
     expect(plan.hosts[0].reasons).toEqual([]);
 
+    // The live dry run: the node itself checks the install (the release is unpacked beside the running one).
+    const live = jsonOf(await hotup(['plan', 'prod', '--check-live', '--json'], { cwd: project }));
+    expect(live.hosts[0].action).toBe('hot');
+    expect(live.hosts[0].reasons).toEqual([expect.objectContaining({ rule: 'live/check-install', severity: 'info', message: expect.stringMatching(/: ok$/) })]);
+    expect(await request(inst.port, 'vsn')).toBe('v1');
+
     const human = await hotup(['plan', 'prod'], { cwd: project });
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/0\.1\.0 → 0\.2\.0\s+HOT/);
