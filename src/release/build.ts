@@ -53,14 +53,19 @@ export async function assembleRelease(exec: Executor, build: BuildConfig, app: s
   return { vsn: parseStartErlData(startErl, startErlDataPath(relDir)).vsn, relDir };
 }
 
+/** Does the build's release directory hold release VSN (its .rel), as rebar3 relup needs? */
+export async function hasRelease(exec: Executor, relDir: string, vsn: string, app: string): Promise<boolean> {
+  return (await readRemoteFile(exec, relFilePath(relDir, vsn, app))) !== null;
+}
+
 /** relup from RUNNING, then the tarball. The running release must already sit under relDir. */
 export async function makeUpgrade(exec: Executor, build: BuildConfig, app: string, built: { vsn: string; relDir: string }, running: string): Promise<BuiltRelease> {
   const target: Rebar3Target = { app, profile: build.profile };
   const oldRel = relFilePath(built.relDir, running, app);
-  if ((await readRemoteFile(exec, oldRel)) === null) {
+  if (!(await hasRelease(exec, built.relDir, running, app))) {
     throw new HotupError(
       'OLD_RELEASE_MISSING',
-      `the build host has no copy of the running release ${running} (${oldRel} is missing), so no relup from it can be made`,
+      `the build host has no copy of the running release ${running} (${oldRel} is missing) and no host's RELEASES lists it, so no relup from it can be made`,
       `Build ${running} once in ${build.path} (check out that version and run \`rebar3 as ${build.profile} release\`), then plan again.`,
       { host: exec.target },
     );

@@ -22,7 +22,8 @@ export type StepName =
   | 'set_boot'
   | 'restart'
   | 'health'
-  | 'rollback';
+  | 'rollback'
+  | 'fetch_old';
 
 export interface ErrorInfo {
   code: string;

@@ -1,0 +1,52 @@
+/**
+ * A fresh checkout (as on a CI runner) has no copy of the release production
+ * runs: hotup brings it from the host, makes the relup from it, and upgrades.
+ */
+import { access, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { startSshd, type SshdHandle } from '../support/sshd.js';
+import { deployTarball, newInstance, request, startNode, stopNode, type ShopInstance } from '../support/shop-node.js';
+import { buildTarball, checkout, tempDir } from '../support/shop-project.js';
+import { hotup } from '../support/cli.js';
+import { writeHotupConfig } from '../support/hotup-config.js';
+
+let sshd: SshdHandle;
+let inst: ShopInstance;
+let work: string;
+let root: string;
+let fresh: string;
+
+beforeAll(async () => {
+  sshd = await startSshd();
+  inst = await newInstance();
+  work = await tempDir('fresh');
+  root = path.join(work, 'opt/shop');
+  const old = path.join(work, 'old-checkout');
+  await checkout(old, 'v1', inst);
+  await deployTarball(await buildTarball(old, '0.1.0'), root);
+  await startNode(root);
+  await request(inst.port, 'add 9');
+  // The 0.1.0 build is gone: a new checkout of 0.2.0 with no _build at all.
+  await rm(old, { recursive: true, force: true });
+  fresh = path.join(work, 'ci-checkout');
+  await checkout(fresh, 'v2', inst);
+  await writeHotupConfig(fresh, 'shop', [
+    { name: 'prod', hosts: [`${sshd.user}@127.0.0.1:${sshd.port}`], deployTo: root, identity: sshd.identity, knownHosts: sshd.knownHosts },
+  ]);
+});
+
+afterAll(async () => {
+  if (root) await stopNode(root);
+  await sshd?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+test('the running release is fetched from the host and the upgrade goes hot', async () => {
+  const r = await hotup(['apply', 'prod', '--yes'], { cwd: fresh });
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stderr).toMatch(/✓ fetch_old \S+ +release 0\.1\.0 brought from the host/);
+  await access(path.join(fresh, '_build/prod/rel/shop/releases/0.1.0/shop.rel'));
+  expect(await request(inst.port, 'vsn')).toBe('v2');
+  expect(await request(inst.port, 'get')).toBe('9');
+});
