@@ -5,7 +5,8 @@ import { stat } from 'node:fs/promises';
 import { HotupError, isHotupError } from '../errors.js';
 import type { Executor } from '../remote/executor.js';
 import type { HostStatus } from '../release/discover.js';
-import { assembleRelease, makeUpgrade } from '../release/build.js';
+import { assembleRelease, hasRelease, makeUpgrade } from '../release/build.js';
+import { fetchOldRelease } from '../release/fetch-old.js';
 import { localHelperDir, runHelper } from '../release/helper.js';
 import { buildHostFacts, hostFacts, onLoadModules } from '../release/facts.js';
 import { liveCheck } from '../release/live-check.js';
@@ -77,6 +78,25 @@ async function runningFacts(ctx: CoreContext, envName: string, statuses: HostSta
   }
 }
 
+/**
+ * The build host lacks the running release (a fresh CI checkout): bring it
+ * from a production host that has it, so the relup can be made from it.
+ */
+async function fetchRunningRelease(ctx: CoreContext, envName: string, statuses: HostStatus[], running: string, localRelDir: string | null): Promise<void> {
+  const env = environment(ctx.config, envName);
+  const source = statuses.find((s) => s.releasesFile?.some((r) => r.vsn === running && r.erts));
+  const row = source?.releasesFile?.find((r) => r.vsn === running);
+  if (!localRelDir || !source || !row) {
+    // makeUpgrade then says what is missing and how to build it.
+    return;
+  }
+  await runStep(ctx.emit, 'fetch_old', source.host, async () => {
+    const node = await nodeTarget(ctx, env, env.hosts.find((h) => h.raw === source.host)!);
+    await fetchOldRelease(node, row, localRelDir);
+    return { value: undefined, detail: `release ${running} brought from the host into ${localRelDir}` };
+  });
+}
+
 /** --check-live: every live node checks the install itself (the tarball is shipped and unpacked for it). */
 async function checkLive(ctx: CoreContext, envName: string, statuses: HostStatus[], vsn: string, tarball: PlannedTarball): Promise<Map<string, Finding[]>> {
   const env = environment(ctx.config, envName);
@@ -113,6 +133,9 @@ export async function plan(ctx: CoreContext, envName: string, opts: { checkLive?
   let hotRollback = false;
   let hostFindings: Map<string, Finding[]> | undefined;
   if (assembled.vsn !== running) {
+    if (!(await hasRelease(exec, assembled.relDir, running, app))) {
+      await fetchRunningRelease(ctx, envName, statuses, running, build.host === 'local' ? assembled.relDir : null);
+    }
     const built = await runStep(ctx.emit, 'relup', undefined, async () => {
       const b = await makeUpgrade(exec, build, app, assembled, running);
       return { value: b, detail: `relup ${running} → ${b.vsn} and tarball made` };
