@@ -5,8 +5,8 @@
 import { FRAME_PREFIX } from '../terms/etf.js';
 import { releaseScript } from './release-paths.js';
 
-/** How the release's start script reaches its running node. */
-export type NodeFlavor = 'relx';
+/** How the release's start script reaches its running node: relx's `eval` (Erlang), or Mix's `rpc` (Elixir). */
+export type NodeFlavor = 'relx' | 'mix';
 
 const SAFE_LITERAL = /^[A-Za-z0-9._+\-/]+$/;
 
@@ -47,11 +47,26 @@ export function nodeEvalArgv(root: string, app: string, flavor: NodeFlavor, expr
   switch (flavor) {
     case 'relx':
       return [releaseScript(root, app), 'eval', expr];
+    case 'mix':
+      // Mix's rpc takes Elixir: it hands our Erlang text, verbatim in a ~S heredoc, to erl_eval.
+      if (expr.includes(HEREDOC)) throw new Error(`an expression for a mix node must not contain ${HEREDOC}`);
+      return [releaseScript(root, app), 'rpc', [
+        `{:ok, t, _} = :erl_scan.string(String.to_charlist(~S${HEREDOC}`,
+        expr,
+        `${HEREDOC}))`,
+        '{:ok, es} = :erl_parse.parse_exprs(t)',
+        '{:value, v, _} = :erl_eval.exprs(es, :erl_eval.new_bindings())',
+        'IO.puts(v)',
+      ].join('\n')];
   }
 }
 
-export function pingArgv(root: string, app: string): string[] {
-  return [releaseScript(root, app), 'ping'];
+/** Elixir's heredoc delimiter: three double quotes. */
+const HEREDOC = '"'.repeat(3);
+
+/** Exits 0 when the node answers: relx has `ping`, Mix has `pid`. */
+export function pingArgv(root: string, app: string, flavor: NodeFlavor): string[] {
+  return [releaseScript(root, app), flavor === 'mix' ? 'pid' : 'ping'];
 }
 
 export const liveExprs = {
@@ -60,4 +75,12 @@ export const liveExprs = {
   checkInstallRelease: (vsn: string) => `release_handler:check_install_release(${erlString(vsn)})`,
   installRelease: (vsn: string) => `release_handler:install_release(${erlString(vsn)})`,
   makePermanent: (vsn: string) => `release_handler:make_permanent(${erlString(vsn)})`,
+  /**
+   * A plain mix release has no releases/RELEASES: make one for the running
+   * release VSN, then restart release_handler (in sasl_sup) so it reads it.
+   */
+  createReleases: (vsn: string, app: string) =>
+    `begin HotupRoot = code:root_dir(), ` +
+    `HotupMade = release_handler:create_RELEASES(HotupRoot, filename:join(HotupRoot, "releases"), filename:join([HotupRoot, "releases", ${erlString(vsn)}, ${erlString(`${app}.rel`)}]), []), ` +
+    `ok = supervisor:terminate_child(sasl_sup, release_handler), {ok, _} = supervisor:restart_child(sasl_sup, release_handler), HotupMade end`,
 };

@@ -97,7 +97,7 @@ export function configSchema(defaultUser: DefaultUser) {
           extra = { ...(entry.data.deploy_to ? { deployTo: entry.data.deploy_to } : {}), ...(entry.data.env ? { env: entry.data.env } : {}) };
         }
         const parsed = typeof written === 'string' ? parseHostSpec(written, defaultUser) : { error: HOST_SHAPE };
-        if ('error' in parsed) return ctx.addIssue({ code: 'custom', path: typeof item === 'string' ? [i] : [i, 'host'], message: parsed.error });
+        if ('error' in parsed) return ctx.addIssue({ code: 'custom', path: written === item ? [i] : [i, 'host'], message: parsed.error });
         const h: HostSpec = { ...parsed, ...extra };
         // Host names are case-insensitive; the same login and release root twice would upgrade one node twice.
         const key = `${h.user}@${h.host.toLowerCase()}:${h.port}${h.deployTo ? ` ${h.deployTo}` : ''}`;
@@ -135,7 +135,7 @@ export function configSchema(defaultUser: DefaultUser) {
     }),
     build: section('a map of build settings', {
       host: buildHost.optional(),
-      tool: z.literal('rebar3', { error: 'should be rebar3 (the only build tool supported so far)' }).optional(),
+      tool: z.enum(['rebar3', 'mix'], { error: 'should be rebar3 or mix' }).optional(),
       path: text('a directory').optional(),
       profile: text('a build profile name, like prod').optional(),
       ssh: sshSchema.optional(),

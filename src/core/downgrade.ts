@@ -12,7 +12,7 @@ import { parseRelup } from '../terms/relup.js';
 import { PLAN_SCHEMA, type HostPlan, type PlanReason, type UpgradePlan } from '../plan/types.js';
 import { compareVersions } from '../validate/version.js';
 import { findPath, hasHotPath } from '../validate/relup-paths.js';
-import { describeInstruction } from '../report/relup-lines.js';
+import { describeInstruction } from '../report/relup.js';
 import { runStep } from '../report/step.js';
 import { buildExecutor, environment, nodeTarget, type CoreContext } from './context.js';
 import { discoverEnvironment } from './status.js';

@@ -5,23 +5,22 @@ import { stat } from 'node:fs/promises';
 import { HotupError, isHotupError } from '../errors.js';
 import type { Executor } from '../remote/executor.js';
 import type { HostStatus } from '../release/discover.js';
-import { assembleRelease, hasRelease, makeUpgrade } from '../release/build.js';
+import { assembleRelease, hasRelease, makeUpgrade, type BuiltRelease } from '../release/build.js';
 import { fetchOldRelease } from '../release/fetch-old.js';
-import { localHelperDir, runHelper } from '../release/helper.js';
-import { buildHostFacts, hostFacts, onLoadModules } from '../release/facts.js';
+import { buildHostFacts, hostFacts } from '../release/facts.js';
+import { assembleMixRelease, makeMixUpgrade, type AppupUsed } from '../release/build-mix.js';
 import { liveCheck } from '../release/live-check.js';
-import { parseRelup } from '../terms/relup.js';
 import type { ReleaseFacts } from '../terms/model.js';
 import { planHosts } from '../plan/plan.js';
-import { PLAN_SCHEMA, type PlannedTarball, type UpgradePlan } from '../plan/types.js';
+import { PLAN_SCHEMA, type PlanReason, type PlannedTarball, type UpgradePlan } from '../plan/types.js';
 import { validate } from '../validate/index.js';
 import type { Finding } from '../validate/finding.js';
 import { findPath, hasHotPath } from '../validate/relup-paths.js';
-import { diffReleases } from '../validate/diff.js';
-import { describeInstruction } from '../report/relup-lines.js';
+import { describeInstruction } from '../report/relup.js';
+import { countFindings } from '../report/findings.js';
 import { runStep } from '../report/step.js';
 import { runHook } from '../release/hooks.js';
-import { buildExecutor, environment, nodeTarget, type CoreContext } from './context.js';
+import { buildExecutor, encoder, environment, nodeTarget, type CoreContext } from './context.js';
 import { discoverEnvironment } from './status.js';
 
 async function sha256File(file: string): Promise<string> {
@@ -78,6 +77,18 @@ async function runningFacts(ctx: CoreContext, envName: string, statuses: HostSta
   }
 }
 
+/** release_handler, which every hot upgrade runs through, is part of sasl. */
+function saslRule(facts: ReleaseFacts): PlanReason[] {
+  if (facts.apps.some((a) => a.name === 'sasl')) return [];
+  return [{
+    rule: 'release/no-sasl',
+    severity: 'error',
+    effect: 'restart',
+    message: `release ${facts.vsn} does not include sasl, so the node has no release_handler to upgrade it`,
+    remedy: 'Add sasl to the release: in rebar.config, {release, {App, Vsn}, [App, sasl]}; in mix.exs, extra_applications: [:sasl].',
+  }];
+}
+
 /**
  * The build host lacks the running release (a fresh CI checkout): bring it
  * from a production host that has it, so the relup can be made from it.
@@ -98,9 +109,9 @@ async function fetchRunningRelease(ctx: CoreContext, envName: string, statuses: 
 }
 
 /** --check-live: every live node checks the install itself (the tarball is shipped and unpacked for it). */
-async function checkLive(ctx: CoreContext, envName: string, statuses: HostStatus[], vsn: string, tarball: PlannedTarball): Promise<Map<string, Finding[]>> {
+async function checkLive(ctx: CoreContext, envName: string, statuses: HostStatus[], vsn: string, tarball: PlannedTarball): Promise<Map<string, PlanReason[]>> {
   const env = environment(ctx.config, envName);
-  const out = new Map<string, Finding[]>();
+  const out = new Map<string, PlanReason[]>();
   for (const s of statuses) {
     if (!s.live.up || s.running === vsn) continue;
     const node = await nodeTarget(ctx, env, env.hosts.find((h) => h.raw === s.host)!);
@@ -121,42 +132,50 @@ export async function plan(ctx: CoreContext, envName: string, opts: { checkLive?
   const exec = await buildExecutor(ctx);
 
   const vars = { env: envName, app, from: running };
+  const mix = build.tool === 'mix';
   await runHook('before_build', ctx.config.hooks.before_build, vars, ctx.config.root);
   const assembled = await runStep(ctx.emit, 'build', undefined, async () => {
-    const a = await assembleRelease(exec, build, app);
+    const a = mix ? await assembleMixRelease(exec, build, app) : await assembleRelease(exec, build, app);
     return { value: a, detail: `${app} ${a.vsn} assembled in ${build.path}` };
   });
 
   let tarball: PlannedTarball | null = null;
-  let findings: Finding[] = [];
+  let findings: PlanReason[] = [];
   let instructions: string[] = [];
   let hotRollback = false;
-  let hostFindings: Map<string, Finding[]> | undefined;
+  let appups: AppupUsed[] | undefined;
+  let hostFindings: Map<string, PlanReason[]> | undefined;
   if (assembled.vsn !== running) {
     if (!(await hasRelease(exec, assembled.relDir, running, app))) {
       await fetchRunningRelease(ctx, envName, statuses, running, build.host === 'local' ? assembled.relDir : null);
     }
-    const built = await runStep(ctx.emit, 'relup', undefined, async () => {
-      const b = await makeUpgrade(exec, build, app, assembled, running);
-      return { value: b, detail: `relup ${running} → ${b.vsn} and tarball made` };
+    // Mix makes no appups: they come from the module diff, so the running release is read first.
+    const old = mix ? await runningFacts(ctx, envName, statuses, running, exec, assembled.relDir) : null;
+    const built: BuiltRelease & { appups?: AppupUsed[] } = await runStep(ctx.emit, 'relup', undefined, async () => {
+      if (!mix) {
+        const b = await makeUpgrade(exec, build, app, assembled, running);
+        return { value: b, detail: `relup ${running} → ${b.vsn} and tarball made` };
+      }
+      if (!old?.facts) {
+        throw new HotupError('OLD_RELEASE_MISSING', `the running release ${running} could not be read, so no appups can be generated for it`,
+          'Let hotup read a host over SSH (its release root must be readable), or keep the running release in the build directory.');
+      }
+      const b = await makeMixUpgrade(exec, build, app, encoder(), assembled, running, { old: old.facts, new: await buildHostFacts(exec, assembled.relDir, assembled.vsn) });
+      for (const a of b.appups) {
+        ctx.emit({ type: 'log', level: 'info', message: `${a.app}.appup: ${a.source === 'generated' ? `generated from the module diff:\n${a.text}` : a.source === 'project' ? 'the project\'s rel/appups one' : 'the one in the build'}` });
+      }
+      return { value: b, detail: `appups, relup ${running} → ${b.vsn} and tarball made` };
     });
+    appups = built.appups;
     const inspected = await runStep(ctx.emit, 'inspect', undefined, async () => {
-      const relup = parseRelup(await runHelper(exec, localHelperDir(), 'consult', [built.relup!]));
       const newFacts = await buildHostFacts(exec, built.relDir, built.vsn);
-      const old = await runningFacts(ctx, envName, statuses, running, exec, built.relDir);
-      const touched = old.facts
-        ? diffReleases(old.facts, newFacts).flatMap((c) => [...c.changed, ...c.added].map((m) => `${built.relDir}/lib/${c.name}-${c.newVsn}/ebin/${m.module}.beam`))
-        : [];
-      const f = [
-        ...validate({ running, target: built.vsn, old: old.facts, new: newFacts, relup, onLoad: await onLoadModules(exec, touched) }),
-        ...old.notes,
-      ];
-      const counts = (['error', 'warning'] as const).map((s) => `${f.filter((x) => x.severity === s).length} ${s}s`).join(', ');
-      return { value: { relup, findings: f }, detail: `relup decoded, ${counts}` };
+      const { facts, notes } = old ?? await runningFacts(ctx, envName, statuses, running, exec, built.relDir);
+      const f: PlanReason[] = [...validate({ running, target: built.vsn, old: facts, new: newFacts }), ...notes, ...saslRule(newFacts)];
+      return { value: { relup: newFacts.relup, findings: f }, detail: `relup decoded: ${countFindings(f)}` };
     });
     findings = inspected.findings;
-    instructions = findPath(inspected.relup.up, running)?.instructions.map(describeInstruction) ?? [];
-    hotRollback = hasHotPath(findPath(inspected.relup.down, running));
+    instructions = (inspected.relup && findPath(inspected.relup.up, running)?.instructions.map(describeInstruction)) ?? [];
+    hotRollback = !!inspected.relup && hasHotPath(findPath(inspected.relup.down, running));
     tarball = await describeTarball(built.tarball!);
     await runHook('after_build', ctx.config.hooks.after_build, { ...vars, to: built.vsn }, ctx.config.root);
     if (opts.checkLive) hostFindings = await checkLive(ctx, envName, statuses, built.vsn, tarball);
@@ -167,7 +186,7 @@ export async function plan(ctx: CoreContext, envName: string, opts: { checkLive?
     app,
     environment: envName,
     deployTo: env.deployTo,
-    target: { vsn: assembled.vsn, tarball },
+    target: { vsn: assembled.vsn, tarball, ...(appups ? { appups } : {}) },
     hosts: planHosts({ statuses, target: assembled.vsn, instructions, findings, hotRollback, ...(hostFindings ? { hostFindings } : {}) }),
   };
   ctx.emit({ type: 'plan', plan: result });

@@ -23,7 +23,7 @@ export function planHosts(f: PlanFacts): HostPlan[] {
       host: s.host,
       from: s.running,
       to: f.target,
-      action: noop ? 'noop' : decide(reasons),
+      action: noop ? 'noop' : decide(reasons).kind,
       reasons: noop ? [] : reasons,
       instructions: noop ? [] : f.instructions,
       hotRollback: !noop && f.hotRollback,

@@ -55,6 +55,7 @@ export interface UpgradePlan {
   app: string;
   environment: string;
   deployTo: string;
-  target: { vsn: string; tarball: PlannedTarball | null };
+  /** appups: for a mix build, where each upgraded application's appup came from (and a generated one's text). */
+  target: { vsn: string; tarball: PlannedTarball | null; appups?: Array<{ app: string; source: 'project' | 'build' | 'generated'; text: string | null }> };
   hosts: HostPlan[];
 }

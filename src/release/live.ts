@@ -23,7 +23,7 @@ const NOT_RUNNING = /Node is not running|Node '?[^ ]+'? not responding|could not
 
 /** True when the node answers the start script's `ping`. */
 export async function nodeIsUp(t: NodeTarget, timeoutMs = 30_000): Promise<boolean> {
-  const r = await t.exec.run(pingArgv(t.root, t.app), { timeoutMs, env: t.env });
+  const r = await t.exec.run(pingArgv(t.root, t.app, t.flavor), { timeoutMs, env: t.env });
   return r.code === 0;
 }
 

@@ -7,7 +7,7 @@
  */
 import { HotupError } from '../errors.js';
 import { liveExprs } from '../commands/node.js';
-import { startErlDataPath } from '../commands/release-paths.js';
+import { releasesFilePath, startErlDataPath } from '../commands/release-paths.js';
 import { promoteScriptArgv } from '../commands/restart.js';
 import { printTerm, type Term } from '../terms/etf.js';
 import { parseStartErlData } from '../terms/start-erl.js';
@@ -40,6 +40,14 @@ function statusOf(releases: ReleasesEntry[], vsn: string): string | undefined {
 
 export async function hotInstall(node: NodeTarget, vsn: string, emit: Emit, nodeWaitMs = 60_000): Promise<void> {
   const host = node.exec.target;
+  await runStep(emit, 'bootstrap', host, async () => {
+    if ((await readRemoteFile(node.exec, releasesFilePath(node.root))) !== null) return { value: undefined, skipped: true, detail: 'releases/RELEASES exists' };
+    const running = (await readLiveReleases(node)).find((r) => r.status === 'permanent')?.vsn;
+    if (!running) throw new HotupError('UPGRADE_FAILED', 'the node reports no permanent release to record in a new RELEASES', 'Run `hotup status` to see what the node reports.', { host, untouched: true });
+    const r = await evalOnNode(node, liveExprs.createReleases(running, node.app));
+    if (!isOk(r)) throw failure(host, 'release_handler:create_RELEASES', r, `${STILL_OLD} release_handler needs releases/RELEASES; create it by hand or check that releases/${running}/${node.app}.rel exists.`, true);
+    return { value: undefined, detail: `releases/RELEASES made for the running ${running}` };
+  });
   const releases = await readLiveReleases(node);
   const status = statusOf(releases, vsn);
 

@@ -23,7 +23,8 @@ export type StepName =
   | 'restart'
   | 'health'
   | 'rollback'
-  | 'fetch_old';
+  | 'fetch_old'
+  | 'bootstrap';
 
 export interface ErrorInfo {
   code: string;

@@ -1,7 +1,7 @@
 /** Text for a plan: per host, running → target, the decision and why, the instructions. */
 import type { UpgradePlan } from '../plan/types.js';
 import type { Style } from './style.js';
-import { renderFindings } from './render-inspect.js';
+import { renderFindings } from './findings.js';
 
 export function renderPlan(plan: UpgradePlan, s: Style): string {
   const out: string[] = [`${s.bold(`Plan for ${plan.app} in ${plan.environment}`)} (target ${s.cyan(plan.target.vsn)})`];

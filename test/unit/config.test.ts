@@ -66,6 +66,8 @@ describe('a valid config', () => {
             { raw: 'deploy@10.0.0.6:2222', user: 'deploy', host: '10.0.0.6', port: 2222 },
           ],
           deployTo: '/opt/shop',
+          env: {},
+          nodeWaitMs: 60_000,
           ssh: {
             identity: `${home}/.ssh/id_ed25519`,
             knownHosts: `${home}/.ssh/known_hosts`,
@@ -74,6 +76,7 @@ describe('a valid config', () => {
           },
         },
       },
+      hooks: {},
     });
   });
 
@@ -169,7 +172,7 @@ describe('errors name the path of each problem', () => {
     expect(problems(env('    hosts: [a@b]\n    deploy_to: /o\n    ssh:\n      connect_timeout: soon\n'))).toEqual([
       'environments/prod/ssh/connect_timeout: should be a number of seconds',
     ]);
-    expect(problems(EXAMPLE.replace('tool: rebar3', 'tool: mix'))).toEqual(['build/tool: should be rebar3 (the only build tool supported so far)']);
+    expect(problems(EXAMPLE.replace('tool: rebar3', 'tool: make'))).toEqual(['build/tool: should be rebar3 or mix']);
     expect(problems('app: shop\nbuild: [x]\nenvironments:\n  prod:\n')).toEqual([
       'build: should be a map of build settings',
       'environments/prod: should be a map with hosts and deploy_to',
@@ -307,5 +310,40 @@ describe('finding the file', () => {
       message: `${path.join(dir, 'nope.yml')} does not exist`,
       remedy: 'Check the path given to --config, or leave --config out to use the nearest hotup.yml.',
     });
+  });
+});
+
+describe('fleet and fallback keys', () => {
+  const env = (body: string) => `app: shop\nenvironments:\n  prod:\n${body}`;
+
+  test('health, restart_command, node_wait, env, hosts as maps, hooks', () => {
+    const c = parseConfig(
+      `app: shop\nhooks:\n  before_upgrade: ./migrate.sh\nenvironments:\n  prod:\n    deploy_to: /opt/shop\n    env: { RELEASE_COOKIE: abc }\n` +
+        `    hosts:\n      - a@h1\n      - host: a@h2:2222\n        deploy_to: /srv/shop\n        env: { NODE: b }\n` +
+        `    health: { http: "http://{host}:4000/health", retries: 3 }\n    restart_command: systemctl restart shop\n    node_wait: 30\n`,
+      FILE,
+    );
+    const prod = c.environments.prod!;
+    expect(prod.hosts[1]).toMatchObject({ host: 'h2', port: 2222, deployTo: '/srv/shop', env: { NODE: 'b' } });
+    expect(prod.env).toEqual({ RELEASE_COOKIE: 'abc' });
+    expect(prod.health).toEqual({ probe: { kind: 'http', url: 'http://{host}:4000/health' }, timeoutMs: 5_000, retries: 3, intervalMs: 1_000 });
+    expect(prod.restartCommand).toBe('systemctl restart shop');
+    expect(prod.nodeWaitMs).toBe(30_000);
+    expect(c.hooks).toEqual({ before_upgrade: './migrate.sh' });
+  });
+
+  test('their errors name their paths', () => {
+    expect(problems(env('    hosts: [a@b]\n    deploy_to: /o\n    health: { tcp: 80, http: "http://x" }\n'))).toEqual([
+      'environments/prod/health: should have exactly one of command, tcp or http',
+    ]);
+    expect(problems(env('    hosts: [{ host: "a@@b", deploy_to: rel }]\n    deploy_to: /o\n'))).toEqual([
+      'environments/prod/hosts/0/deploy_to: should be an absolute path (starting with /)',
+    ]);
+    expect(problems(env('    hosts: [{ host: "a@@b" }]\n    deploy_to: /o\n'))).toEqual([
+      'environments/prod/hosts/0/host: should be a host like user@host or user@host:port',
+    ]);
+    expect(problems(`${env('    hosts: [a@b]\n    deploy_to: /o\n')}hooks:\n  before_deploy: x\n`)).toEqual([
+      'hooks/before_deploy: unknown key "before_deploy"',
+    ]);
   });
 });

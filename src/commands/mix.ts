@@ -1,0 +1,44 @@
+/** Command lines for plain `mix release` builds, and for what Mix does not make: the relup. Pure. */
+import { compactEncoder } from './node.js';
+import { FRAME_PREFIX } from '../terms/etf.js';
+
+export function mixReleaseArgv(app: string): string[] {
+  return ['mix', 'release', app, '--overwrite'];
+}
+
+/** MIX_ENV selects the build profile, as `rebar3 as <profile>` does. */
+export function mixEnv(profile: string): Record<string, string> {
+  return { MIX_ENV: profile };
+}
+
+export function mixRelDir(profile: string, app: string): string {
+  return `_build/${profile}/rel/${app}`;
+}
+
+/** Where a project's own appup for APP lives; it wins over the one hotup generates. */
+export function userAppupPath(projectDir: string, app: string): string {
+  return `${projectDir}/rel/appups/${app}.appup`;
+}
+
+/**
+ * systools:make_relup in a fresh VM on the build host, from release OLD to NEW
+ * under ROOT, with every lib/*\/ebin of ROOT on the path. Paths travel as plain
+ * arguments (-extra), so any directory name works; the result comes back framed.
+ */
+export function makeRelupArgv(encoderSource: string, root: string, name: string, newVsn: string, oldVsn: string): string[] {
+  const expr = [
+    '[Root, Name, New, Old] = init:get_plain_arguments(),',
+    'Rel = fun(V) -> filename:join([Root, "releases", V, Name]) end,',
+    `HotupEnc = ${compactEncoder(encoderSource)},`,
+    'HotupRes = (catch systools:make_relup(Rel(New), [Rel(Old)], [Rel(Old)],',
+    '  [{path, filelib:wildcard(filename:join([Root, "lib", "*", "ebin"]))}, {outdir, filename:join([Root, "releases", New])}, silent])),',
+    `io:put_chars(["${FRAME_PREFIX}", base64:encode(term_to_binary(HotupEnc(HotupRes), [{minor_version, 1}])), $\\n]),`,
+    'halt(0).',
+  ].join(' ');
+  return ['erl', '-noshell', '-noinput', '-eval', expr, '-extra', root, name, newVsn, oldVsn];
+}
+
+/** Writes stdin to PATH (a file on the build host). */
+export function writeFileArgv(path: string): string[] {
+  return ['sh', '-c', 'cat > "$1"', 'hotup', path];
+}
