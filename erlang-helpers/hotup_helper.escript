@@ -55,7 +55,6 @@ dispatch(["consult", "-"]) -> consult_text(read_stdin(), <<"stdin">>);
 dispatch(["consult", File]) -> consult_text(read_file(File), File);
 dispatch(["facts", Root, Vsn]) -> release_facts(Root, Vsn);
 dispatch(["set-boot", Root, Vsn]) -> set_boot(Root, Vsn);
-dispatch(["onload" | Beams]) -> [list_to_binary(B) || B <- Beams, has_on_load(B)];
 dispatch(Args) ->
     fail(2, usage, io_lib:format("unknown command or arguments ~p; commands: consult FILE|-, facts ROOT VSN, set-boot ROOT VSN", [Args])).
 
@@ -234,10 +233,6 @@ value(<<Len:3, 1:1, 1:1, _:3, Rest/binary>>) ->
     N = Len + 2,
     <<V:N/unit:8, After/binary>> = Rest,
     {V, After}.
-
-has_on_load(Beam) ->
-    {ok, {_, [{"Code", Code}]}} = beam_lib:chunks(Beam, ["Code"]),
-    on_load(Code, true) =:= true.
 
 %% ---- set-boot ---------------------------------------------------------------
 

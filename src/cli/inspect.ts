@@ -3,9 +3,10 @@ import { humanReporter, jsonReporter } from '../report/reporter.js';
 import { makeStyle } from '../report/style.js';
 import { exitCodeFor } from './exit-codes.js';
 
-interface InspectOptions {
+interface InspectFlags {
   json?: boolean;
   vsn?: string;
+  from?: string;
 }
 
 export function register(program: Command): void {
@@ -14,13 +15,14 @@ export function register(program: Command): void {
     .description('show the relup, the findings and the decision for a release tarball, release directory or relup file, offline')
     .argument('<artifact>', 'a release tarball (.tar.gz), a release root (bin/, lib/, releases/), or a relup file')
     .option('--vsn <vsn>', 'the release version to inspect when the directory holds several')
+    .option('--from <vsn>', 'the version that runs: judge only the upgrade from it (default: every up-path of the relup)')
     .option('--json', 'print one JSON document on stdout')
-    .action(async (artifact: string, opts: InspectOptions) => {
-      // Offline: no config and no connections, so no frame either.
-      const reporter = opts.json ? jsonReporter() : humanReporter();
+    .action(async (artifact: string, flags: InspectFlags) => {
+      // Offline: no config and no connections.
+      const reporter = flags.json ? jsonReporter() : humanReporter();
       try {
         const { inspect } = await import('../core/inspect.js');
-        const result = await inspect(artifact, opts.vsn ? { vsn: opts.vsn } : {});
+        const result = await inspect(artifact, { ...(flags.vsn ? { vsn: flags.vsn } : {}), ...(flags.from ? { from: flags.from } : {}) });
         const { renderInspect } = await import('../report/render-inspect.js');
         reporter.result(result, renderInspect(result, makeStyle(process.stdout)));
       } catch (e) {

@@ -1,30 +1,46 @@
-/** `hotup inspect <artifact>`: the same facts, findings and decision as `plan`, for files on disk, offline. */
+/** `hotup inspect <artifact>`: the facts, findings and decision `plan` would reach, for files on disk, offline. */
 import { isHotupError } from '../errors.js';
 import { LocalExecutor } from '../remote/local.js';
+import type { Executor } from '../remote/executor.js';
 import { openArtifact } from '../release/artifact.js';
-import { buildHostFacts, onLoadModules } from '../release/facts.js';
+import { buildHostFacts } from '../release/facts.js';
 import { localHelperDir, runHelper } from '../release/helper.js';
 import { parseRelup } from '../terms/relup.js';
-import type { ReleaseFacts, Relup, RelupInstruction } from '../terms/model.js';
-import { decide } from '../plan/decide.js';
-import type { HostAction } from '../plan/types.js';
+import type { ReleaseFacts, Relup, RelupInstruction, RelupPath } from '../terms/model.js';
+import { decide, type Decision } from '../plan/decide.js';
 import { validate } from '../validate/index.js';
-import { relupPathRules } from '../validate/relup-paths.js';
-import { diffReleases } from '../validate/diff.js';
-import type { Finding } from '../validate/finding.js';
-import { groupByApplication, type InstructionGroup } from '../report/relup-groups.js';
+import { completenessRules } from '../validate/release-core.js';
+import { findPath, relupMissing, relupPathRules } from '../validate/relup-paths.js';
+import { bySeverity, type Finding } from '../validate/finding.js';
+import { groupByApplication, type InstructionGroup } from '../report/relup.js';
 
 export const INSPECT_SCHEMA = 'hotup.inspect/1';
+
+export interface InspectOptions {
+  /** The release version to inspect when a directory holds several. */
+  vsn?: string;
+  /** The version that runs: judge only the upgrade from it (default: every up-path of the relup). */
+  from?: string;
+}
 
 export interface InspectedPath {
   direction: 'up' | 'down';
   /** The version this path upgrades from (up) or downgrades to (down). */
   vsn: string;
+  /** False for an up-path asked for with --from that the relup lacks. */
+  present: boolean;
   instructions: RelupInstruction[];
   groups: InstructionGroup[];
   /** Up-paths only: what the rules find for an upgrade from `vsn`, and the decision. */
   findings: Finding[];
-  decision: Exclude<HostAction, 'noop'> | null;
+  decision: Decision<Finding>['kind'] | null;
+}
+
+export interface ReleaseSummary {
+  name: string;
+  vsn: string;
+  erts: string;
+  apps: Array<{ name: string; vsn: string; modules: number }>;
 }
 
 export interface InspectResult {
@@ -32,63 +48,71 @@ export interface InspectResult {
   artifact: string;
   kind: 'relup' | 'release';
   vsn: string;
-  /** Findings about the artifact as a whole (for a release without a relup). */
+  /** The release's applications (null for a relup file alone). */
+  release: ReleaseSummary | null;
+  /** Findings about the artifact as a whole, when no up-path can be judged. */
   findings: Finding[];
   paths: InspectedPath[];
 }
 
-export async function inspect(target: string, opts: { vsn?: string } = {}): Promise<InspectResult> {
+function summary(f: ReleaseFacts): ReleaseSummary {
+  return { name: f.name, vsn: f.vsn, erts: f.erts, apps: f.apps.map((a) => ({ name: a.name, vsn: a.vsn, modules: a.modules.length })) };
+}
+
+function upPath(relup: Relup, running: string, findings: Finding[], facts: ReleaseFacts | null): InspectedPath {
+  const p = findPath(relup.up, running);
+  const instructions = p?.instructions ?? [];
+  return { direction: 'up', vsn: running, present: !!p, instructions, groups: groupByApplication(instructions, facts), findings, decision: decide(findings).kind };
+}
+
+function downPaths(relup: Relup, from: string | undefined, facts: ReleaseFacts | null): InspectedPath[] {
+  const paths: RelupPath[] = from === undefined ? relup.down : relup.down.filter((p) => p.vsn === from);
+  return paths.map((p) => ({ direction: 'down', vsn: p.vsn, present: true, instructions: p.instructions, groups: groupByApplication(p.instructions, facts), findings: [], decision: null }));
+}
+
+/** A release kept beside the inspected one (as in a build directory) gives the module diff; else null. */
+async function siblingFacts(exec: Executor, root: string, vsn: string): Promise<ReleaseFacts | null> {
+  try {
+    return await buildHostFacts(exec, root, vsn);
+  } catch (e) {
+    if (isHotupError(e) && e.code === 'ARTIFACT_INVALID') return null;
+    throw e;
+  }
+}
+
+export async function inspect(target: string, opts: InspectOptions = {}): Promise<InspectResult> {
   const exec = new LocalExecutor();
-  const helperDir = localHelperDir();
   const artifact = await openArtifact(target, opts.vsn);
-  const readRelup = async (file: string): Promise<Relup> => parseRelup(await runHelper(exec, helperDir, 'consult', [file]));
   if (artifact.kind === 'relup') {
-    const relup = await readRelup(artifact.relup);
+    const relup = parseRelup(await runHelper(exec, localHelperDir(), 'consult', [artifact.relup]));
+    const runnings = opts.from === undefined ? relup.up.map((p) => p.vsn) : [opts.from];
     return {
       schema: INSPECT_SCHEMA,
       artifact: target,
       kind: 'relup',
       vsn: relup.vsn,
+      release: null,
       findings: [],
-      paths: [
-        ...relup.up.map((p) => {
-          const findings = relupPathRules(relup, p.vsn);
-          return { direction: 'up' as const, vsn: p.vsn, instructions: p.instructions, groups: groupByApplication(p.instructions, null), findings, decision: decide(findings) };
-        }),
-        ...relup.down.map((p) => ({ direction: 'down' as const, vsn: p.vsn, instructions: p.instructions, groups: groupByApplication(p.instructions, null), findings: [], decision: null })),
-      ],
+      paths: [...runnings.map((r) => upPath(relup, r, bySeverity(relupPathRules(relup, { running: r })), null)), ...downPaths(relup, opts.from, null)],
     };
   }
   try {
     const facts = await buildHostFacts(exec, artifact.root, artifact.vsn);
-    const relup = artifact.relup ? await readRelup(artifact.relup) : null;
-    // An older release kept beside the new one (as in a build directory) gives the module diff.
-    const factsOf = async (vsn: string): Promise<ReleaseFacts | null> => {
-      try {
-        return await buildHostFacts(exec, artifact.root, vsn);
-      } catch (e) {
-        if (isHotupError(e)) return null;
-        throw e;
-      }
-    };
-    const up: InspectedPath[] = [];
-    for (const p of relup?.up ?? []) {
-      const old = await factsOf(p.vsn);
-      const beams = old ? diffReleases(old, facts).flatMap((c) => [...c.changed, ...c.added].map((m) => `${artifact.root}/lib/${c.name}-${c.newVsn}/ebin/${m.module}.beam`)) : [];
-      const findings = validate({ running: p.vsn, target: artifact.vsn, old, new: facts, relup, onLoad: await onLoadModules(exec, beams) });
-      up.push({ direction: 'up', vsn: p.vsn, instructions: p.instructions, groups: groupByApplication(p.instructions, facts), findings, decision: decide(findings) });
+    const relup = facts.relup;
+    const base: Omit<InspectResult, 'findings' | 'paths'> = { schema: INSPECT_SCHEMA, artifact: target, kind: 'release', vsn: artifact.vsn, release: summary(facts) };
+    if (!relup) {
+      // No paths to judge: the release itself, and the upgrade from --from when given.
+      const findings = opts.from === undefined
+        ? bySeverity([relupMissing(artifact.vsn, null), ...completenessRules(facts)])
+        : validate({ running: opts.from, target: artifact.vsn, old: await siblingFacts(exec, artifact.root, opts.from), new: facts });
+      return { ...base, findings, paths: [] };
     }
-    const down: InspectedPath[] = (relup?.down ?? []).map((p) => ({
-      direction: 'down', vsn: p.vsn, instructions: p.instructions, groups: groupByApplication(p.instructions, facts), findings: [], decision: null,
-    }));
-    const findings: Finding[] = relup ? [] : [{
-      rule: 'relup/missing',
-      severity: 'error',
-      effect: 'restart',
-      message: `release ${artifact.vsn} has no relup, so release_handler cannot upgrade to it`,
-      remedy: 'Make a relup from the version that runs (rebar3 relup --upfrom <running>), or plan for a restart.',
-    }];
-    return { schema: INSPECT_SCHEMA, artifact: target, kind: 'release', vsn: artifact.vsn, findings, paths: [...up, ...down] };
+    const paths: InspectedPath[] = [];
+    for (const running of opts.from === undefined ? relup.up.map((p) => p.vsn) : [opts.from]) {
+      const findings = validate({ running, target: artifact.vsn, old: await siblingFacts(exec, artifact.root, running), new: facts });
+      paths.push(upPath(relup, running, findings, facts));
+    }
+    return { ...base, findings: [], paths: [...paths, ...downPaths(relup, opts.from, facts)] };
   } finally {
     await artifact.cleanup();
   }

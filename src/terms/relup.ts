@@ -100,3 +100,24 @@ export function parseRelup(consulted: Term, file = 'relup'): Relup {
     down: listItems(down!, `${file} down-paths`).map((p, i) => parsePath(p, `${file} down-path ${i + 1}`)),
   };
 }
+
+/** The modules an instruction acts on. */
+export function modulesOf(i: RelupInstruction): string[] {
+  switch (i.op) {
+    case 'load_object_code':
+    case 'purge':
+    case 'resume':
+    case 'stop':
+    case 'start':
+      return i.modules;
+    case 'load':
+    case 'remove':
+      return [i.module];
+    case 'suspend':
+      return i.modules.map((m) => m.module);
+    case 'code_change':
+      return i.changes.map((c) => c.module);
+    default:
+      return [];
+  }
+}

@@ -1,56 +1,103 @@
-/** Rules on the appups: each upgraded application needs one whose entries match the versions involved. */
-import { appupMatches } from '../terms/appup.js';
+/**
+ * Rules on the appups: each upgraded application needs one for its new
+ * version, with entries matching the version it comes from, and only
+ * instructions appup(4) defines.
+ */
+import { isHotupError } from '../errors.js';
+import { appupMatches, printAppupVersion } from '../terms/appup.js';
+import type { Appup, AppupEntry } from '../terms/model.js';
 import type { AppChange } from './diff.js';
 import type { Finding } from './finding.js';
+
+function matching(entries: AppupEntry[], vsn: string, file: string): AppupEntry | undefined {
+  return entries.find((e) => appupMatches(e.from, vsn, file));
+}
+
+function entryRules(c: AppChange & { oldVsn: string; newVsn: string }, appup: Appup, file: string): Finding[] {
+  const findings: Finding[] = [];
+  const app = c.name;
+  if (appup.vsn !== c.newVsn) {
+    findings.push({
+      rule: 'appup/version-mismatch',
+      severity: 'warning',
+      effect: 'none',
+      app,
+      message: `${file} is written for ${app} ${appup.vsn}, but the application is ${c.newVsn}: systools only warns (bad_vsn), and the appup may describe another upgrade`,
+      remedy: `Check the instructions fit ${c.oldVsn} → ${c.newVsn}, then make the first element of ${file} "${c.newVsn}".`,
+    });
+  }
+  const up = matching(appup.up, c.oldVsn, file);
+  if (!up) {
+    findings.push({
+      rule: 'appup/no-up-entry',
+      severity: 'error',
+      effect: 'restart',
+      app,
+      message: `${file} has no up entry matching the running ${app} ${c.oldVsn} (it has: ${appup.up.map((e) => printAppupVersion(e.from)).join(', ') || 'none'})`,
+      remedy: `Add {"${c.oldVsn}", [...]} to the up list of ${file}.`,
+    });
+  }
+  const down = matching(appup.down, c.oldVsn, file);
+  if (!down) {
+    findings.push({
+      rule: 'appup/no-down-entry',
+      severity: 'warning',
+      effect: 'none',
+      app,
+      message: `${file} has no down entry for ${app} ${c.oldVsn}, so going back to it will need a restart (and systools makes no relup without one)`,
+      remedy: `Add {"${c.oldVsn}", [...]} to the down list of ${file}.`,
+    });
+  }
+  for (const [direction, entry] of [['up', up], ['down', down]] as const) {
+    for (const i of entry?.instructions ?? []) {
+      if (i.op !== 'unknown') continue;
+      findings.push({
+        rule: 'appup/unknown-instruction',
+        severity: direction === 'up' ? 'error' : 'warning',
+        effect: direction === 'up' ? 'restart' : 'none',
+        app,
+        message: `the ${direction} entry for ${c.oldVsn} in ${file} has an instruction appup(4) does not define: ${i.printed}`,
+        remedy: `Correct it in ${file} (update, load_module, add_module, delete_module, … with the arities appup(4) gives).`,
+      });
+    }
+  }
+  return findings;
+}
 
 export function appupRules(changes: AppChange[]): Finding[] {
   const findings: Finding[] = [];
   for (const c of changes) {
     if (!c.app || c.oldVsn === null || c.newVsn === null || c.oldVsn === c.newVsn) continue;
     const file = `${c.name}.appup`;
-    if (c.app.appup.status !== 'ok') {
+    const malformed = (detail: string): Finding => ({
+      rule: 'appup/malformed',
+      severity: 'error',
+      effect: 'restart',
+      app: c.name,
+      message: `${file} of ${c.name} ${c.newVsn} is not a valid appup: ${detail}`,
+      remedy: `Write ${file} as {"${c.newVsn}", [{UpFrom, Instructions}], [{DownTo, Instructions}]}.`,
+    });
+    if (c.app.appup.status === 'none') {
       findings.push({
-        rule: c.app.appup.status === 'none' ? 'appup/missing' : 'appup/malformed',
+        rule: 'appup/missing',
         severity: 'error',
         effect: 'restart',
         app: c.name,
-        message: c.app.appup.status === 'none'
-          ? `${c.name} goes from ${c.oldVsn} to ${c.newVsn} but has no ${file}: systools cannot make a relup for it`
-          : `${file} of ${c.name} ${c.newVsn} is not a valid appup ({Vsn, [{UpFrom, Instrs}], [{DownTo, Instrs}]})`,
+        message: `${c.name} goes from ${c.oldVsn} to ${c.newVsn} but has no ebin/${file}: systools cannot make a relup for it`,
         remedy: `Write ebin/${file} with an up and a down entry for ${c.oldVsn}.`,
       });
       continue;
     }
-    const appup = c.app.appup.appup;
-    if (appup.vsn !== c.newVsn) {
-      findings.push({
-        rule: 'appup/version-mismatch',
-        severity: 'error',
-        effect: 'restart',
-        app: c.name,
-        message: `${file} is for version ${appup.vsn}, but the application is ${c.newVsn}`,
-        remedy: `Make the first element of ${file} "${c.newVsn}".`,
-      });
+    if (c.app.appup.status === 'malformed') {
+      findings.push(malformed(c.app.appup.detail));
+      continue;
     }
-    if (!appup.up.some((e) => appupMatches(e.from, c.oldVsn!))) {
-      findings.push({
-        rule: 'appup/no-up-entry',
-        severity: 'error',
-        effect: 'restart',
-        app: c.name,
-        message: `${file} has no up entry matching the running ${c.name} ${c.oldVsn} (it has: ${appup.up.map((e) => (e.from.kind === 'exact' ? e.from.vsn : `<<"${e.from.pattern}">>`)).join(', ') || 'none'})`,
-        remedy: `Add {"${c.oldVsn}", [...]} to the up list of ${file}.`,
-      });
-    }
-    if (!appup.down.some((e) => appupMatches(e.from, c.oldVsn!))) {
-      findings.push({
-        rule: 'appup/no-down-entry',
-        severity: 'warning',
-        effect: 'none',
-        app: c.name,
-        message: `${file} has no down entry for ${c.name} ${c.oldVsn}, so going back to it will need a restart`,
-        remedy: `Add {"${c.oldVsn}", [...]} to the down list of ${file}.`,
-      });
+    try {
+      findings.push(...entryRules({ ...c, oldVsn: c.oldVsn, newVsn: c.newVsn }, c.app.appup.appup, file));
+    } catch (e) {
+      // A version key that is not a usable regular expression.
+      if (!isHotupError(e)) throw e;
+      findings.push(malformed(e.message));
     }
   }
   return findings;

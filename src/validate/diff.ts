@@ -3,28 +3,36 @@ import type { AppFacts, ModuleFacts, ReleaseFacts } from '../terms/model.js';
 
 export interface AppChange {
   name: string;
+  /** null: the application is new in the target release. */
   oldVsn: string | null;
+  /** null: the target release drops the application. */
   newVsn: string | null;
+  /** Same name, different beam_lib:md5. */
   changed: ModuleFacts[];
   added: ModuleFacts[];
   deleted: ModuleFacts[];
-  /** The new release's facts of this application, when it has it. */
+  /** The target release's facts of this application, when it has it. */
   app: AppFacts | null;
 }
 
-function byName(mods: ModuleFacts[]): Map<string, ModuleFacts> {
+/**
+ * The application's modules as systools sees them: the beams its .app lists
+ * (a stale beam left in ebin is not one), or every beam when the list is empty.
+ */
+function modulesOf(app: AppFacts | undefined): Map<string, ModuleFacts> {
+  const listed = new Set(app?.appModules ?? []);
+  const mods = (app?.modules ?? []).filter((m) => listed.size === 0 || listed.has(m.module));
   return new Map(mods.map((m) => [m.module, m]));
 }
 
 export function diffReleases(oldRel: ReleaseFacts, newRel: ReleaseFacts): AppChange[] {
   const oldApps = new Map(oldRel.apps.map((a) => [a.name, a]));
   const newApps = new Map(newRel.apps.map((a) => [a.name, a]));
-  const names = [...new Set([...oldApps.keys(), ...newApps.keys()])];
-  return names.map((name) => {
+  return [...new Set([...oldApps.keys(), ...newApps.keys()])].map((name) => {
     const o = oldApps.get(name);
     const n = newApps.get(name);
-    const om = byName(o?.modules ?? []);
-    const nm = byName(n?.modules ?? []);
+    const om = modulesOf(o);
+    const nm = modulesOf(n);
     return {
       name,
       oldVsn: o?.vsn ?? null,

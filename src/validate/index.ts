@@ -1,51 +1,53 @@
 /** All rules over the facts of one upgrade. Pure. */
-import type { ReleaseFacts, Relup } from '../terms/model.js';
+import { appupMatches } from '../terms/appup.js';
+import type { ReleaseFacts } from '../terms/model.js';
 import { appupRules } from './appup.js';
-import { diffReleases } from './diff.js';
-import type { Finding } from './finding.js';
+import { diffReleases, type AppChange } from './diff.js';
+import { bySeverity, type Finding } from './finding.js';
 import { moduleRules } from './modules.js';
-import { completenessRules, releaseCoreRules } from './release-core.js';
-import { findPath, relupPathRules } from './relup-paths.js';
+import { completenessRules, oldFactsUnavailable, runtimeChanges, runtimeRules } from './release-core.js';
+import { findPath, relupMissing, relupPathRules } from './relup-paths.js';
 import { targetRules } from './targets.js';
 import { versionRules } from './version.js';
 
 export interface UpgradeFacts {
+  /** The release version the node runs. */
   running: string;
+  /** The release version to upgrade to. */
   target: string;
-  /** The running release as it is on the host; null when it could not be read. */
+  /** The running release as it is where it runs; null when it could not be read. */
   old: ReleaseFacts | null;
+  /** The target release; its `relup` is the one the upgrade would use. */
   new: ReleaseFacts;
-  relup: Relup | null;
-  /** Modules of the new release with an -on_load function. */
-  onLoad: string[];
+}
+
+/** Why the up-path restarts the emulator: a new runtime, or appups that ask for it. */
+function restartCauses(old: ReleaseFacts, changes: AppChange[], neu: ReleaseFacts): string[] {
+  const runtime = runtimeChanges(old, neu).map((c) => `${c.app ?? 'ERTS'} ${c.from} → ${c.to}`);
+  const asking = changes.filter((c) => {
+    if (c.oldVsn === null || c.app?.appup.status !== 'ok') return false;
+    try {
+      const entry = c.app.appup.appup.up.find((e) => appupMatches(e.from, c.oldVsn!));
+      return entry?.instructions.some((i) => i.op === 'restart_new_emulator' || i.op === 'restart_emulator') ?? false;
+    } catch {
+      return false; // an unusable version key is the appup rules' finding
+    }
+  });
+  return [...runtime, ...asking.map((c) => `${c.name}.appup asks for it`)];
 }
 
 export function validate(f: UpgradeFacts): Finding[] {
-  const findings: Finding[] = [...versionRules(f.running, f.target), ...completenessRules(f.new)];
-  if (f.relup) findings.push(...relupPathRules(f.relup, f.running));
-  else {
-    findings.push({
-      rule: 'relup/missing',
-      severity: 'error',
-      effect: 'restart',
-      message: `release ${f.target} has no relup, so release_handler cannot upgrade to it`,
-      remedy: `Make a relup from ${f.running} (rebar3 relup --upfrom ${f.running}) or restart into the new release.`,
-    });
-  }
-  const up = f.relup ? findPath(f.relup.up, f.running) : undefined;
-  findings.push(...targetRules(up, f.new));
-  if (f.old) {
-    const changes = diffReleases(f.old, f.new);
-    findings.push(...releaseCoreRules(f.old, f.new), ...appupRules(changes), ...moduleRules(changes, up, f.onLoad));
+  const { running, target, old, new: neu } = f;
+  const changes = old ? diffReleases(old, neu) : [];
+  const findings: Finding[] = [...versionRules(running, target), ...completenessRules(neu)];
+  const up = neu.relup ? findPath(neu.relup.up, running) : undefined;
+  if (neu.relup) {
+    findings.push(...relupPathRules(neu.relup, { running, target, restartCauses: old ? restartCauses(old, changes, neu) : [] }));
+    findings.push(...targetRules(up, neu));
   } else {
-    findings.push({
-      rule: 'release/old-facts-unavailable',
-      severity: 'info',
-      effect: 'none',
-      message: `the running release ${f.running} could not be read, so changed modules were not compared`,
-      remedy: 'Let hotup read the running release on a host (the release root must be readable over SSH).',
-    });
+    findings.push(relupMissing(target, running));
   }
-  const order = { error: 0, warning: 1, info: 2 } as const;
-  return findings.sort((a, b) => order[a.severity] - order[b.severity]);
+  if (old) findings.push(...runtimeRules(old, neu), ...appupRules(changes), ...moduleRules(changes, up));
+  else findings.push(oldFactsUnavailable(running));
+  return bySeverity(findings);
 }

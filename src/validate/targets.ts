@@ -1,29 +1,12 @@
 /** Rules on what the relup names: every module and application it loads must exist in the target release. */
-import type { ReleaseFacts, RelupInstruction, RelupPath } from '../terms/model.js';
+import type { ReleaseFacts, RelupPath } from '../terms/model.js';
+import { modulesOf } from '../terms/relup.js';
 import type { Finding } from './finding.js';
-
-function namedModules(i: RelupInstruction): string[] {
-  switch (i.op) {
-    case 'load_object_code':
-    case 'purge':
-    case 'resume':
-    case 'stop':
-    case 'start':
-      return i.modules;
-    case 'load':
-      return [i.module];
-    case 'suspend':
-      return i.modules.map((m) => m.module);
-    case 'code_change':
-      return i.changes.map((c) => c.module);
-    default:
-      return [];
-  }
-}
 
 export function targetRules(up: RelupPath | undefined, newRel: ReleaseFacts): Finding[] {
   const findings: Finding[] = [];
   const modules = new Set(newRel.apps.flatMap((a) => a.modules.map((m) => m.module)));
+  // Removing and purging a module the target lacks is how a deletion is written.
   const removed = new Set((up?.instructions ?? []).flatMap((i) => (i.op === 'remove' ? [i.module] : i.op === 'purge' ? i.modules : [])));
   const reported = new Set<string>();
   for (const i of up?.instructions ?? []) {
@@ -34,11 +17,10 @@ export function targetRules(up: RelupPath | undefined, newRel: ReleaseFacts): Fi
         effect: 'restart',
         app: i.app,
         message: `the relup loads ${i.app} ${i.vsn}, which the target release ${newRel.vsn} does not contain`,
-        remedy: 'The relup was made for another release; make it again from this build.',
+        remedy: 'The relup was made for another build; make it again from this one.',
       });
     }
-    for (const m of namedModules(i)) {
-      // purge/resume of a module the path removes is how deletions are written.
+    for (const m of modulesOf(i)) {
       if (modules.has(m) || removed.has(m) || reported.has(m)) continue;
       reported.add(m);
       findings.push({

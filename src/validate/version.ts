@@ -1,7 +1,8 @@
 /**
  * Ordering release versions: semver, and the date-based YYYY.M.DDHHMM that CI
  * pipelines stamp (its day-hour-minute part may have a leading zero, which
- * semver forbids, so it is compared as numbers).
+ * semver forbids, so it is compared as numbers). Two versions of different
+ * schemes are not ordered: hotup says so rather than guess.
  */
 import semver from 'semver';
 import type { Finding } from './finding.js';

@@ -1,77 +1,114 @@
 /** `hotup inspect` on artifacts made by real rebar3 builds, and on broken ones. */
 import { execFileSync } from 'node:child_process';
-import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { buildRelease, buildRelup, buildTarball, checkout, tempDir } from '../support/shop-project.js';
-import { newInstance } from '../support/shop-node.js';
+import { buildRebar3Shop, type ShopBuild } from '../support/fixture-build.js';
+import { tempDir } from '../support/shop-project.js';
 import { hotup, jsonOf } from '../support/cli.js';
 
 let work: string;
-let relDir: string;
-let tarball: string;
+let shop: ShopBuild;
 
 beforeAll(async () => {
   work = await tempDir('inspect');
-  const project = path.join(work, 'shop');
-  const inst = await newInstance();
-  await checkout(project, 'v1', inst);
-  await buildRelease(project);
-  await checkout(project, 'v2', inst);
-  await buildRelease(project);
-  await buildRelup(project, '0.1.0', '0.2.0');
-  tarball = await buildTarball(project, '0.2.0');
-  relDir = path.join(project, '_build/prod/rel/shop');
+  shop = await buildRebar3Shop(['v1', 'v2'], { dir: path.join(work, 'shop'), relup: true, tarball: true });
 });
 
 afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
+/** The shop tarball unpacked, changed by `change`, packed again. */
+async function alteredTarball(name: string, change: (dir: string) => Promise<void>): Promise<string> {
+  const dir = path.join(work, name);
+  await mkdir(dir, { recursive: true });
+  execFileSync('tar', ['xzf', shop.tarball!, '-C', dir]);
+  await change(dir);
+  const file = path.join(work, `${name}.tar.gz`);
+  execFileSync('tar', ['czf', file, '-C', dir, '.']);
+  return file;
+}
+
+const upPath = (doc: any, vsn = '0.1.0') => doc.paths.find((p: any) => p.direction === 'up' && p.vsn === vsn);
+
 describe('inspect', () => {
-  test('a release directory: paths grouped by application, findings, decision', async () => {
-    const r = await hotup(['inspect', relDir], { cwd: work });
+  test('a release directory: the release, each path grouped by application, findings, decision', async () => {
+    const r = await hotup(['inspect', shop.relDir], { cwd: work });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/release 0\.2\.0/);
-    expect(r.stdout).toMatch(/up from 0\.1\.0\s+→ HOT/);
-    expect(r.stdout).toMatch(/shop:\n\s+load code of shop 0\.2\.0: shop_counter, shop_audit/);
-    expect(r.stdout).toMatch(/migrate state \(up code_change\) of shop_counter/);
+    expect(r.stdout).toMatch(/: release 0\.2\.0\n\s+shop 0\.2\.0 on ERTS [\d.]+: kernel [\d.]+, stdlib [\d.]+, sasl [\d.]+, shop 0\.2\.0/);
+    expect(r.stdout).toMatch(/up from 0\.1\.0\s+→ HOT \(no findings\)/);
+    expect(r.stdout).toMatch(/up from 0\.1\.0.*\n\s+shop:\n\s+load the code of shop 0\.2\.0: shop_counter, shop_audit\n\s+\(release\):\n\s+point of no return.*\n\s+shop:\n\s+suspend the processes of shop_counter\n/);
+    expect(r.stdout).toMatch(/migrate the state of shop_counter \(code_change up\)/);
     expect(r.stdout).toMatch(/down to 0\.1\.0/);
   });
 
-  test('--json carries the typed instructions and the decision', async () => {
-    const doc = jsonOf(await hotup(['inspect', relDir, '--json'], { cwd: work }));
+  test('--json carries the release, the typed instructions and the decision', async () => {
+    const doc = jsonOf(await hotup(['inspect', shop.relDir, '--json'], { cwd: work }));
     expect(doc.schema).toBe('hotup.inspect/1');
-    const up = doc.paths.find((p: any) => p.direction === 'up');
-    expect(up).toMatchObject({ vsn: '0.1.0', decision: 'hot', findings: [] });
-    expect(up.instructions[0]).toEqual({ op: 'load_object_code', app: 'shop', vsn: '0.2.0', modules: ['shop_counter', 'shop_audit'] });
+    expect(doc.release.apps).toContainEqual({ name: 'shop', vsn: '0.2.0', modules: 4 + 1 });
+    expect(upPath(doc)).toMatchObject({ present: true, decision: 'hot', findings: [] });
+    expect(upPath(doc).instructions[0]).toEqual({ op: 'load_object_code', app: 'shop', vsn: '0.2.0', modules: ['shop_counter', 'shop_audit'] });
   });
 
-  test('a relup file alone and a tarball', async () => {
-    const relup = await hotup(['inspect', path.join(relDir, 'releases/0.2.0/relup'), '--json'], { cwd: work });
-    expect(jsonOf(relup)).toMatchObject({ kind: 'relup', vsn: '0.2.0' });
-    const tar = await hotup(['inspect', tarball, '--json'], { cwd: work });
-    expect(jsonOf(tar)).toMatchObject({ kind: 'release', vsn: '0.2.0' });
+  test('--from judges the upgrade from the version that runs, and says when the relup lacks it', async () => {
+    const doc = jsonOf(await hotup(['inspect', shop.relDir, '--from', '0.0.5', '--json'], { cwd: work }));
+    expect(doc.paths).toHaveLength(1);
+    expect(upPath(doc, '0.0.5')).toMatchObject({ present: false, decision: 'restart', instructions: [] });
+    expect(upPath(doc, '0.0.5').findings.map((f: any) => f.rule)).toEqual(expect.arrayContaining(['relup/no-up-path', 'relup/no-down-path']));
+    const text = await hotup(['inspect', shop.relDir, '--from', '0.0.5'], { cwd: work });
+    expect(text.stdout).toMatch(/up from 0\.0\.5\s+→ RESTART \(1 error, 1 warning, 1 note\)\n\s+\(the relup has no such path\)\n\s+error \[relup\/no-up-path\]/);
   });
 
-  test('a tarball with a missing application is blocked', async () => {
-    const dir = path.join(work, 'partial');
-    await mkdir(dir, { recursive: true });
-    execFileSync('tar', ['xzf', tarball, '-C', dir]);
-    await rm(path.join(dir, 'lib/shop-0.2.0'), { recursive: true });
-    const partial = path.join(work, 'partial.tar.gz');
-    execFileSync('tar', ['czf', partial, '-C', dir, '.']);
-    const doc = jsonOf(await hotup(['inspect', partial, '--json'], { cwd: work }));
-    const up = doc.paths.find((p: any) => p.direction === 'up');
-    expect(up.findings.map((f: any) => f.rule)).toContain('release/missing-application');
+  test('a relup file alone, and a tarball', async () => {
+    const relup = jsonOf(await hotup(['inspect', shop.relup!, '--json'], { cwd: work }));
+    expect(relup).toMatchObject({ kind: 'relup', vsn: '0.2.0', release: null });
+    expect(upPath(relup)).toMatchObject({ decision: 'hot', findings: [] });
+    const tar = jsonOf(await hotup(['inspect', shop.tarball!, '--json'], { cwd: work }));
+    expect(tar).toMatchObject({ kind: 'release', vsn: '0.2.0' });
+    // A tarball holds only the new release: the module diff needs the running one.
+    expect(upPath(tar).findings.map((f: any) => f.rule)).toEqual(['release/old-facts-unavailable']);
+    expect(upPath(tar).decision).toBe('hot');
+  });
+});
+
+describe('broken artifacts', () => {
+  test('a tarball without an application is blocked', async () => {
+    const f = await alteredTarball('no-app', (d) => rm(path.join(d, 'lib/shop-0.2.0'), { recursive: true }));
+    const up = upPath(jsonOf(await hotup(['inspect', f, '--json'], { cwd: work })));
+    expect(up.findings.map((x: any) => x.rule)).toContain('release/missing-application');
     expect(up.decision).toBe('blocked');
+  });
+
+  test('a tarball without a beam the relup loads', async () => {
+    const f = await alteredTarball('no-beam', (d) => rm(path.join(d, 'lib/shop-0.2.0/ebin/shop_audit.beam')));
+    const up = upPath(jsonOf(await hotup(['inspect', f, '--json'], { cwd: work })));
+    expect(up.findings.find((x: any) => x.rule === 'relup/absent-module')).toMatchObject({ module: 'shop_audit' });
+    expect(up.decision).toBe('restart');
+  });
+
+  test('a tarball without its relup', async () => {
+    const f = await alteredTarball('no-relup', (d) => rm(path.join(d, 'releases/0.2.0/relup')));
+    const doc = jsonOf(await hotup(['inspect', f, '--json'], { cwd: work }));
+    expect(doc.paths).toEqual([]);
+    expect(doc.findings.map((x: any) => x.rule)).toEqual(['relup/missing']);
+  });
+
+  test('a tarball without any release specification is not a release', async () => {
+    const f = await alteredTarball('no-rel', async (d) => {
+      for (const p of ['releases/0.2.0/shop.rel', 'releases/shop.rel', 'releases/RELEASES']) await rm(path.join(d, p));
+    });
+    const r = await hotup(['inspect', f], { cwd: work });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error ARTIFACT_INVALID( on local)?: not a release: release 0\.2\.0 has no \.rel file/m);
+    expect(r.stderr).not.toMatch(/internal error/);
   });
 
   test.each([
     ['not gzip', async (f: string) => writeFile(f, 'this is not a tarball'), /is not a gzip file/],
-    ['truncated', async (f: string) => writeFile(f, (await readFile(tarball)).subarray(0, 50_000)), /could not be unpacked/],
-  ])('a tarball that is %s gives a clear error', async (_name, make, message) => {
-    const f = path.join(work, `bad-${_name.replace(' ', '-')}.tar.gz`);
+    ['truncated', async (f: string) => writeFile(f, (await readFile(shop.tarball!)).subarray(0, 50_000)), /could not be unpacked/],
+  ])('a tarball that is %s gives a clear error', async (name, make, message) => {
+    const f = path.join(work, `bad-${name.replace(' ', '-')}.tar.gz`);
     await make(f);
     const r = await hotup(['inspect', f], { cwd: work });
     expect(r.code).toBe(1);
@@ -80,12 +117,17 @@ describe('inspect', () => {
     expect(r.stderr).not.toMatch(/internal error/);
   });
 
-  test('a garbage relup gives a clear error', async () => {
+  test('a truncated relup gives a clear error', async () => {
     const f = path.join(work, 'relup');
-    await copyFile(path.join(relDir, 'releases/0.2.0/relup'), f);
-    await writeFile(f, (await readFile(f, 'utf8')).slice(0, 120));
+    await writeFile(f, (await readFile(shop.relup!, 'utf8')).slice(0, 120));
     const r = await hotup(['inspect', f, '--json'], { cwd: work });
     expect(r.code).toBe(1);
     expect(jsonOf(r).error).toMatchObject({ code: 'ARTIFACT_INVALID', message: expect.stringMatching(/not a valid Erlang term file/) });
+  });
+
+  test('a path that does not exist', async () => {
+    const r = await hotup(['inspect', path.join(work, 'nothing-here')], { cwd: work });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error ARTIFACT_INVALID: .*nothing-here does not exist/m);
   });
 });

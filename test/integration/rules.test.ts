@@ -1,37 +1,37 @@
 /**
  * Every validation rule against releases and relups made by real rebar3 and
- * systools from fixture variants; hand-typed terms only where real tools
- * refuse to produce the input (a relup naming absent modules, another ERTS).
+ * systools from fixture variants, each triggered by one build and not by the
+ * good one. Hand-made input only where real tools refuse to produce it: a
+ * relup edited to name absent modules or unknown instructions, and another
+ * ERTS (this machine has one OTP).
  */
-import { rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { LocalExecutor } from '../../src/remote/local.js';
 import { localHelperDir, runHelper } from '../../src/release/helper.js';
-import { buildHostFacts, onLoadModules } from '../../src/release/facts.js';
+import { buildHostFacts } from '../../src/release/facts.js';
 import { parseRelup } from '../../src/terms/relup.js';
-import type { ReleaseFacts, Relup } from '../../src/terms/model.js';
+import type { ReleaseFacts } from '../../src/terms/model.js';
 import { validate } from '../../src/validate/index.js';
-import { diffReleases } from '../../src/validate/diff.js';
+import { moduleRules } from '../../src/validate/modules.js';
+import type { Finding } from '../../src/validate/finding.js';
 import { decide } from '../../src/plan/decide.js';
-import { buildRelease, buildRelup, checkout, checkoutVariant, copyProject, tempDir } from '../support/shop-project.js';
-import { newInstance, type ShopInstance } from '../support/shop-node.js';
+import { buildRebar3Shop, type ShopBuild, type ShopSource } from '../support/fixture-build.js';
+import { tempDir } from '../support/shop-project.js';
 
 const exec = new LocalExecutor();
+const run = promisify(execFile);
 let work: string;
-let base: string;
-let inst: ShopInstance;
+let v1: ShopBuild;
 let oldFacts: ReleaseFacts;
-const REL = '_build/prod/rel/shop';
 
 beforeAll(async () => {
   work = await tempDir('rules');
-  base = path.join(work, 'base');
-  inst = await newInstance();
-  await checkout(base, 'v1', inst);
-  await buildRelease(base);
-  // Read now: a later build that does not bump the version rewrites lib/shop-0.1.0.
-  oldFacts = await buildHostFacts(exec, path.join(base, REL), '0.1.0');
+  v1 = await buildRebar3Shop(['v1'], { dir: path.join(work, 'v1') });
+  oldFacts = await buildHostFacts(exec, v1.relDir, '0.1.0');
 });
 
 afterAll(async () => {
@@ -40,150 +40,250 @@ afterAll(async () => {
 
 interface Outcome {
   rules: string[];
+  findings: Finding[];
   decision: string;
-  relup: Relup | null;
+  build: ShopBuild;
   newFacts: ReleaseFacts;
 }
 
-/** Build a variant (or v2 itself) on top of the built 0.1.0 and run every rule on it. */
-async function inspectVariant(variant: string | null, running = '0.1.0'): Promise<Outcome> {
-  const dir = path.join(work, variant ?? 'good');
-  await copyProject(base, dir);
-  if (variant) await checkoutVariant(dir, variant, inst);
-  else await checkout(dir, 'v2', inst);
-  await buildRelease(dir);
-  let relup: Relup | null = null;
-  try {
-    relup = parseRelup(await runHelper(exec, localHelperDir(), 'consult', [await buildRelup(dir, '0.1.0', '0.2.0')]));
-  } catch {
-    // systools refuses some broken appups; the appup rules still judge them.
-  }
-  const relDir = path.join(dir, REL);
-  const newFacts = await buildHostFacts(exec, relDir, '0.2.0');
-  const beams = diffReleases(oldFacts, newFacts).flatMap((c) =>
-    [...c.changed, ...c.added].map((m) => `${relDir}/lib/${c.name}-${c.newVsn}/ebin/${m.module}.beam`));
-  const findings = validate({ running, target: '0.2.0', old: oldFacts, new: newFacts, relup, onLoad: await onLoadModules(exec, beams) });
-  return { rules: findings.map((f) => f.rule), decision: decide(findings), relup, newFacts };
+function judge(findings: Finding[]): { rules: string[]; findings: Finding[]; decision: string } {
+  return { rules: findings.map((f) => f.rule), findings, decision: decide(findings).kind };
 }
 
+/** Build a source over the built 0.1.0, make the relup 0.1.0 → 0.2.0 and run every rule on it. */
+async function outcome(name: string, source: ShopSource): Promise<Outcome> {
+  const build = await buildRebar3Shop([source], { from: v1, dir: path.join(work, name), relup: true });
+  const newFacts = await buildHostFacts(exec, build.relDir, '0.2.0');
+  return { ...judge(validate({ running: '0.1.0', target: '0.2.0', old: oldFacts, new: newFacts })), build, newFacts };
+}
+
+const variant = (name: string, extra: { base?: string; remove?: string[] } = {}) =>
+  outcome(name, { base: extra.base ?? 'v2', variant: name, ...(extra.remove ? { remove: extra.remove } : {}) });
+
 let goodBuild: Promise<Outcome> | undefined;
-function goodOutcome(): Promise<Outcome> {
-  goodBuild ??= inspectVariant(null);
+function good(): Promise<Outcome> {
+  goodBuild ??= outcome('good', 'v2');
   return goodBuild;
 }
 
-describe('rules on real builds', () => {
-  let good: Outcome;
-  beforeAll(async () => {
-    good = await goodOutcome();
+/** The good relup's text with an edit, read back through the helper as a real relup file would be. */
+async function editedRelup(g: Outcome, edit: (text: string) => string): Promise<ReleaseFacts['relup']> {
+  const file = path.join(work, `relup-${Math.random().toString(36).slice(2)}`);
+  await writeFile(file, edit(await readFile(g.build.relup!, 'utf8')));
+  return parseRelup(await runHelper(exec, localHelperDir(), 'consult', [file]));
+}
+
+describe('the good upgrade', () => {
+  test('0.1.0 → 0.2.0 has no findings and goes hot', async () => {
+    const g = await good();
+    expect(g.rules).toEqual([]);
+    expect(g.decision).toBe('hot');
+    // The facts the rules stand on, read from the real beams.
+    const counter = g.newFacts.apps.find((a) => a.name === 'shop')!.modules.find((m) => m.module === 'shop_counter')!;
+    expect(counter).toMatchObject({ behaviours: ['gen_server'], codeChange: true, loadsNif: false, onLoad: false });
   });
 
-  test('a good 0.1.0 → 0.2.0 has no findings and goes hot', () => {
-    expect(good.rules).toEqual([]);
-    expect(good.decision).toBe('hot');
-  });
-
-  test('relup/no-up-path: the relup has no path from what runs', async () => {
-    const f = validate({ running: '0.0.5', target: '0.2.0', old: oldFacts, new: good.newFacts, relup: good.relup, onLoad: [] });
-    expect(f.map((x) => x.rule)).toEqual(expect.arrayContaining(['relup/no-up-path', 'relup/no-down-path']));
-    expect(decide(f)).toBe('restart');
-  });
-
-  test('app/version-not-bumped: code changed, vsn did not; the relup is empty', async () => {
-    const o = await inspectVariant('no-bump');
-    expect(o.relup?.up[0]?.instructions.map((i) => i.op)).toEqual(['point_of_no_return']);
-    expect(o.rules).toContain('app/version-not-bumped');
-    expect(o.decision).toBe('blocked');
-  });
-
-  test('module/process-load-only: a gen_server loaded without code_change', async () => {
-    const o = await inspectVariant('load-only');
-    expect(o.rules).toEqual(['module/process-load-only']);
-    expect(o.decision).toBe('hot');
-  });
-
-  test('module/not-loaded: a new module no instruction adds', async () => {
-    const o = await inspectVariant('not-loaded');
-    expect(o.rules).toEqual(['module/not-loaded']);
-    expect(o.decision).toBe('restart');
-  });
-
-  test('relup/restart-emulator: the appup asks for a new emulator', async () => {
-    const o = await inspectVariant('restart');
-    expect(o.relup?.up[0]?.instructions[0]).toEqual({ op: 'restart_new_emulator' });
-    expect(o.rules).toEqual(['relup/restart-emulator']);
-    expect(o.decision).toBe('restart');
-  });
-
-  test('appup/no-down-entry: no way back (and systools then makes no relup at all)', async () => {
-    const o = await inspectVariant('no-down');
-    expect(o.rules.sort()).toEqual(['appup/no-down-entry', 'relup/missing']);
-    expect(o.decision).toBe('restart');
-  });
-
-  test('module/on-load-hot: a module with -on_load loaded into the live node', async () => {
-    const o = await inspectVariant('on-load');
-    expect(o.rules).toEqual(['module/on-load-hot']);
-  });
-
-  test('module/missing-code-change: code_change called on a module without it', async () => {
-    const o = await inspectVariant('missing-code-change');
-    expect(o.rules).toEqual(['module/missing-code-change']);
-    expect(o.decision).toBe('restart');
-  });
-
-  test('appup/version-mismatch: the appup is for another version (systools refuses it)', async () => {
-    const o = await inspectVariant('appup-version');
-    expect(o.rules).toContain('appup/version-mismatch');
-    expect(o.decision).not.toBe('hot');
-  });
-
-  test('appup/no-up-entry: no entry for the running version', async () => {
-    const o = await inspectVariant('no-up-entry');
-    expect(o.relup).toBeNull();
-    expect(o.rules).toEqual(expect.arrayContaining(['appup/no-up-entry', 'relup/missing']));
-  });
-
-  test('regex version keys in an appup match like systools matches them', async () => {
-    const o = await inspectVariant('regex-entry');
+  test('regex version keys in an appup match the way systools matches them', async () => {
+    const o = await variant('regex-entry');
+    expect(o.build.relup).not.toBeNull();
     expect(o.rules).toEqual([]);
     expect(o.decision).toBe('hot');
   });
 });
 
-describe('rules that real tools here cannot trigger (hand-made input)', () => {
-  let good: Outcome;
-  beforeAll(async () => {
-    good = await goodOutcome();
+describe('version and relup rules', () => {
+  test('version/not-newer: the target is older than what runs', async () => {
+    const g = await good();
+    const o = judge(validate({ running: '0.3.0', target: '0.2.0', old: null, new: g.newFacts }));
+    expect(o.rules).toContain('version/not-newer');
+    expect(o.decision).toBe('blocked');
   });
 
-  test('relup/absent-module and relup/absent-application', () => {
-    const relup: Relup = {
-      vsn: '0.2.0',
-      up: [{ vsn: '0.1.0', descr: '[]', instructions: [
-        { op: 'load_object_code', app: 'shop', vsn: '0.3.0', modules: ['shop_counter'] },
-        { op: 'load', module: 'shop_ghost', prePurge: 'brutal_purge', postPurge: 'brutal_purge' },
-      ] }],
-      down: good.relup!.down,
-    };
-    const rules = validate({ running: '0.1.0', target: '0.2.0', old: null, new: good.newFacts, relup, onLoad: [] }).map((f) => f.rule);
-    expect(rules).toEqual(expect.arrayContaining(['relup/absent-application', 'relup/absent-module']));
+  test('relup/missing: systools made no relup (an appup without a down entry)', async () => {
+    const o = await variant('no-down');
+    expect(o.build.relupError).toMatch(/shop/);
+    expect([...o.rules].sort()).toEqual(['appup/no-down-entry', 'relup/missing']);
+    expect(o.decision).toBe('restart');
   });
 
-  test('relup/unknown-instruction', () => {
-    const relup: Relup = { ...good.relup!, up: [{ vsn: '0.1.0', descr: '[]', instructions: [{ op: 'unknown', printed: '{frobnicate,x}' }] }] };
-    const f = validate({ running: '0.1.0', target: '0.2.0', old: null, new: good.newFacts, relup, onLoad: [] });
-    expect(f.map((x) => x.rule)).toContain('relup/unknown-instruction');
+  test('relup/wrong-version: the relup belongs to another release', async () => {
+    const g = await good();
+    const o = judge(validate({ running: '0.1.0', target: '0.2.1', old: oldFacts, new: { ...g.newFacts, vsn: '0.2.1' } }));
+    expect(o.rules).toEqual(['relup/wrong-version']);
+    expect(o.decision).toBe('restart');
   });
 
-  test('release/erts-changed and release/core-app-changed: another OTP', () => {
-    const otherOtp: ReleaseFacts = {
-      ...oldFacts,
-      erts: '12.0',
-      apps: oldFacts.apps.map((a) => (a.name === 'stdlib' ? { ...a, vsn: '3.17' } : a)),
-    };
-    const f = validate({ running: '0.1.0', target: '0.2.0', old: otherOtp, new: good.newFacts, relup: good.relup, onLoad: [] });
-    expect(f.map((x) => x.rule)).toEqual(expect.arrayContaining(['release/erts-changed', 'release/core-app-changed']));
-    expect(decide(f)).toBe('restart');
+  test('relup/no-up-path and relup/no-down-path: the relup does not start from what runs', async () => {
+    const g = await good();
+    const o = judge(validate({ running: '0.0.5', target: '0.2.0', old: null, new: g.newFacts }));
+    expect(o.rules).toEqual(['relup/no-up-path', 'relup/no-down-path', 'release/old-facts-unavailable']);
+    expect(o.findings[0]!.message).toMatch(/from the running version 0\.0\.5 \(it has: 0\.1\.0\)/);
+    expect(o.decision).toBe('restart');
+  });
+
+  test('relup/restart-emulator: the appup asks for a new emulator, and the message says so', async () => {
+    const o = await variant('restart');
+    const relup = o.newFacts.relup!;
+    expect(relup.up[0]!.instructions[0]).toEqual({ op: 'restart_new_emulator' });
+    expect(o.rules).toEqual(['relup/restart-emulator']);
+    expect(o.findings[0]!.message).toMatch(/shop\.appup asks for it/);
+    expect(o.decision).toBe('restart');
+  });
+
+  test('relup/unknown-instruction: an instruction release_handler does not know (up: error, down: warning)', async () => {
+    const g = await good();
+    const relup = await editedRelup(g, (t) => t.replace(/point_of_no_return/g, '{frobnicate,shop_counter}'));
+    const o = judge(validate({ running: '0.1.0', target: '0.2.0', old: oldFacts, new: { ...g.newFacts, relup } }));
+    expect(o.findings.map((f) => [f.rule, f.severity])).toEqual([['relup/unknown-instruction', 'error'], ['relup/unknown-instruction', 'warning']]);
+    expect(o.decision).toBe('restart');
+  });
+
+  test('relup/absent-module and relup/absent-application: the relup names what the release lacks', async () => {
+    const g = await good();
+    const relup = await editedRelup(g, (t) => t.replace('{load,{shop_audit,', '{load,{shop_ghost,').replace(/\{shop,"0\.2\.0",/, '{shop,"0.3.0",'));
+    const o = judge(validate({ running: '0.1.0', target: '0.2.0', old: oldFacts, new: { ...g.newFacts, relup } }));
+    expect([...o.rules].sort()).toEqual(['relup/absent-application', 'relup/absent-module']);
+    expect(o.findings.find((f) => f.rule === 'relup/absent-module')).toMatchObject({ module: 'shop_ghost' });
+    expect(o.decision).toBe('restart');
+  });
+});
+
+describe('release rules', () => {
+  test('release/missing-application: the .rel names an application lib/ lacks', async () => {
+    const g = await good();
+    const lib = path.join(g.build.relDir, 'lib/shop-0.2.0');
+    await rename(lib, `${lib}.away`);
+    try {
+      const facts = await buildHostFacts(exec, g.build.relDir, '0.2.0');
+      const o = judge(validate({ running: '0.1.0', target: '0.2.0', old: oldFacts, new: facts }));
+      expect(o.rules).toContain('release/missing-application');
+      expect(o.decision).toBe('blocked');
+    } finally {
+      await rename(`${lib}.away`, lib);
+    }
+  });
+
+  test('release/erts-changed and release/core-app-changed: another OTP (hand-made: one OTP here)', async () => {
+    const g = await good();
+    const otherOtp: ReleaseFacts = { ...oldFacts, erts: '12.0', apps: oldFacts.apps.map((a) => (a.name === 'stdlib' ? { ...a, vsn: '3.17' } : a)) };
+    const o = judge(validate({ running: '0.1.0', target: '0.2.0', old: otherOtp, new: g.newFacts }));
+    expect([...o.rules].sort()).toEqual(['release/core-app-changed', 'release/erts-changed']);
+    expect(o.decision).toBe('restart');
+  });
+
+  test('release/old-facts-unavailable: without the running release, a note, not a verdict', async () => {
+    const g = await good();
+    const o = judge(validate({ running: '0.1.0', target: '0.2.0', old: null, new: g.newFacts }));
+    expect(o.rules).toEqual(['release/old-facts-unavailable']);
+    expect(o.decision).toBe('hot');
+  });
+
+  test('app/version-not-bumped: code changed, vsn did not; the relup is empty', async () => {
+    const o = await variant('no-bump');
+    expect(o.newFacts.relup?.up[0]?.instructions.map((i) => i.op)).toEqual(['point_of_no_return']);
+    expect(o.rules).toEqual(['app/version-not-bumped']);
+    expect(o.decision).toBe('blocked');
+  });
+});
+
+describe('appup rules', () => {
+  test('appup/missing: the version changed, no appup', async () => {
+    const o = await variant('no-appup', { base: 'v1' });
+    expect(o.build.relup).toBeNull();
+    expect([...o.rules].sort()).toEqual(['appup/missing', 'relup/missing']);
+    expect(o.decision).toBe('restart');
+  });
+
+  test('appup/malformed: not {Vsn, Up, Down}', async () => {
+    const o = await variant('malformed-appup');
+    expect([...o.rules].sort()).toEqual(['appup/malformed', 'relup/missing']);
+    expect(o.findings.find((f) => f.rule === 'appup/malformed')!.message).toMatch(/expected a 3-tuple/);
+  });
+
+  test('appup/version-mismatch: the appup is written for another version (systools only warns)', async () => {
+    const o = await variant('appup-version');
+    expect(o.build.relup).not.toBeNull();
+    expect(o.rules).toEqual(['appup/version-mismatch']);
+    expect(o.decision).toBe('hot');
+  });
+
+  test('appup/no-up-entry: no entry for the running version', async () => {
+    const o = await variant('no-up-entry');
+    expect(o.build.relup).toBeNull();
+    expect([...o.rules].sort()).toEqual(['appup/no-up-entry', 'relup/missing']);
+  });
+
+  test('appup/unknown-instruction: an instruction appup(4) does not define', async () => {
+    const o = await variant('unknown-instruction');
+    expect([...o.rules].sort()).toEqual(['appup/unknown-instruction', 'relup/missing']);
+    expect(o.findings.find((f) => f.rule === 'appup/unknown-instruction')!.message).toMatch(/\{frobnicate,shop_counter\}/);
+  });
+});
+
+describe('module rules', () => {
+  test('module/not-loaded: a new module no instruction adds', async () => {
+    const o = await variant('not-loaded');
+    expect(o.rules).toEqual(['module/not-loaded']);
+    expect(o.findings[0]).toMatchObject({ app: 'shop', module: 'shop_audit' });
+    expect(o.decision).toBe('restart');
+  });
+
+  test('module/not-removed: a deleted module the relup leaves loaded', async () => {
+    const o = await variant('not-removed', { remove: ['apps/shop/src/shop_listener.erl'] });
+    expect(o.rules).toEqual(['module/not-removed']);
+    expect(o.findings[0]).toMatchObject({ module: 'shop_listener' });
+    expect(o.decision).toBe('hot');
+  });
+
+  test('module/process-load-only: a gen_server loaded without code_change', async () => {
+    const o = await variant('load-only');
+    expect(o.rules).toEqual(['module/process-load-only']);
+    expect(o.findings[0]).toMatchObject({ module: 'shop_counter' });
+    expect(o.decision).toBe('hot');
+  });
+
+  test('module/missing-code-change: code_change called on a module without it', async () => {
+    const o = await variant('missing-code-change');
+    expect(o.rules).toEqual(['module/missing-code-change']);
+    expect(o.decision).toBe('restart');
+  });
+
+  test('module/on-load-hot: a module with -on_load loaded into the live node', async () => {
+    const o = await variant('on-load');
+    expect(o.rules).toEqual(['module/on-load-hot']);
+    expect(o.findings[0]!.message).toMatch(/has an -on_load function/);
+  });
+
+  test("Elixir's GenServer and Supervisor are process behaviours too (real elixirc beams)", async () => {
+    const root = path.join(work, 'elixir');
+    const ebin = path.join(root, 'lib/ex-1.0.0/ebin');
+    await mkdir(ebin, { recursive: true });
+    await mkdir(path.join(root, 'releases/1.0.0'), { recursive: true });
+    await writeFile(path.join(root, 'ex.ex'), [
+      'defmodule Ex.Counter do\n  use GenServer\n  def init(n), do: {:ok, n}\nend',
+      'defmodule Ex.Sup do\n  use Supervisor\n  def init(_), do: Supervisor.init([], strategy: :one_for_one)\nend',
+    ].join('\n'));
+    await run('elixirc', ['-o', ebin, path.join(root, 'ex.ex')]);
+    await writeFile(path.join(root, 'releases/1.0.0/ex.rel'), `{release, {"ex", "1.0.0"}, {erts, "${oldFacts.erts}"}, [{ex, "1.0.0"}]}.\n`);
+    const [app] = (await buildHostFacts(exec, root, '1.0.0')).apps;
+    const [counter, sup] = app!.modules;
+    expect(counter).toMatchObject({ module: 'Elixir.Ex.Counter', behaviours: ['Elixir.GenServer'], codeChange: true });
+    expect(sup).toMatchObject({ module: 'Elixir.Ex.Sup', behaviours: ['Elixir.Supervisor'], codeChange: false });
+    const change = { name: 'ex', oldVsn: '0.9.0', newVsn: '1.0.0', changed: [counter!, sup!], added: [], deleted: [], app: app! };
+    const load = (module: string) => ({ op: 'load' as const, module, prePurge: 'brutal_purge' as const, postPurge: 'brutal_purge' as const });
+    const loadOnly = { vsn: '0.9.0', descr: '[]', instructions: [{ op: 'load_object_code' as const, app: 'ex', vsn: '1.0.0', modules: ['Elixir.Ex.Counter', 'Elixir.Ex.Sup'] }, load('Elixir.Ex.Counter'), load('Elixir.Ex.Sup')] };
+    expect(moduleRules([change], loadOnly).map((f) => [f.rule, f.module])).toEqual([
+      ['module/process-load-only', 'Elixir.Ex.Counter'],
+      ['module/process-load-only', 'Elixir.Ex.Sup'],
+    ]);
+    // {update, 'Elixir.Ex.Sup', supervisor}: a supervisor needs no code_change of its own.
+    const updated = { ...loadOnly, instructions: [...loadOnly.instructions, { op: 'code_change' as const, mode: 'up' as const, changes: [{ module: 'Elixir.Ex.Sup', extra: '[]' }] }] };
+    expect(moduleRules([change], updated).map((f) => [f.rule, f.module])).toEqual([['module/process-load-only', 'Elixir.Ex.Counter']]);
+  });
+
+  test('module/on-load-hot: a module that loads a NIF', async () => {
+    const o = await variant('nif');
+    expect(o.rules).toEqual(['module/on-load-hot']);
+    expect(o.findings[0]!.message).toMatch(/loads a NIF/);
   });
 });

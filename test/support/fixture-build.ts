@@ -4,7 +4,7 @@
  * relup from the one before can be made.
  */
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { buildRelease, buildRelup, checkout, checkoutVariant, copyProject, tempDir } from './shop-project.js';
@@ -12,8 +12,8 @@ import { newInstance, type ShopInstance } from './shop-node.js';
 
 const run = promisify(execFile);
 
-/** A fixture version (`v1`), or a variant's files laid over one. */
-export type ShopSource = string | { base: string; variant: string };
+/** A fixture version (`v1`), or a variant's files laid over one (minus `remove`, paths in the project). */
+export type ShopSource = string | { base: string; variant: string; remove?: string[] };
 
 export interface ShopBuildOptions {
   /** Start from a copy of this build (its project and _build) instead of an empty project. */
@@ -54,11 +54,18 @@ async function releaseVsn(projectDir: string): Promise<string> {
 export async function buildRebar3Shop(sources: ShopSource[], opts: ShopBuildOptions = {}): Promise<ShopBuild> {
   const instance = opts.instance ?? opts.from?.instance ?? (await newInstance());
   const dir = opts.dir ?? path.join(await tempDir('shop'), 'shop');
-  if (opts.from) await copyProject(opts.from.dir, dir);
+  if (opts.from) {
+    await copyProject(opts.from.dir, dir);
+    // rebar3's compile state names the sources of the copied project: compile afresh so no stale beam survives.
+    await rm(path.join(dir, '_build/prod/lib/shop'), { recursive: true, force: true });
+  }
   const vsns = [...(opts.from?.vsns ?? [])];
   for (const source of sources) {
     if (typeof source === 'string') await checkout(dir, source, instance);
-    else await checkoutVariant(dir, source.variant, instance, source.base);
+    else {
+      await checkoutVariant(dir, source.variant, instance, source.base);
+      for (const p of source.remove ?? []) await rm(path.join(dir, p));
+    }
     await buildRelease(dir);
     vsns.push(await releaseVsn(dir));
   }

@@ -73,8 +73,8 @@ describe('a rebar3-made relup', () => {
       { op: 'remove', module: 'shop_audit', prePurge: 'brutal_purge', postPurge: 'brutal_purge' },
       { op: 'purge', modules: ['shop_audit'] },
     ]);
-    expect(relupPathRules(relup, '0.1.0')).toEqual([]);
-    expect(relupPathRules(relup, '0.0.9').map((f) => f.rule)).toEqual(['relup/no-up-path', 'relup/no-down-path']);
+    expect(relupPathRules(relup, { running: '0.1.0', target: '0.2.0' })).toEqual([]);
+    expect(relupPathRules(relup, { running: '0.0.9' }).map((f) => f.rule)).toEqual(['relup/no-up-path', 'relup/no-down-path']);
   });
 
   test('the appup it was made from, typed and normalised as systools expands it', async () => {
@@ -225,8 +225,8 @@ describe('erlpack type collapsing cannot change a decision', () => {
     expect(b).toEqual({ kind: 'binary', value: 'restart_new_emulator' });
     // Only the atom is the instruction that restarts the emulator.
     const path = (i: Term) => ({ vsn: '0.2.0', up: [{ vsn: '0.1.0', descr: '[]', instructions: [parseInstruction(i)] }], down: [{ vsn: '0.1.0', descr: '[]', instructions: [] }] });
-    expect(relupPathRules(path(a!), '0.1.0').map((f) => f.rule)).toEqual(['relup/restart-emulator']);
-    expect(relupPathRules(path(b!), '0.1.0').map((f) => f.rule)).toEqual(['relup/unknown-instruction']);
+    expect(relupPathRules(path(a!), { running: '0.1.0' }).map((f) => f.rule)).toEqual(['relup/restart-emulator']);
+    expect(relupPathRules(path(b!), { running: '0.1.0' }).map((f) => f.rule)).toEqual(['relup/unknown-instruction']);
   });
 
   test('an appup key that is a binary is a regex; the same text as a string is a literal', () => {

@@ -31,13 +31,13 @@ describe('version/not-newer', () => {
     const older = versionRules('0.2.0', '0.1.0');
     expect(older.map((f) => f.rule)).toEqual(['version/not-newer']);
     expect(older[0]!.remedy).toMatch(/hotup downgrade/);
-    expect(decide(older)).toBe('blocked');
+    expect(decide(older)).toEqual({ kind: 'blocked', reasons: older });
     expect(versionRules('0.2.0', '0.2.0')[0]!.message).toMatch(/already running/);
   });
 
   test('an unorderable pair is only noted', () => {
     const f = versionRules('0.2.0', 'feature-x');
     expect(f.map((x) => [x.rule, x.severity])).toEqual([['version/unordered', 'info']]);
-    expect(decide(f)).toBe('hot');
+    expect(decide(f)).toEqual({ kind: 'hot', reasons: [] });
   });
 });
