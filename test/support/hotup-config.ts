@@ -17,8 +17,8 @@ export interface TestEnvironment {
 export async function writeHotupConfig(projectDir: string, app: string, envs: TestEnvironment[], top: Record<string, unknown> = {}): Promise<string> {
   const config = {
     app,
-    ...top,
     build: { host: 'local', tool: 'rebar3', path: '.', profile: 'prod' },
+    ...top,
     environments: Object.fromEntries(envs.map((e) => [e.name, {
       hosts: e.hosts,
       deploy_to: e.deployTo,

@@ -43,13 +43,14 @@ export async function deployTarball(tarball: string, root: string): Promise<void
   await run('tar', ['xzf', tarball, '-C', root]);
 }
 
-export async function startNode(root: string, app = 'shop', env: Record<string, string> = {}): Promise<void> {
+/** Starts the release as a daemon and waits until it answers (`ping` for relx, `pid` for Mix). */
+export async function startNode(root: string, app = 'shop', env: Record<string, string> = {}, ping: 'ping' | 'pid' = 'ping'): Promise<void> {
   const opts = { env: { ...process.env, ...env } };
   await run(path.join(root, 'bin', app), ['daemon'], { timeout: 60_000, ...opts });
   const deadline = Date.now() + 30_000;
   for (;;) {
     try {
-      await run(path.join(root, 'bin', app), ['ping'], { timeout: 10_000, ...opts });
+      await run(path.join(root, 'bin', app), [ping], { timeout: 10_000, ...opts });
       return;
     } catch (e) {
       if (Date.now() > deadline) throw e;

@@ -76,3 +76,15 @@ export async function useEnvConfig(projectDir: string): Promise<void> {
     .replace('{sys_config, "./config/sys.config"}', '{sys_config_src, "./config/sys.config.src"}')
     .replace('{vm_args, "./config/vm.args"}', '{vm_args_src, "./config/vm.args.src"}'));
 }
+
+/** The mix fixture at VERSION (fixtures/mix-shop/VERSION), as a checkout would leave it. */
+export async function checkoutMix(projectDir: string, version: string): Promise<void> {
+  await rm(path.join(projectDir, 'lib'), { recursive: true, force: true });
+  await cp(path.join(FIXTURES, 'mix-shop', version), projectDir, { recursive: true });
+}
+
+/** `MIX_ENV=prod mix release --overwrite`: the release directory of the version checked out. */
+export async function buildMixRelease(projectDir: string, app: string): Promise<string> {
+  await run('mix', ['release', app, '--overwrite'], { cwd: projectDir, timeout: 300_000, env: { ...process.env, MIX_ENV: 'prod' } });
+  return path.join(projectDir, '_build/prod/rel', app);
+}
