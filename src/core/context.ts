@@ -6,7 +6,8 @@ import { HotupError } from '../errors.js';
 import type { Executor } from '../remote/executor.js';
 import type { ExecutorPool } from '../remote/connect.js';
 import type { Emit } from '../report/events.js';
-import { localHelperDir } from '../release/helper.js';
+import { localHelperDir, type HelperHost } from '../release/helper.js';
+import { uploadHelper } from '../release/host-helper.js';
 import type { NodeTarget } from '../release/live.js';
 
 export interface CoreContext {
@@ -34,6 +35,28 @@ export function encoder(): string {
 
 export async function buildExecutor(ctx: CoreContext): Promise<Executor> {
   return ctx.pool.get(ctx.config.build.host, ctx.config.build.ssh);
+}
+
+/** Relative to the login's home on a remote build host. */
+const REMOTE_HELPER_DIR = '.hotup/helper';
+const helpers = new WeakMap<CoreContext['pool'], Promise<HelperHost>>();
+
+/**
+ * The machine that decodes term files and reads release facts: the build host,
+ * which has Erlang. A remote one gets the helper's files once per run.
+ */
+export function buildHelper(ctx: CoreContext): Promise<HelperHost> {
+  let h = helpers.get(ctx.pool);
+  if (!h) {
+    h = (async () => {
+      const exec = await buildExecutor(ctx);
+      if (ctx.config.build.host === 'local') return { exec, dir: localHelperDir() };
+      await uploadHelper(exec, REMOTE_HELPER_DIR);
+      return { exec, dir: REMOTE_HELPER_DIR };
+    })();
+    helpers.set(ctx.pool, h);
+  }
+  return h;
 }
 
 export async function nodeTarget(ctx: CoreContext, env: EnvironmentConfig, host: HostSpec): Promise<NodeTarget> {

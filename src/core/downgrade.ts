@@ -5,7 +5,7 @@
  */
 import { HotupError } from '../errors.js';
 import type { HostStatus } from '../release/discover.js';
-import { localHelperDir, runHelper } from '../release/helper.js';
+import { runHelper } from '../release/helper.js';
 import { readRemoteFile } from '../release/remote-file.js';
 import { relupPath } from '../commands/release-paths.js';
 import { parseRelup } from '../terms/relup.js';
@@ -14,7 +14,7 @@ import { compareVersions } from '../validate/version.js';
 import { findPath, hasHotPath } from '../validate/relup-paths.js';
 import { describeInstruction } from '../report/relup.js';
 import { runStep } from '../report/step.js';
-import { buildExecutor, environment, nodeTarget, type CoreContext } from './context.js';
+import { buildHelper, environment, nodeTarget, type CoreContext } from './context.js';
 import { discoverEnvironment } from './status.js';
 
 /** The newest installed release older than the running one. */
@@ -32,7 +32,7 @@ function installedOn(s: HostStatus): string[] {
 export async function planDowngrade(ctx: CoreContext, envName: string, to?: string): Promise<UpgradePlan> {
   const env = environment(ctx.config, envName);
   const statuses = await discoverEnvironment(ctx, envName);
-  const helperExec = await buildExecutor(ctx);
+  const helper = await buildHelper(ctx);
   const hosts: HostPlan[] = [];
   for (const s of statuses) {
     const target = to ?? previousRelease(s);
@@ -49,7 +49,7 @@ export async function planDowngrade(ctx: CoreContext, envName: string, to?: stri
     const plan = await runStep(ctx.emit, 'inspect', s.host, async () => {
       const node = await nodeTarget(ctx, env, env.hosts.find((h) => h.raw === s.host)!);
       const text = s.running ? await readRemoteFile(node.exec, relupPath(node.root, s.running)) : null;
-      const relup = text === null ? null : parseRelup(await runHelper(helperExec, localHelperDir(), 'consult', ['-'], { stdin: text }));
+      const relup = text === null ? null : parseRelup(await runHelper(helper.exec, helper.dir, 'consult', ['-'], { stdin: text }));
       const down = relup ? findPath(relup.down, target) : undefined;
       const hot = s.live.up && hasHotPath(down);
       const reasons: PlanReason[] = hot ? [] : [{

@@ -73,7 +73,7 @@ function downPaths(relup: Relup, from: string | undefined, facts: ReleaseFacts |
 /** A release kept beside the inspected one (as in a build directory) gives the module diff; else null. */
 async function siblingFacts(exec: Executor, root: string, vsn: string): Promise<ReleaseFacts | null> {
   try {
-    return await buildHostFacts(exec, root, vsn);
+    return await buildHostFacts({ exec, dir: localHelperDir() }, root, vsn);
   } catch (e) {
     if (isHotupError(e) && e.code === 'ARTIFACT_INVALID') return null;
     throw e;
@@ -97,7 +97,7 @@ export async function inspect(target: string, opts: InspectOptions = {}): Promis
     };
   }
   try {
-    const facts = await buildHostFacts(exec, artifact.root, artifact.vsn);
+    const facts = await buildHostFacts({ exec, dir: localHelperDir() }, artifact.root, artifact.vsn);
     const relup = facts.relup;
     const base: Omit<InspectResult, 'findings' | 'paths'> = { schema: INSPECT_SCHEMA, artifact: target, kind: 'release', vsn: artifact.vsn, release: summary(facts) };
     if (!relup) {

@@ -1,17 +1,16 @@
 /** `hotup status <env>`: what each host runs, from every witness. */
 import { discoverHost, type HostStatus } from '../release/discover.js';
-import { localHelperDir } from '../release/helper.js';
 import { runStep } from '../report/step.js';
-import { buildExecutor, environment, nodeTarget, type CoreContext } from './context.js';
+import { buildHelper, environment, nodeTarget, type CoreContext } from './context.js';
 
 export async function discoverEnvironment(ctx: CoreContext, envName: string): Promise<HostStatus[]> {
   const env = environment(ctx.config, envName);
-  const helperExec = await buildExecutor(ctx);
+  const helper = await buildHelper(ctx);
   return Promise.all(
     env.hosts.map((host) =>
       runStep(ctx.emit, 'discover', host.raw, async () => {
         const node = await nodeTarget(ctx, env, host);
-        const status = await discoverHost({ node, helperExec, helperDir: localHelperDir() });
+        const status = await discoverHost({ node, helper });
         return { value: status, detail: status.running ? `runs ${status.running}` : 'no running version' };
       }),
     ),

@@ -6,7 +6,7 @@ import { parseStartErlData, type StartErlData } from '../terms/start-erl.js';
 import { parseReleasesFile } from '../terms/releases.js';
 import { assessHost, type HostStatus, type LiveReading } from '../plan/host-status.js';
 import { readLiveReleases, type NodeTarget } from './live.js';
-import { runHelper } from './helper.js';
+import { runHelper, type HelperHost } from './helper.js';
 import { readRemoteFile } from './remote-file.js';
 
 export type { HostStatus } from '../plan/host-status.js';
@@ -14,8 +14,7 @@ export type { HostStatus } from '../plan/host-status.js';
 export interface DiscoverContext {
   node: NodeTarget;
   /** Where the Erlang helper runs to decode term files (the build host has Erlang). */
-  helperExec: Executor;
-  helperDir: string;
+  helper: HelperHost;
 }
 
 async function readStartErl(ctx: DiscoverContext): Promise<StartErlData | null> {
@@ -27,7 +26,7 @@ async function readStartErl(ctx: DiscoverContext): Promise<StartErlData | null> 
 async function readReleasesFile(ctx: DiscoverContext) {
   const text = await readRemoteFile(ctx.node.exec, releasesFilePath(ctx.node.root));
   if (text === null) return null;
-  return parseReleasesFile(await runHelper(ctx.helperExec, ctx.helperDir, 'consult', ['-'], { stdin: text }));
+  return parseReleasesFile(await runHelper(ctx.helper.exec, ctx.helper.dir, 'consult', ['-'], { stdin: text }));
 }
 
 export async function readLive(node: NodeTarget): Promise<LiveReading> {

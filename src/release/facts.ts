@@ -2,14 +2,14 @@
 import type { Executor } from '../remote/executor.js';
 import { parseReleaseFacts } from '../terms/facts.js';
 import type { ReleaseFacts } from '../terms/model.js';
-import { localHelperDir, runHelper } from './helper.js';
+import { runHelper, type HelperHost } from './helper.js';
 import { runHostHelper } from './host-helper.js';
 
 const FACTS_TIMEOUT_MS = 5 * 60_000;
 
 /** On the build host (or this machine), which has Erlang. */
-export async function buildHostFacts(exec: Executor, relDir: string, vsn: string): Promise<ReleaseFacts> {
-  return parseReleaseFacts(await runHelper(exec, localHelperDir(), 'facts', [relDir, vsn], { timeoutMs: FACTS_TIMEOUT_MS }));
+export async function buildHostFacts(helper: HelperHost, relDir: string, vsn: string): Promise<ReleaseFacts> {
+  return parseReleaseFacts(await runHelper(helper.exec, helper.dir, 'facts', [relDir, vsn], { timeoutMs: FACTS_TIMEOUT_MS }));
 }
 
 /**

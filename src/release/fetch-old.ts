@@ -4,13 +4,15 @@
  * releases/<old>/ and the lib/ directories it names from a production host
  * into the build's release directory.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { extract } from 'tar';
 import { HotupError } from '../errors.js';
 import { packArgv } from '../commands/archive.js';
-import { mkdirArgv, removeArgv } from '../commands/files.js';
+import { mkdirArgv, removeArgv, testFileArgv } from '../commands/files.js';
+import { extractTarballArgv } from '../commands/restart.js';
+import { writeFileArgv } from '../commands/mix.js';
+import type { Executor } from '../remote/executor.js';
 import { hostHelperDir } from '../commands/helper.js';
 import type { ReleasesEntry } from '../terms/model.js';
 import type { NodeTarget } from './live.js';
@@ -30,8 +32,8 @@ export function relFileText(row: ReleasesEntry & { erts: string }): string {
   return `{release, {"${row.name}", "${row.vsn}"}, {erts, "${row.erts}"},\n  [${apps}]}.\n`;
 }
 
-/** Fetches release ROW from NODE's host into the local release directory REL_DIR. */
-export async function fetchOldRelease(node: NodeTarget, row: ReleasesEntry, relDir: string): Promise<void> {
+/** Fetches release ROW from NODE's host into REL_DIR on the build host (this machine or a remote one). */
+export async function fetchOldRelease(node: NodeTarget, row: ReleasesEntry, build: { exec: Executor; relDir: string }): Promise<void> {
   const host = node.exec.target;
   if (!row.erts) {
     throw new HotupError('OLD_RELEASE_MISSING', `the host's RELEASES has no ERTS version for ${row.vsn}`, 'Build the running release on the build host instead.', { host });
@@ -46,16 +48,25 @@ export async function fetchOldRelease(node: NodeTarget, row: ReleasesEntry, relD
       'Check that the release root is readable and has room under .hotup/, or build the running release on the build host.', { host });
   }
   const local = await mkdtemp(path.join(os.tmpdir(), 'hotup-old-'));
+  const onBuild = `${build.relDir}/.hotup-old-${row.vsn}.tar.gz`;
   try {
     const file = path.join(local, 'old.tar.gz');
     await node.exec.download(remote, file);
-    await mkdir(relDir, { recursive: true });
-    await extract({ file, cwd: relDir, strict: true });
-    await writeFile(path.join(relDir, 'releases', row.vsn, `${row.name}.rel`), relFileText({ ...row, erts: row.erts }), { flag: 'wx' }).catch((e: NodeJS.ErrnoException) => {
-      if (e.code !== 'EEXIST') throw e;
-    });
+    await build.exec.run(mkdirArgv(build.relDir), { timeoutMs: 30_000 });
+    await build.exec.upload(file, onBuild);
+    const unpacked = await build.exec.run(extractTarballArgv(onBuild, build.relDir), { timeoutMs: 10 * 60_000 });
+    if (unpacked.code !== 0) {
+      throw new HotupError('OLD_RELEASE_MISSING', `could not unpack release ${row.vsn} into ${build.relDir}: ${unpacked.stderr.trim()}`,
+        'Check free disk space in the build directory.', { host: build.exec.target });
+    }
+    // systools needs a .rel; release_handler keeps none for releases it unpacked itself.
+    const rel = `${build.relDir}/releases/${row.vsn}/${row.name}.rel`;
+    if ((await build.exec.run(testFileArgv(rel), { timeoutMs: 30_000 })).code !== 0) {
+      await build.exec.run(writeFileArgv(rel), { stdin: relFileText({ ...row, erts: row.erts }), timeoutMs: 30_000 });
+    }
   } finally {
     await rm(local, { recursive: true, force: true });
     await node.exec.run(removeArgv(remote), { timeoutMs: 30_000 }).catch(() => undefined);
+    await build.exec.run(removeArgv(onBuild), { timeoutMs: 30_000 }).catch(() => undefined);
   }
 }

@@ -9,6 +9,12 @@ import { decodeFramed, printTerm, textOf, type Term } from '../terms/etf.js';
 /** Exit codes of hotup_helper.escript (documented at its top). */
 export const HELPER_EXIT = { ok: 0, unexpected: 1, usage: 2, fileMissing: 3, badTerm: 4, notARelease: 5 } as const;
 
+/** Where the helper runs: a machine with Erlang (this one, or the build host) and the helper's directory there. */
+export interface HelperHost {
+  exec: Executor;
+  dir: string;
+}
+
 /** erlang-helpers/ of this package: two levels up from both src/release and dist/release. */
 export function localHelperDir(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../erlang-helpers');

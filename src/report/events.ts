@@ -24,7 +24,8 @@ export type StepName =
   | 'health'
   | 'rollback'
   | 'fetch_old'
-  | 'bootstrap';
+  | 'bootstrap'
+  | 'sync';
 
 export interface ErrorInfo {
   code: string;
