@@ -9,6 +9,7 @@ interface ApplyOptions extends GlobalOptions {
   force?: boolean;
   parallel?: string;
   canary?: string;
+  version?: string;
 }
 
 function count(value: string | undefined, name: string, min: number): number | undefined {
@@ -26,6 +27,7 @@ export function register(program: Command): void {
     .description('plan, then upgrade every host: ship, unpack, install, make permanent, verify, health-check; roll back on failure')
     .argument('<env>', 'environment from hotup.yml')
     .option('-y, --yes', 'do not ask for confirmation (also when CI=true)')
+    .option('--version <vsn>', 'the release version the build must make; the build sees it as HOTUP_VERSION (default: $HOTUP_VERSION)')
     .option('--restart', 'restart into the new release instead of a hot upgrade (also where findings rule hot out)')
     .option('--force', 'go ahead despite error findings (hot where an up-path exists)')
     .option('--parallel <n>', 'hosts upgraded at once (default 1: rolling)')
@@ -40,7 +42,8 @@ export function register(program: Command): void {
         const { withDeployLock, journaled } = await import('../core/guard.js');
         const choices = { restart: Boolean(opts.restart), force: Boolean(opts.force) };
         await withDeployLock(f, env, `hotup apply ${env}`, async () => {
-          const p = await plan(f, env);
+          const version = opts.version ?? process.env.HOTUP_VERSION;
+          const p = await plan(f, env, version ? { version } : {});
           const how = executions(p, choices);
           if (how.some((h) => h !== 'noop')) {
             await confirm(`Apply this plan to ${env} (${p.hosts.map((h, i) => `${h.host}: ${how[i]}`).join(', ')})?`, Boolean(opts.yes));

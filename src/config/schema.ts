@@ -135,10 +135,23 @@ export function configSchema(defaultUser: DefaultUser) {
     }),
     build: section('a map of build settings', {
       host: buildHost.optional(),
-      tool: z.enum(['rebar3', 'mix'], { error: 'should be rebar3 or mix' }).optional(),
+      tool: z.enum(['rebar3', 'mix', 'distillery', 'custom'], { error: 'should be rebar3, mix, distillery or custom' }).optional(),
       path: text('a directory').optional(),
       profile: text('a build profile name, like prod').optional(),
       ssh: sshSchema.optional(),
+      task: text('the mix task Distillery runs: distillery.release, or release for Distillery 1.x').optional(),
+      command: text('a shell command that builds the release, its relup from {upfrom}, and its tarball').optional(),
+      release_dir: text('the release directory the command builds, relative to build.path').optional(),
+      tarball: text('the tarball the command makes, relative to build.path; {version} and {release_dir} are filled in').optional(),
+      node: z.enum(['relx', 'mix'], { error: 'should be relx (bin/<app> eval) or mix (bin/<app> rpc)' }).optional(),
+    }).superRefine((b, ctx) => {
+      if (b.tool === 'custom' && !b.command) ctx.addIssue({ code: 'custom', path: ['command'], message: 'is required (a shell command) when tool is custom' });
+      if (b.tool !== 'custom') {
+        for (const k of ['command', 'release_dir', 'tarball', 'node'] as const) {
+          if (b[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: 'is only for tool: custom' });
+        }
+      }
+      if (b.task !== undefined && b.tool !== 'distillery') ctx.addIssue({ code: 'custom', path: ['task'], message: 'is only for tool: distillery' });
     }).optional(),
     ssh: sshSchema.optional(),
     hooks: section('a map of hook names to commands', {

@@ -33,6 +33,16 @@ export interface BuildConfig {
   path: string;
   profile: string;
   ssh: SshSettings;
+  /** Distillery: the mix task (`distillery.release`; `release` for Distillery 1.x). */
+  task: string;
+  /** custom: the build command, with {upfrom} and {version} filled in. */
+  command?: string;
+  /** custom: where the command leaves the release, relative to path. */
+  releaseDir?: string;
+  /** custom: the tarball it makes, relative to path ({version}, {release_dir}). */
+  tarball?: string;
+  /** How hotup reaches the node: relx's `bin/<app> eval`, or Mix/Distillery's `bin/<app> rpc`. */
+  node: 'relx' | 'mix';
 }
 
 /** How a node's health is probed; `{host}` in an HTTP URL becomes each host's address. */

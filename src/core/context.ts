@@ -61,5 +61,5 @@ export function buildHelper(ctx: CoreContext): Promise<HelperHost> {
 
 export async function nodeTarget(ctx: CoreContext, env: EnvironmentConfig, host: HostSpec): Promise<NodeTarget> {
   const exec = await ctx.pool.get(host, env.ssh);
-  return { exec, root: host.deployTo ?? env.deployTo, app: ctx.config.app, flavor: ctx.config.build.tool === 'mix' ? 'mix' : 'relx', encoder: encoder(), env: { ...env.env, ...host.env } };
+  return { exec, root: host.deployTo ?? env.deployTo, app: ctx.config.app, flavor: ctx.config.build.node, encoder: encoder(), env: { ...env.env, ...host.env } };
 }

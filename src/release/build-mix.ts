@@ -33,8 +33,8 @@ function buildFailed(exec: Executor, what: string, detail: string, remedy: strin
   return new HotupError('BUILD_FAILED', `${what}: ${detail}`, remedy, { host: exec.target });
 }
 
-export async function assembleMixRelease(exec: Executor, build: BuildConfig, app: string): Promise<{ vsn: string; relDir: string }> {
-  const r = await exec.run(mixReleaseArgv(app), { cwd: build.path, env: mixEnv(build.profile), timeoutMs: BUILD_TIMEOUT_MS });
+export async function assembleMixRelease(exec: Executor, build: BuildConfig, app: string, env: Record<string, string> = {}): Promise<{ vsn: string; relDir: string }> {
+  const r = await exec.run(mixReleaseArgv(app), { cwd: build.path, env: { ...env, ...mixEnv(build.profile) }, timeoutMs: BUILD_TIMEOUT_MS });
   if (r.code !== 0) {
     throw buildFailed(exec, `\`MIX_ENV=${build.profile} mix release ${app}\` failed with exit ${r.code}`,
       `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-25).join('\n'),

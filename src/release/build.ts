@@ -27,8 +27,8 @@ export interface BuiltRelease {
   tarball: string | null;
 }
 
-async function runBuildStep(exec: Executor, argv: string[], cwd: string): Promise<void> {
-  const r = await exec.run(argv, { cwd, timeoutMs: BUILD_TIMEOUT_MS });
+async function runBuildStep(exec: Executor, argv: string[], cwd: string, env: Record<string, string> = {}): Promise<void> {
+  const r = await exec.run(argv, { cwd, env, timeoutMs: BUILD_TIMEOUT_MS });
   if (r.code !== 0) {
     const tail = `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-25).join('\n');
     throw new HotupError(
@@ -41,9 +41,9 @@ async function runBuildStep(exec: Executor, argv: string[], cwd: string): Promis
 }
 
 /** `rebar3 release`, then the version it assembled (from the release's start_erl.data). */
-export async function assembleRelease(exec: Executor, build: BuildConfig, app: string): Promise<{ vsn: string; relDir: string }> {
+export async function assembleRelease(exec: Executor, build: BuildConfig, app: string, env: Record<string, string> = {}): Promise<{ vsn: string; relDir: string }> {
   const target: Rebar3Target = { app, profile: build.profile };
-  await runBuildStep(exec, rebar3ReleaseArgv(target), build.path);
+  await runBuildStep(exec, rebar3ReleaseArgv(target), build.path, env);
   const relDir = path.posix.join(build.path, rebar3RelDir(target));
   const startErl = await readRemoteFile(exec, startErlDataPath(relDir));
   if (startErl === null) {

@@ -1,6 +1,5 @@
 /** Reads what a host runs: start_erl.data, RELEASES, and the live node. */
 import { HotupError, isHotupError } from '../errors.js';
-import type { Executor } from '../remote/executor.js';
 import { releasesFilePath, startErlDataPath } from '../commands/release-paths.js';
 import { parseStartErlData, type StartErlData } from '../terms/start-erl.js';
 import { parseReleasesFile } from '../terms/releases.js';

@@ -1,6 +1,7 @@
 /**
  * A fresh checkout (as on a CI runner) has no copy of the release production
- * runs: hotup brings it from the host, makes the relup from it, and upgrades.
+ * runs: hotup brings it from the host, the project's own build command makes
+ * the relup from it ({upfrom}), and the node is upgraded.
  */
 import { access, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -33,7 +34,14 @@ beforeAll(async () => {
   await checkout(fresh, 'v2', inst);
   await writeHotupConfig(fresh, 'shop', [
     { name: 'prod', hosts: [`${sshd.user}@127.0.0.1:${sshd.port}`], deployTo: root, identity: sshd.identity, knownHosts: sshd.knownHosts },
-  ]);
+  ], {
+    build: {
+      host: 'local', tool: 'custom', path: '.', profile: 'prod',
+      command: 'rebar3 as prod release && rebar3 as prod relup --relname shop --relvsn 0.2.0 --upfrom {upfrom} && rebar3 as prod tar --relname shop --relvsn 0.2.0',
+      release_dir: '_build/prod/rel/shop',
+      tarball: '{release_dir}/shop-{version}.tar.gz',
+    },
+  });
 });
 
 afterAll(async () => {
@@ -46,6 +54,7 @@ test('the running release is fetched from the host and the upgrade goes hot', as
   const r = await hotup(['apply', 'prod', '--yes'], { cwd: fresh });
   expect(r.code, r.stderr).toBe(0);
   expect(r.stderr).toMatch(/✓ fetch_old \S+ +release 0\.1\.0 brought from the host/);
+  expect(r.stderr).toMatch(/✓ build +shop 0\.2\.0 built by the project's command/);
   await access(path.join(fresh, '_build/prod/rel/shop/releases/0.1.0/shop.rel'));
   expect(await request(inst.port, 'vsn')).toBe('v2');
   expect(await request(inst.port, 'get')).toBe('9');

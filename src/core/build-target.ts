@@ -1,0 +1,91 @@
+/**
+ * The build half of `plan`: the new release with a relup from the running
+ * version and its tarball, by whichever backend the project uses.
+ */
+import { HotupError } from '../errors.js';
+import type { Executor } from '../remote/executor.js';
+import type { HostStatus } from '../release/discover.js';
+import { assembleRelease, hasRelease, makeUpgrade, type BuiltRelease } from '../release/build.js';
+import { assembleMixRelease, makeMixUpgrade, type AppupUsed } from '../release/build-mix.js';
+import { oneshotRelDir, runOneshotBuild } from '../release/build-oneshot.js';
+import { buildHostFacts } from '../release/facts.js';
+import { syncSource } from '../release/source-sync.js';
+import type { ReleaseFacts } from '../terms/model.js';
+import type { PlanReason } from '../plan/types.js';
+import { runStep } from '../report/step.js';
+import { buildExecutor, buildHelper, encoder, type CoreContext } from './context.js';
+import { fetchRunningRelease, runningFacts } from './running-release.js';
+
+export interface BuildOutcome {
+  vsn: string;
+  /** null: the build is the version that runs; nothing to upgrade. */
+  built: (BuiltRelease & { appups?: AppupUsed[] }) | null;
+  /** The running release's facts when the build needed them first (mix appups). */
+  old: { facts: ReleaseFacts | null; notes: PlanReason[] } | null;
+}
+
+/** Before a relup is made, the build must hold the running release: fetched from a host when it does not. */
+async function ensureRunningRelease(ctx: CoreContext, envName: string, statuses: HostStatus[], running: string, exec: Executor, relDir: string): Promise<void> {
+  if (!(await hasRelease(exec, relDir, running, ctx.config.app))) {
+    await fetchRunningRelease(ctx, envName, statuses, running, { exec, relDir });
+  }
+}
+
+export async function buildTarget(ctx: CoreContext, envName: string, statuses: HostStatus[], running: string, version: string | null): Promise<BuildOutcome> {
+  const { app, build } = ctx.config;
+  const exec = await buildExecutor(ctx);
+  const helper = await buildHelper(ctx);
+  // A CI-chosen version reaches the project's build as HOTUP_VERSION (see docs/ci.md).
+  const env: Record<string, string> = version ? { HOTUP_VERSION: version } : {};
+  if (build.host !== 'local') {
+    await runStep(ctx.emit, 'sync', build.host.raw, async () => {
+      const src = await syncSource(ctx.config.root, exec, build.path);
+      if (src.dirty) ctx.emit({ type: 'log', level: 'warn', message: 'the checkout has uncommitted changes; the build host builds the last commit without them' });
+      return { value: undefined, detail: `commit ${src.commit.slice(0, 12)} checked out in ${build.path}` };
+    });
+  }
+  const checkVersion = (vsn: string) => {
+    if (version && vsn !== version) {
+      throw new HotupError('BUILD_FAILED', `the build made release ${vsn}, not the requested ${version}`,
+        'Make the project take its version from HOTUP_VERSION (see docs/ci.md), or drop --version.', { host: exec.target });
+    }
+  };
+
+  if (build.tool === 'distillery' || build.tool === 'custom') {
+    // One command makes release, relup and tarball, so the running release must be there before it runs.
+    await ensureRunningRelease(ctx, envName, statuses, running, exec, oneshotRelDir(build, app));
+    const built = await runStep(ctx.emit, 'build', undefined, async () => {
+      const b = await runOneshotBuild(exec, build, app, running, version, env);
+      return { value: b, detail: `${app} ${b.vsn} built by ${build.tool === 'custom' ? 'the project\'s command' : `mix ${build.task}`}` };
+    });
+    checkVersion(built.vsn);
+    return { vsn: built.vsn, built: built.vsn === running ? null : built, old: null };
+  }
+
+  const mix = build.tool === 'mix';
+  const assembled = await runStep(ctx.emit, 'build', undefined, async () => {
+    const a = mix ? await assembleMixRelease(exec, build, app, env) : await assembleRelease(exec, build, app, env);
+    return { value: a, detail: `${app} ${a.vsn} assembled in ${build.path}` };
+  });
+  checkVersion(assembled.vsn);
+  if (assembled.vsn === running) return { vsn: assembled.vsn, built: null, old: null };
+  await ensureRunningRelease(ctx, envName, statuses, running, exec, assembled.relDir);
+  // Mix makes no appups: they come from the module diff, so the running release is read first.
+  const old = mix ? await runningFacts(ctx, envName, statuses, running, helper, assembled.relDir) : null;
+  const built = await runStep(ctx.emit, 'relup', undefined, async () => {
+    if (!mix) {
+      const b: BuiltRelease & { appups?: AppupUsed[] } = await makeUpgrade(exec, build, app, assembled, running);
+      return { value: b, detail: `relup ${running} → ${b.vsn} and tarball made` };
+    }
+    if (!old?.facts) {
+      throw new HotupError('OLD_RELEASE_MISSING', `the running release ${running} could not be read, so no appups can be generated for it`,
+        'Let hotup read a host over SSH (its release root must be readable), or keep the running release in the build directory.');
+    }
+    const b = await makeMixUpgrade(exec, build, app, encoder(), assembled, running, { old: old.facts, new: await buildHostFacts(helper, assembled.relDir, assembled.vsn) });
+    for (const a of b.appups) {
+      ctx.emit({ type: 'log', level: 'info', message: `${a.app}.appup: ${a.source === 'generated' ? `generated from the module diff:\n${a.text}` : a.source === 'project' ? 'the project\'s rel/appups one' : 'the one in the build'}` });
+    }
+    return { value: b, detail: `appups, relup ${running} → ${b.vsn} and tarball made` };
+  });
+  return { vsn: built.vsn, built, old };
+}
