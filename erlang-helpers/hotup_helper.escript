@@ -28,6 +28,7 @@
 %%                                 and per module: beam_lib:md5, behaviours,
 %%                                 exports code_change/3 (or /4), imports
 %%                                 erlang:load_nif/2, has an on_load function
+%%                                 (true | false | unknown: see hotup_beam.erl)
 %%                      each file as {ok, Terms} | none | {error, Detail}.
 %%                      Beams are read as chunks, never loaded.
 %%   set-boot ROOT VSN  make release VSN under ROOT the one the node boots: its
@@ -36,8 +37,9 @@
 %%                      and start_erl.data naming it; for restarts, when
 %%                      release_handler cannot do it on a live node
 
-%% Compiled, not interpreted (the default before OTP 26): walking thousands of beams needs it.
--mode(compile).
+%% Interpreted, as escripts were by default before OTP 27: compiling needs the
+%% compiler application, which a release's own ERTS usually lacks.
+-mode(interpret).
 
 main(Args) ->
     Enc = load_encoder(),
@@ -129,7 +131,7 @@ release_facts(Root, Vsn) ->
               Many -> fail(5, not_a_release, io_lib:format("several .rel files in ~ts: ~ts", [RelDir, lists:join(", ", Many)]))
           end,
     [{release, _, _, Apps}] = Rel,
-    OnLoad = code:ensure_loaded(beam_opcodes) =:= {module, beam_opcodes},
+    OnLoad = on_load_finder(),
     #{rel => Rel,
       relup => terms_of(filename:join(RelDir, "relup")),
       apps => [app_facts(Root, element(1, A), element(2, A), OnLoad) || A <- Apps]}.
@@ -182,57 +184,23 @@ module_facts(Beam, OnLoad) ->
               behaviours => lists:usort(lists:append(proplists:get_all_values(behaviour, Attrs) ++ proplists:get_all_values(behavior, Attrs))),
               code_change => lists:member({code_change, 3}, Exports) orelse lists:member({code_change, 4}, Exports),
               loads_nif => lists:member({erlang, load_nif, 2}, Imports),
-              on_load => on_load(Code, OnLoad)};
+              on_load => OnLoad(Code)};
         {error, beam_lib, Reason} ->
             fail(5, not_a_release, io_lib:format("~ts is not a readable beam file: ~p", [Beam, Reason]))
     end.
 
-%% on_load is an instruction in the code, not an attribute. Walk the Code
-%% chunk (opcode, then compact-encoded operands) for it: much faster than
-%% beam_disasm. Opcode arities come from beam_opcodes, in the compiler
-%% application, which a release's own ERTS may lack: then `unknown`.
-on_load(_Code, false) -> unknown;
-on_load(<<HeaderSize:32, Rest/binary>>, true) ->
-    <<_:HeaderSize/binary, Code/binary>> = Rest,
-    try walk(Code) catch error:_ -> unknown end.
-
-walk(<<>>) -> false;
-walk(<<Op, Rest/binary>>) ->
-    case beam_opcodes:opname(Op) of
-        {on_load, 0} -> true;
-        {int_code_end, 0} -> false;
-        {_, Arity} -> walk(skip(Arity, Rest))
+%% How on_load is found: by hotup_beam.erl (next to this script), compiled
+%% here when this node has the compiler application; else it is `unknown`.
+on_load_finder() ->
+    Src = filename:join(filename:dirname(escript:script_name()), "hotup_beam.erl"),
+    Compiled = code:ensure_loaded(beam_opcodes) =:= {module, beam_opcodes}
+        andalso compile:file(Src, [binary, return_errors]),
+    case Compiled of
+        {ok, Mod, Bin} ->
+            {module, Mod} = code:load_binary(Mod, Src, Bin),
+            fun Mod:has_on_load/1;
+        _ -> fun(_Code) -> unknown end
     end.
-
-skip(0, Bin) -> Bin;
-skip(N, Bin) -> skip(N - 1, operand(Bin)).
-
-%% A compact term: tag in the low 3 bits; an extended tag (7) is followed by
-%% operands of its own, by kind.
-operand(<<_:5, 7:3, _/binary>> = Bin) ->
-    case value(Bin) of
-        {0, <<_:8/binary, Rest/binary>>} -> Rest;                   % float
-        {1, Rest} -> {N, Elems} = value(Rest), skip(N, Elems);      % list
-        {2, Rest} -> operand(Rest);                                 % float register
-        {3, Rest} -> {N, Pairs} = value(Rest), skip(2 * N, Pairs);  % allocation list
-        {4, Rest} -> element(2, value(Rest));                       % literal
-        {5, Rest} -> skip(2, Rest)                                  % typed register
-    end;
-operand(Bin) -> element(2, value(Bin)).
-
-%% The value after the tag: in the high 4 bits, in 11 bits over two bytes,
-%% or in the next 2..8 bytes (more when the length is itself encoded).
-value(<<V:4, 0:1, _:3, Rest/binary>>) -> {V, Rest};
-value(<<Hi:3, 0:1, 1:1, _:3, Lo, Rest/binary>>) -> {(Hi bsl 8) bor Lo, Rest};
-value(<<7:3, 1:1, 1:1, _:3, Rest/binary>>) ->
-    {Len, Bytes} = value(Rest),
-    N = Len + 9,
-    <<V:N/unit:8, After/binary>> = Bytes,
-    {V, After};
-value(<<Len:3, 1:1, 1:1, _:3, Rest/binary>>) ->
-    N = Len + 2,
-    <<V:N/unit:8, After/binary>> = Rest,
-    {V, After}.
 
 %% ---- set-boot ---------------------------------------------------------------
 

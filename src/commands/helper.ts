@@ -1,7 +1,7 @@
 /** The argv that runs hotup's Erlang helper. Pure. */
 
 /** The files a host needs to run the helper (uploaded next to each other). */
-export const HELPER_FILES = ['hotup_helper.escript', 'encode.fun'];
+export const HELPER_FILES = ['hotup_helper.escript', 'encode.fun', 'hotup_beam.erl'];
 
 /** Where the helper lives on a production host: inside the release root, which the deploy user owns. */
 export function hostHelperDir(root: string): string {

@@ -64,8 +64,9 @@ export async function openArtifact(target: string, vsn?: string): Promise<Artifa
   const info = await stat(target).catch(() => null);
   if (!info) throw invalid(`${target} does not exist`, 'Give the path of a relup file, a release directory or a release tarball.');
   if (info.isDirectory()) return releaseArtifact(target, vsn, async () => undefined);
-  if (!target.endsWith('.tar.gz') && !target.endsWith('.tgz')) return { kind: 'relup', relup: target };
+  // The content decides, not the name; only a file named like a tarball must be one.
   if (!(await isGzip(target))) {
+    if (!target.endsWith('.tar.gz') && !target.endsWith('.tgz')) return { kind: 'relup', relup: target };
     throw invalid(`${target} is not a gzip file, so it is not a release tarball`, 'Give the .tar.gz that rebar3 tar, mix release or systools:make_tar made.');
   }
   const dir = await mkdtemp(path.join(os.tmpdir(), 'hotup-inspect-'));

@@ -22,7 +22,7 @@ export function describeInstruction(i: RelupInstruction): string {
     case 'point_of_no_return':
       return 'point of no return: a failure after this restarts the node on the old release';
     case 'load':
-      return `switch ${i.module} to its new code`;
+      return `switch ${i.module} to the code loaded above`;
     case 'remove':
       return `remove ${i.module}`;
     case 'purge':

@@ -13,6 +13,7 @@ export const RULE_IDS = [
   'relup/absent-module',
   'relup/absent-application',
   'release/missing-application',
+  'release/no-sasl',
   'release/erts-changed',
   'release/core-app-changed',
   'release/old-facts-unavailable',

@@ -2,19 +2,11 @@
  * Rules on changed code: is every change loaded by the relup, and loaded in a
  * way that keeps running processes right?
  */
+import { processBehaviours, processKind } from '../terms/behaviours.js';
 import type { ModuleFacts, RelupPath } from '../terms/model.js';
 import type { AppChange } from './diff.js';
 import { hasCodeChanges } from './diff.js';
 import type { Finding } from './finding.js';
-
-/** Behaviours whose processes hold state across an upgrade, Erlang's and Elixir's names. */
-const PROCESS_BEHAVIOURS = new Set([
-  'gen_server', 'gen_statem', 'gen_event', 'gen_fsm', 'supervisor', 'supervisor_bridge',
-  'Elixir.GenServer', 'Elixir.GenEvent', 'Elixir.Supervisor', 'Elixir.DynamicSupervisor', 'Elixir.GenStage',
-]);
-
-/** Supervisors migrate by re-running init/1: they need no code_change of their own. */
-const SUPERVISOR_BEHAVIOURS = new Set(['supervisor', 'supervisor_bridge', 'Elixir.Supervisor', 'Elixir.DynamicSupervisor']);
 
 interface PathView {
   loaded: Set<string>;
@@ -77,8 +69,8 @@ function loadRules(c: AppChange, m: ModuleFacts, v: PathView): Finding[] {
     });
   }
   if (isNew) return findings;
-  const behaviours = m.behaviours.filter((b) => PROCESS_BEHAVIOURS.has(b));
-  const supervisor = m.behaviours.some((b) => SUPERVISOR_BEHAVIOURS.has(b));
+  const behaviours = processBehaviours(m);
+  const supervisor = processKind(m) === 'supervisor';
   if (behaviours.length > 0 && !v.codeChanged.has(m.module)) {
     findings.push({
       rule: 'module/process-load-only',

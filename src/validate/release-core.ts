@@ -7,16 +7,27 @@ import type { Finding } from './finding.js';
 
 const CORE_APPS = ['kernel', 'stdlib', 'sasl'];
 
-/** Every application the .rel names must be in lib/: without it the release cannot boot or upgrade. */
+/**
+ * Every application the .rel names must be in lib/, or the release cannot
+ * boot or upgrade; and sasl must be one of them, or the node has no
+ * release_handler.
+ */
 export function completenessRules(newRel: ReleaseFacts): Finding[] {
-  return newRel.apps.filter((a) => !a.present).map((a): Finding => ({
+  const sasl: Finding[] = newRel.apps.some((a) => a.name === 'sasl') ? [] : [{
+    rule: 'release/no-sasl',
+    severity: 'error',
+    effect: 'restart',
+    message: `release ${newRel.vsn} does not include sasl, so the node has no release_handler to upgrade it`,
+    remedy: 'Add sasl to the release: in rebar.config, {release, {App, Vsn}, [App, sasl]}; in mix.exs, extra_applications: [:sasl].',
+  }];
+  return [...sasl, ...newRel.apps.filter((a) => !a.present).map((a): Finding => ({
     rule: 'release/missing-application',
     severity: 'error',
     effect: 'block',
     app: a.name,
     message: `release ${newRel.vsn} names ${a.name} ${a.vsn}, but lib/${a.name}-${a.vsn}/ebin is missing`,
     remedy: 'The release (or its tarball) is incomplete; build it again.',
-  }));
+  }))];
 }
 
 /** How ERTS (app null) and kernel, stdlib and sasl change between two releases. */

@@ -1,6 +1,6 @@
 /** `hotup inspect` on artifacts made by real rebar3 builds, and on broken ones. */
 import { execFileSync } from 'node:child_process';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildRebar3Shop, type ShopBuild } from '../support/fixture-build.js';
@@ -69,6 +69,10 @@ describe('inspect', () => {
     // A tarball holds only the new release: the module diff needs the running one.
     expect(upPath(tar).findings.map((f: any) => f.rule)).toEqual(['release/old-facts-unavailable']);
     expect(upPath(tar).decision).toBe('hot');
+    // What the file holds decides, not its name.
+    const renamed = path.join(work, 'shop-0.2.0.release');
+    await copyFile(shop.tarball!, renamed);
+    expect(jsonOf(await hotup(['inspect', renamed, '--json'], { cwd: work }))).toMatchObject({ kind: 'release', vsn: '0.2.0' });
   });
 });
 

@@ -23,6 +23,7 @@ import { buildRebar3Shop, type ShopBuild, type ShopSource } from '../support/fix
 import { tempDir } from '../support/shop-project.js';
 
 const exec = new LocalExecutor();
+const helper = { exec, dir: localHelperDir() };
 const run = promisify(execFile);
 let work: string;
 let v1: ShopBuild;
@@ -31,7 +32,7 @@ let oldFacts: ReleaseFacts;
 beforeAll(async () => {
   work = await tempDir('rules');
   v1 = await buildRebar3Shop(['v1'], { dir: path.join(work, 'v1') });
-  oldFacts = await buildHostFacts(exec, v1.relDir, '0.1.0');
+  oldFacts = await buildHostFacts(helper, v1.relDir, '0.1.0');
 });
 
 afterAll(async () => {
@@ -53,7 +54,7 @@ function judge(findings: Finding[]): { rules: string[]; findings: Finding[]; dec
 /** Build a source over the built 0.1.0, make the relup 0.1.0 → 0.2.0 and run every rule on it. */
 async function outcome(name: string, source: ShopSource): Promise<Outcome> {
   const build = await buildRebar3Shop([source], { from: v1, dir: path.join(work, name), relup: true });
-  const newFacts = await buildHostFacts(exec, build.relDir, '0.2.0');
+  const newFacts = await buildHostFacts(helper, build.relDir, '0.2.0');
   return { ...judge(validate({ running: '0.1.0', target: '0.2.0', old: oldFacts, new: newFacts })), build, newFacts };
 }
 
@@ -154,13 +155,20 @@ describe('release rules', () => {
     const lib = path.join(g.build.relDir, 'lib/shop-0.2.0');
     await rename(lib, `${lib}.away`);
     try {
-      const facts = await buildHostFacts(exec, g.build.relDir, '0.2.0');
+      const facts = await buildHostFacts(helper, g.build.relDir, '0.2.0');
       const o = judge(validate({ running: '0.1.0', target: '0.2.0', old: oldFacts, new: facts }));
       expect(o.rules).toContain('release/missing-application');
       expect(o.decision).toBe('blocked');
     } finally {
       await rename(`${lib}.away`, lib);
     }
+  });
+
+  test('release/no-sasl: a release without release_handler', async () => {
+    const o = await variant('no-sasl');
+    expect(o.newFacts.apps.map((a) => a.name)).not.toContain('sasl');
+    expect([...o.rules].sort()).toEqual(['release/no-sasl', 'relup/missing']);
+    expect(o.decision).toBe('restart');
   });
 
   test('release/erts-changed and release/core-app-changed: another OTP (hand-made: one OTP here)', async () => {
@@ -265,7 +273,7 @@ describe('module rules', () => {
     ].join('\n'));
     await run('elixirc', ['-o', ebin, path.join(root, 'ex.ex')]);
     await writeFile(path.join(root, 'releases/1.0.0/ex.rel'), `{release, {"ex", "1.0.0"}, {erts, "${oldFacts.erts}"}, [{ex, "1.0.0"}]}.\n`);
-    const [app] = (await buildHostFacts(exec, root, '1.0.0')).apps;
+    const [app] = (await buildHostFacts(helper, root, '1.0.0')).apps;
     const [counter, sup] = app!.modules;
     expect(counter).toMatchObject({ module: 'Elixir.Ex.Counter', behaviours: ['Elixir.GenServer'], codeChange: true });
     expect(sup).toMatchObject({ module: 'Elixir.Ex.Sup', behaviours: ['Elixir.Supervisor'], codeChange: false });

@@ -12,6 +12,8 @@ import { HELPER_EXIT, localHelperDir, runHelper } from '../../src/release/helper
 import { parseInstruction, parseRelup } from '../../src/terms/relup.js';
 import { appupMatches, parseAppup, parseAppupInstruction } from '../../src/terms/appup.js';
 import { parseRelFile } from '../../src/terms/rel.js';
+import { parseReleaseFacts } from '../../src/terms/facts.js';
+import type { ReleaseFacts } from '../../src/terms/model.js';
 import { parseReleasesFile, parseWhichReleases } from '../../src/terms/releases.js';
 import { decodeFramed, type Term } from '../../src/terms/etf.js';
 import { relupPathRules } from '../../src/validate/relup-paths.js';
@@ -111,6 +113,20 @@ describe('a rebar3-made relup', () => {
     expect(rows.map((r) => [r.name, r.vsn, r.status])).toEqual([['shop', '0.2.0', 'permanent']]);
     expect(rows[0]!.apps).toContain('shop-0.2.0');
     expect(rows[0]!.erts).toMatch(/^\d+\.\d+/);
+  });
+});
+
+describe('release facts', () => {
+  test('read with the release\'s own ERTS, as on a production host: the same digests, on_load unknown', async () => {
+    const facts = (escript?: string) => runHelper(exec, localHelperDir(), 'facts', [shop.relDir, '0.2.0'], escript ? { escript } : {}).then(parseReleaseFacts);
+    const build = await facts();
+    expect(build).toMatchObject({ name: 'shop', vsn: '0.2.0', relup: { vsn: '0.2.0' } });
+    const own = await facts(path.join(shop.relDir, `erts-${build.erts}`, 'bin', 'escript'));
+    const digests = (f: ReleaseFacts) => f.apps.flatMap((a) => a.modules.map((m) => `${m.module}:${m.md5}`));
+    expect(digests(own)).toEqual(digests(build));
+    // The build host has the compiler to find on_load; a release's ERTS does not, and says so.
+    expect(build.apps.flatMap((a) => a.modules).every((m) => m.onLoad === false)).toBe(true);
+    expect(own.apps.flatMap((a) => a.modules).every((m) => m.onLoad === null)).toBe(true);
   });
 });
 
