@@ -1,10 +1,9 @@
 /** `hotup inspect <artifact>`: the facts, findings and decision `plan` would reach, for files on disk, offline. */
 import { isHotupError } from '../errors.js';
 import { LocalExecutor } from '../remote/local.js';
-import type { Executor } from '../remote/executor.js';
 import { openArtifact } from '../release/artifact.js';
 import { buildHostFacts } from '../release/facts.js';
-import { localHelperDir, runHelper } from '../release/helper.js';
+import { localHelperDir, runHelper, type HelperHost } from '../release/helper.js';
 import { parseRelup } from '../terms/relup.js';
 import type { ReleaseFacts, Relup, RelupInstruction, RelupPath } from '../terms/model.js';
 import { decide, type Decision } from '../plan/decide.js';
@@ -71,9 +70,9 @@ function downPaths(relup: Relup, from: string | undefined, facts: ReleaseFacts |
 }
 
 /** A release kept beside the inspected one (as in a build directory) gives the module diff; else null. */
-async function siblingFacts(exec: Executor, root: string, vsn: string): Promise<ReleaseFacts | null> {
+async function siblingFacts(helper: HelperHost, root: string, vsn: string): Promise<ReleaseFacts | null> {
   try {
-    return await buildHostFacts({ exec, dir: localHelperDir() }, root, vsn);
+    return await buildHostFacts(helper, root, vsn);
   } catch (e) {
     if (isHotupError(e) && e.code === 'ARTIFACT_INVALID') return null;
     throw e;
@@ -81,10 +80,11 @@ async function siblingFacts(exec: Executor, root: string, vsn: string): Promise<
 }
 
 export async function inspect(target: string, opts: InspectOptions = {}): Promise<InspectResult> {
-  const exec = new LocalExecutor();
+  // Offline: the helper runs on this machine.
+  const helper: HelperHost = { exec: new LocalExecutor(), dir: localHelperDir() };
   const artifact = await openArtifact(target, opts.vsn);
   if (artifact.kind === 'relup') {
-    const relup = parseRelup(await runHelper(exec, localHelperDir(), 'consult', [artifact.relup]));
+    const relup = parseRelup(await runHelper(helper.exec, helper.dir, 'consult', [artifact.relup]));
     const runnings = opts.from === undefined ? relup.up.map((p) => p.vsn) : [opts.from];
     return {
       schema: INSPECT_SCHEMA,
@@ -97,19 +97,19 @@ export async function inspect(target: string, opts: InspectOptions = {}): Promis
     };
   }
   try {
-    const facts = await buildHostFacts({ exec, dir: localHelperDir() }, artifact.root, artifact.vsn);
+    const facts = await buildHostFacts(helper, artifact.root, artifact.vsn);
     const relup = facts.relup;
     const base: Omit<InspectResult, 'findings' | 'paths'> = { schema: INSPECT_SCHEMA, artifact: target, kind: 'release', vsn: artifact.vsn, release: summary(facts) };
     if (!relup) {
       // No paths to judge: the release itself, and the upgrade from --from when given.
       const findings = opts.from === undefined
         ? bySeverity([relupMissing(artifact.vsn, null), ...completenessRules(facts)])
-        : validate({ running: opts.from, target: artifact.vsn, old: await siblingFacts(exec, artifact.root, opts.from), new: facts });
+        : validate({ running: opts.from, target: artifact.vsn, old: await siblingFacts(helper, artifact.root, opts.from), new: facts });
       return { ...base, findings, paths: [] };
     }
     const paths: InspectedPath[] = [];
     for (const running of opts.from === undefined ? relup.up.map((p) => p.vsn) : [opts.from]) {
-      const findings = validate({ running, target: artifact.vsn, old: await siblingFacts(exec, artifact.root, running), new: facts });
+      const findings = validate({ running, target: artifact.vsn, old: await siblingFacts(helper, artifact.root, running), new: facts });
       paths.push(upPath(relup, running, findings, facts));
     }
     return { ...base, findings: [], paths: [...paths, ...downPaths(relup, opts.from, facts)] };

@@ -4,7 +4,7 @@ import { modulesOf } from '../terms/relup.js';
 import type { Style } from './style.js';
 
 /** Where instructions that act on the node, or on several applications, are listed. */
-export const RELEASE_GROUP = '(release)';
+const RELEASE_GROUP = '(release)';
 
 export interface InstructionGroup {
   app: string;

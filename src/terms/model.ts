@@ -10,7 +10,7 @@ export type PurgeMode = 'soft_purge' | 'brutal_purge';
 /** How long release_handler waits for a process to suspend. */
 export type SuspendTimeout = number | 'default' | 'infinity';
 
-export interface UnknownInstruction {
+interface UnknownInstruction {
   op: 'unknown';
   printed: string;
 }
@@ -33,8 +33,6 @@ export type RelupInstruction =
   | { op: 'restart_new_emulator' }
   | { op: 'restart_emulator' }
   | UnknownInstruction;
-
-export type RelupOp = RelupInstruction['op'];
 
 export interface RelupPath {
   /** The version this path upgrades from (up) or downgrades to (down). */
