@@ -17,6 +17,7 @@ import type { ReleaseFacts } from '../../src/terms/model.js';
 import { parseReleasesFile, parseWhichReleases } from '../../src/terms/releases.js';
 import { decodeFramed, type Term } from '../../src/terms/etf.js';
 import { relupPathRules } from '../../src/validate/relup-paths.js';
+import { decide } from '../../src/plan/decide.js';
 import { buildRebar3Shop, type ShopBuild } from '../support/fixture-build.js';
 import { tempDir } from '../support/shop-project.js';
 
@@ -243,6 +244,10 @@ describe('erlpack type collapsing cannot change a decision', () => {
     const path = (i: Term) => ({ vsn: '0.2.0', up: [{ vsn: '0.1.0', descr: '[]', instructions: [parseInstruction(i)] }], down: [{ vsn: '0.1.0', descr: '[]', instructions: [] }] });
     expect(relupPathRules(path(a!), { running: '0.1.0' }).map((f) => f.rule)).toEqual(['relup/restart-emulator']);
     expect(relupPathRules(path(b!), { running: '0.1.0' }).map((f) => f.rule)).toEqual(['relup/unknown-instruction']);
+    // And the decision itself: an atom point_of_no_return goes hot; the binary would not.
+    const [atom, binary] = items(erlangTerm('[point_of_no_return, <<"point_of_no_return">>]'));
+    expect(decide(relupPathRules(path(atom!), { running: '0.1.0' })).kind).toBe('hot');
+    expect(decide(relupPathRules(path(binary!), { running: '0.1.0' })).kind).toBe('restart');
   });
 
   test('an appup key that is a binary is a regex; the same text as a string is a literal', () => {
