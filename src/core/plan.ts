@@ -9,7 +9,6 @@ import type { HostStatus } from '../release/discover.js';
 import { buildHostFacts } from '../release/facts.js';
 import type { Executor } from '../remote/executor.js';
 import { liveCheck } from '../release/live-check.js';
-import type { ReleaseFacts } from '../terms/model.js';
 import { planHosts } from '../plan/plan.js';
 import { PLAN_SCHEMA, type PlanReason, type PlannedTarball, type UpgradePlan } from '../plan/types.js';
 import { validate } from '../validate/index.js';
@@ -43,18 +42,6 @@ function commonRunning(statuses: HostStatus[]): string {
     `the hosts do not run one known version, so no single relup fits them all:\n${table}`,
     'Bring the hosts to one version first (upgrade the stragglers, or restart them into the same release), then plan again.',
   );
-}
-
-/** release_handler, which every hot upgrade runs through, is part of sasl. */
-function saslRule(facts: ReleaseFacts): PlanReason[] {
-  if (facts.apps.some((a) => a.name === 'sasl')) return [];
-  return [{
-    rule: 'release/no-sasl',
-    severity: 'error',
-    effect: 'restart',
-    message: `release ${facts.vsn} does not include sasl, so the node has no release_handler to upgrade it`,
-    remedy: 'Add sasl to the release: in rebar.config, {release, {App, Vsn}, [App, sasl]}; in mix.exs, extra_applications: [:sasl].',
-  }];
 }
 
 /** The tarball on this machine, where ship uploads it from: a remote build host's is downloaded. */
@@ -105,7 +92,7 @@ export async function plan(ctx: CoreContext, envName: string, opts: { checkLive?
     const inspected = await runStep(ctx.emit, 'inspect', undefined, async () => {
       const newFacts = await buildHostFacts(helper, built.relDir, built.vsn);
       const { facts, notes } = old ?? await runningFacts(ctx, envName, statuses, running, helper, built.relDir);
-      const f: PlanReason[] = [...validate({ running, target: built.vsn, old: facts, new: newFacts }), ...notes, ...saslRule(newFacts)];
+      const f: PlanReason[] = [...validate({ running, target: built.vsn, old: facts, new: newFacts }), ...notes];
       return { value: { relup: newFacts.relup, findings: f }, detail: `relup decoded: ${countFindings(f)}` };
     });
     findings = inspected.findings;

@@ -3,27 +3,16 @@
  * from the module diff of the two releases. Pure: facts in, Erlang text out.
  */
 import type { ModuleFacts } from '../terms/model.js';
+import { processKind, type ProcessKind } from '../terms/behaviours.js';
 import type { AppChange } from '../validate/diff.js';
-
-/** Behaviours whose processes hold state: their code is swapped with the processes suspended and code_change run. */
-const STATEFUL = new Set(['gen_server', 'gen_statem', 'gen_event', 'gen_fsm', 'Elixir.GenServer', 'Elixir.GenStateMachine', 'Elixir.GenEvent']);
-const SUPERVISOR = new Set(['supervisor', 'Elixir.Supervisor', 'Elixir.DynamicSupervisor']);
 
 export function erlAtom(name: string): string {
   return /^[a-z][A-Za-z0-9_@]*$/.test(name) ? name : `'${name.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
-type Kind = 'supervisor' | 'stateful' | 'plain';
-
-function kindOf(m: ModuleFacts): Kind {
-  if (m.behaviours.some((b) => SUPERVISOR.has(b))) return 'supervisor';
-  if (m.behaviours.some((b) => STATEFUL.has(b))) return 'stateful';
-  return 'plain';
-}
-
 function change(m: ModuleFacts): string {
   const a = erlAtom(m.module);
-  switch (kindOf(m)) {
+  switch (processKind(m)) {
     case 'supervisor':
       return `{update, ${a}, supervisor}`;
     case 'stateful':
@@ -34,10 +23,10 @@ function change(m: ModuleFacts): string {
 }
 
 /** Plain code first, then the processes that call it, supervisors last. */
-const ORDER: Record<Kind, number> = { plain: 0, stateful: 1, supervisor: 2 };
+const ORDER: Record<ProcessKind, number> = { plain: 0, stateful: 1, supervisor: 2 };
 
 function byKind(mods: ModuleFacts[]): ModuleFacts[] {
-  return [...mods].sort((x, y) => ORDER[kindOf(x)] - ORDER[kindOf(y)] || x.module.localeCompare(y.module));
+  return [...mods].sort((x, y) => ORDER[processKind(x)] - ORDER[processKind(y)] || x.module.localeCompare(y.module));
 }
 
 /**

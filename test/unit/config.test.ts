@@ -57,6 +57,8 @@ describe('a valid config', () => {
         path: '/srv/project',
         profile: 'prod',
         ssh: { knownHosts: `${home}/.ssh/known_hosts`, connectTimeoutMs: 10_000, commandTimeoutMs: 120_000 },
+        task: 'distillery.release',
+        node: 'relx',
       },
       environments: {
         prod: {
@@ -88,6 +90,8 @@ describe('a valid config', () => {
       path: '/srv/project',
       profile: 'prod',
       ssh: { knownHosts: `${home}/.ssh/known_hosts`, connectTimeoutMs: 10_000, commandTimeoutMs: 120_000 },
+      task: 'distillery.release',
+      node: 'relx',
     });
     expect(c.environments.prod!.hosts).toEqual([
       { raw: 'web1', user: me, host: 'web1', port: 22 },
@@ -172,7 +176,7 @@ describe('errors name the path of each problem', () => {
     expect(problems(env('    hosts: [a@b]\n    deploy_to: /o\n    ssh:\n      connect_timeout: soon\n'))).toEqual([
       'environments/prod/ssh/connect_timeout: should be a number of seconds',
     ]);
-    expect(problems(EXAMPLE.replace('tool: rebar3', 'tool: make'))).toEqual(['build/tool: should be rebar3 or mix']);
+    expect(problems(EXAMPLE.replace('tool: rebar3', 'tool: make'))).toEqual(['build/tool: should be rebar3, mix, distillery or custom']);
     expect(problems('app: shop\nbuild: [x]\nenvironments:\n  prod:\n')).toEqual([
       'build: should be a map of build settings',
       'environments/prod: should be a map with hosts and deploy_to',
@@ -344,6 +348,20 @@ describe('fleet and fallback keys', () => {
     ]);
     expect(problems(`${env('    hosts: [a@b]\n    deploy_to: /o\n')}hooks:\n  before_deploy: x\n`)).toEqual([
       'hooks/before_deploy: unknown key "before_deploy"',
+    ]);
+  });
+});
+
+describe('build backends', () => {
+  test('mix and Distillery reach nodes with rpc; custom needs a command, and its keys are custom-only', () => {
+    const build = (b: string) => `app: shop\nbuild:\n${b}environments:\n  prod:\n    hosts: [a@b]\n    deploy_to: /o\n`;
+    expect(parseConfig(build('  tool: mix\n'), FILE).build.node).toBe('mix');
+    expect(parseConfig(build('  tool: distillery\n  task: release\n'), FILE).build).toMatchObject({ node: 'mix', task: 'release' });
+    expect(parseConfig(build('  tool: custom\n  command: make rel\n  node: mix\n'), FILE).build).toMatchObject({ command: 'make rel', node: 'mix' });
+    expect(problems(build('  tool: custom\n'))).toEqual(['build/command: is required (a shell command) when tool is custom']);
+    expect(problems(build('  tool: rebar3\n  command: make\n  task: x\n'))).toEqual([
+      'build/command: is only for tool: custom',
+      'build/task: is only for tool: distillery',
     ]);
   });
 });
