@@ -3,24 +3,16 @@
  * exactly this object; `apply` carries out exactly this object.
  */
 
+import type { Finding } from '../validate/finding.js';
+
 export const PLAN_SCHEMA = 'hotup.plan/1';
 
-export type Severity = 'error' | 'warning' | 'info';
-
 /**
- * What a finding does to the decision: nothing, forces a restart instead of
- * a hot upgrade, or blocks the upgrade (a restart would not fix it either).
+ * One finding that shaped a host's decision: a named rule, what it saw, what
+ * to do. The validation rules' findings, and those hotup adds outside them
+ * (the live check's), whose rule ids are not the rules'.
  */
-export type Effect = 'none' | 'restart' | 'block';
-
-/** One finding that shaped a host's decision: a named rule, what it saw, what to do. */
-export interface PlanReason {
-  rule: string;
-  severity: Severity;
-  effect: Effect;
-  message: string;
-  remedy: string;
-}
+export type PlanReason = Omit<Finding, 'rule' | 'app' | 'module'> & { rule: string };
 
 /**
  * hot: release_handler upgrades the live node. restart: the new release is
