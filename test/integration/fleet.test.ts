@@ -108,7 +108,13 @@ describe('a fleet of three', () => {
 
   test('--json output is one document that matches the documented schema', async () => {
     const ajv = new Ajv({ allErrors: true });
-    for (const f of ['events', 'plan', 'apply', 'error']) ajv.addSchema(JSON.parse(await readFile(path.join(SCHEMAS, `${f}.schema.json`), 'utf8')));
+    for (const f of ['events', 'plan', 'apply', 'error', 'status', 'history', 'lock']) ajv.addSchema(JSON.parse(await readFile(path.join(SCHEMAS, `${f}.schema.json`), 'utf8')));
+    const status = await run(['status', 'prod', '--json']);
+    expect(ajv.validate('status.schema.json', jsonOf(status)), ajv.errorsText()).toBe(true);
+    const history = await run(['history', 'prod', '--json']);
+    expect(ajv.validate('history.schema.json', jsonOf(history)), ajv.errorsText()).toBe(true);
+    const lock = await run(['lock', 'status', 'prod', '--json']);
+    expect(ajv.validate('lock.schema.json', jsonOf(lock)), ajv.errorsText()).toBe(true);
     const plan = await run(['plan', 'prod', '--json']);
     expect(ajv.validate('plan.schema.json', jsonOf(plan)), ajv.errorsText()).toBe(true);
     const noop = await run(['apply', 'prod', '--yes', '--json']);
