@@ -1,38 +1,18 @@
 /** `hotup apply <env>`: carry out a plan, host by host, with health checks and rollback. */
 import { HotupError, isHotupError } from '../errors.js';
+import type { ApplyResult, HostOutcome, HostResult } from './results.js';
 import type { EnvironmentConfig, HostSpec } from '../config/types.js';
 import type { HostPlan, UpgradePlan } from '../plan/types.js';
 import { execution, type ApplyChoices, type Execution } from '../plan/policy.js';
 import { waves, type RolloutShape } from '../plan/rollout.js';
-import { shipTarball } from '../release/ship.js';
-import { hotInstall } from '../release/upgrade.js';
-import { restartInto } from '../release/restart.js';
-import { checkHealth, describeProbe, healthCheckFor, probeOnce } from '../release/health.js';
-import { nodeIsUp, type NodeTarget } from '../release/live.js';
-import { runStep } from '../report/step.js';
-import { runHook } from '../release/hooks.js';
+import { shipTarball } from '../host/ship.js';
+import { hotInstall } from '../node/upgrade.js';
+import { restartInto } from '../node/restart.js';
+import { checkHealth, describeProbe, healthCheckFor, probeOnce } from '../health/probe.js';
+import { nodeIsUp, type NodeTarget } from '../node/live.js';
+import { runStep } from './step.js';
+import { runHook } from './hooks.js';
 import { environment, nodeTarget, type CoreContext } from './context.js';
-
-/** untouched: not reached, because an earlier host failed. */
-export type HostOutcome = 'upgraded' | 'unchanged' | 'rolled_back' | 'failed' | 'untouched';
-
-export interface HostResult {
-  host: string;
-  from: string | null;
-  to: string;
-  action: HostPlan['action'];
-  execution: Execution;
-  outcome: HostOutcome;
-  ms: number;
-  /** Measured on the restart path (and on a rollback by restart). */
-  downtimeMs?: number;
-  error?: { code: string; message: string };
-}
-
-export interface ApplyResult {
-  plan: UpgradePlan;
-  hosts: HostResult[];
-}
 
 /** Refuses the whole plan before anything is touched when any host cannot go as asked. */
 export function executions(plan: UpgradePlan, choices: ApplyChoices): Execution[] {

@@ -4,15 +4,15 @@
  */
 import { HotupError } from '../errors.js';
 import type { Executor } from '../remote/executor.js';
-import type { HostStatus } from '../release/discover.js';
-import { assembleRelease, hasRelease, makeUpgrade, type BuiltRelease } from '../release/build.js';
-import { assembleMixRelease, makeMixUpgrade, type AppupUsed } from '../release/build-mix.js';
-import { oneshotRelDir, runOneshotBuild } from '../release/build-oneshot.js';
-import { buildHostFacts } from '../release/facts.js';
-import { syncSource } from '../release/source-sync.js';
+import type { HostStatus } from '../node/discover.js';
+import { assembleRelease, hasRelease, makeUpgrade, type BuiltRelease } from '../build/rebar3.js';
+import { assembleMixRelease, makeMixUpgrade, type AppupUsed } from '../build/mix.js';
+import { oneshotRelDir, runOneshotBuild } from '../build/oneshot.js';
+import { buildHostFacts } from '../helper/facts.js';
+import { syncSource } from '../build/source-sync.js';
 import type { ReleaseFacts } from '../terms/model.js';
 import type { PlanReason } from '../plan/types.js';
-import { runStep } from '../report/step.js';
+import { runStep } from './step.js';
 import { buildExecutor, buildHelper, encoder, type CoreContext } from './context.js';
 import { fetchRunningRelease, runningFacts } from './running-release.js';
 

@@ -5,10 +5,10 @@ import type { Config, EnvironmentConfig, HostSpec } from '../config/types.js';
 import { HotupError } from '../errors.js';
 import type { Executor } from '../remote/executor.js';
 import type { ExecutorPool } from '../remote/connect.js';
-import type { Emit } from '../report/events.js';
-import { localHelperDir, type HelperHost } from '../release/helper.js';
-import { uploadHelper } from '../release/host-helper.js';
-import type { NodeTarget } from '../release/live.js';
+import type { Emit } from './events.js';
+import { localHelperDir, type HelperHost } from '../helper/run.js';
+import { uploadHelper } from '../helper/on-host.js';
+import type { NodeTarget } from '../node/live.js';
 
 export interface CoreContext {
   config: Config;

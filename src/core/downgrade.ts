@@ -4,16 +4,16 @@
  * down-path when it has one, otherwise a restart into the older release.
  */
 import { HotupError } from '../errors.js';
-import type { HostStatus } from '../release/discover.js';
-import { runHelper } from '../release/helper.js';
-import { readRemoteFile } from '../release/remote-file.js';
+import type { HostStatus } from '../node/discover.js';
+import { runHelper } from '../helper/run.js';
+import { readRemoteFile } from '../host/remote-file.js';
 import { relupPath } from '../commands/release-paths.js';
 import { parseRelup } from '../terms/relup.js';
 import { PLAN_SCHEMA, type HostPlan, type PlanReason, type UpgradePlan } from '../plan/types.js';
 import { compareVersions } from '../validate/version.js';
 import { findPath, hasHotPath } from '../validate/relup-paths.js';
 import { describeInstruction } from '../report/relup.js';
-import { runStep } from '../report/step.js';
+import { runStep } from './step.js';
 import { buildHelper, environment, nodeTarget, type CoreContext } from './context.js';
 import { discoverEnvironment } from './status.js';
 

@@ -1,6 +1,6 @@
 /** `hotup lock status|release` and `hotup history`: the deploy lock and the journal, per host. */
-import { readLock, releaseAll, type LockNote } from '../release/lock.js';
-import { readJournal, type JournalEntry } from '../release/journal.js';
+import { readLock, releaseAll, type LockNote } from '../host/lock.js';
+import { readJournal, type JournalEntry } from '../host/journal.js';
 import { environment, nodeTarget, type CoreContext } from './context.js';
 
 async function targets(ctx: CoreContext, envName: string) {

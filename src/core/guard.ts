@@ -4,8 +4,8 @@
  * given back on every way out, Ctrl-C included.
  */
 import { environment, nodeTarget, type CoreContext } from './context.js';
-import { acquireAll, lockNote } from '../release/lock.js';
-import { journaling, type JournalHost } from '../release/journal.js';
+import { acquireAll, lockNote } from '../host/lock.js';
+import { journaling, type JournalHost } from '../host/journal.js';
 import type { UpgradePlan } from '../plan/types.js';
 
 export async function withDeployLock<T>(ctx: CoreContext, envName: string, what: string, body: () => Promise<T>): Promise<T> {

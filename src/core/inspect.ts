@@ -1,9 +1,9 @@
 /** `hotup inspect <artifact>`: the facts, findings and decision `plan` would reach, for files on disk, offline. */
 import { isHotupError } from '../errors.js';
 import { LocalExecutor } from '../remote/local.js';
-import { openArtifact } from '../release/artifact.js';
-import { buildHostFacts } from '../release/facts.js';
-import { localHelperDir, runHelper, type HelperHost } from '../release/helper.js';
+import { openArtifact } from '../build/artifact.js';
+import { buildHostFacts } from '../helper/facts.js';
+import { localHelperDir, runHelper, type HelperHost } from '../helper/run.js';
 import { parseRelup } from '../terms/relup.js';
 import type { ReleaseFacts, Relup, RelupInstruction, RelupPath } from '../terms/model.js';
 import { decide, type Decision } from '../plan/decide.js';

@@ -1,13 +1,13 @@
 /** The release production runs, as the build needs it: its facts, or the release itself. */
 import { isHotupError } from '../errors.js';
 import type { Executor } from '../remote/executor.js';
-import type { HostStatus } from '../release/discover.js';
-import { buildHostFacts, hostFacts } from '../release/facts.js';
-import type { HelperHost } from '../release/helper.js';
-import { fetchOldRelease } from '../release/fetch-old.js';
+import type { HostStatus } from '../node/discover.js';
+import { buildHostFacts, hostFacts } from '../helper/facts.js';
+import type { HelperHost } from '../helper/run.js';
+import { fetchOldRelease } from '../build/fetch-old.js';
 import type { ReleaseFacts } from '../terms/model.js';
 import type { PlanReason } from '../plan/types.js';
-import { runStep } from '../report/step.js';
+import { runStep } from './step.js';
 import { environment, nodeTarget, type CoreContext } from './context.js';
 
 /** The running release's facts from the first host that can give them, else the build host's copy. */

@@ -1,6 +1,6 @@
 /** `hotup status <env>`: what each host runs, from every witness. */
-import { discoverHost, type HostStatus } from '../release/discover.js';
-import { runStep } from '../report/step.js';
+import { discoverHost, type HostStatus } from '../node/discover.js';
+import { runStep } from './step.js';
 import { buildHelper, environment, nodeTarget, type CoreContext } from './context.js';
 
 export async function discoverEnvironment(ctx: CoreContext, envName: string): Promise<HostStatus[]> {

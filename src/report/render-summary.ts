@@ -1,5 +1,5 @@
 /** The closing table of apply/downgrade: per host, before → after, how, how long, and the result. */
-import type { HostResult } from '../core/apply.js';
+import type { HostResult } from '../core/results.js';
 import { seconds, type Style } from './style.js';
 
 export function renderSummary(hosts: HostResult[], s: Style): string {

@@ -1,6 +1,6 @@
 /** Reporters turn core events into output: text for people on stderr/stdout, or one JSON document on stdout. */
 import { isHotupError } from '../errors.js';
-import type { Emit, HotupEvent } from './events.js';
+import type { Emit, HotupEvent } from '../core/events.js';
 import { renderPlan } from './render-plan.js';
 import { renderStatus } from './render-status.js';
 import { renderSummary } from './render-summary.js';

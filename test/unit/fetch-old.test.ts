@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { relFileText, splitLib } from '../../src/release/fetch-old.js';
+import { relFileText, splitLib } from '../../src/build/fetch-old.js';
 
 describe('rebuilding a .rel from a RELEASES row', () => {
   test('application names have no dash; versions may', () => {

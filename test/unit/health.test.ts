@@ -1,9 +1,9 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { checkHealth, healthCheckFor, probeOnce } from '../../src/release/health.js';
+import { checkHealth, healthCheckFor, probeOnce } from '../../src/health/probe.js';
 import { LocalExecutor } from '../../src/remote/local.js';
-import { measureOutage } from '../../src/release/outage.js';
+import { measureOutage } from '../../src/health/outage.js';
 
 const exec = new LocalExecutor();
 let tcp: net.Server;

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { customBuildArgv, distilleryArgv, fillPlaceholders } from '../../src/commands/oneshot.js';
-import { builtVersion, oneshotRelDir, runOneshotBuild } from '../../src/release/build-oneshot.js';
+import { builtVersion, oneshotRelDir, runOneshotBuild } from '../../src/build/oneshot.js';
 import { LocalExecutor } from '../../src/remote/local.js';
 import type { BuildConfig } from '../../src/config/types.js';
 

@@ -8,7 +8,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { LocalExecutor } from '../../src/remote/local.js';
-import { HELPER_EXIT, localHelperDir, runHelper } from '../../src/release/helper.js';
+import { HELPER_EXIT, localHelperDir, runHelper } from '../../src/helper/run.js';
 import { parseInstruction, parseRelup } from '../../src/terms/relup.js';
 import { appupMatches, parseAppup, parseAppupInstruction } from '../../src/terms/appup.js';
 import { parseRelFile } from '../../src/terms/rel.js';

@@ -3,9 +3,9 @@
  * events; reporters decide how a person (stderr) or a program (stdout JSON)
  * sees them.
  */
-import type { HostStatus } from '../release/discover.js';
+import type { HostStatus } from '../node/discover.js';
 import type { UpgradePlan } from '../plan/types.js';
-import type { HostResult } from '../core/apply.js';
+import type { HostResult } from './results.js';
 
 export type StepName =
   | 'discover'

@@ -7,8 +7,8 @@
 import { liveExprs } from '../commands/node.js';
 import { printTerm } from '../terms/etf.js';
 import type { PlanReason } from '../plan/types.js';
-import type { LocalTarball } from './ship.js';
-import { shipTarball } from './ship.js';
+import type { LocalTarball } from '../host/ship.js';
+import { shipTarball } from '../host/ship.js';
 import { evalOnNode, readLiveReleases, type NodeTarget } from './live.js';
 
 export async function liveCheck(node: NodeTarget, vsn: string, tarball: LocalTarball): Promise<PlanReason[]> {

@@ -5,7 +5,7 @@ import type { Executor } from '../remote/executor.js';
 import { HELPER_FILES, hostHelperDir, releaseEscript } from '../commands/helper.js';
 import { mkdirArgv, testFileArgv } from '../commands/files.js';
 import type { Term } from '../terms/etf.js';
-import { localHelperDir, runHelper } from './helper.js';
+import { localHelperDir, runHelper } from './run.js';
 
 /** Copies the helper's files into DIR on the machine EXEC runs on. */
 export async function uploadHelper(exec: Executor, dir: string): Promise<void> {

@@ -15,7 +15,7 @@ import { writeFileArgv } from '../commands/mix.js';
 import type { Executor } from '../remote/executor.js';
 import { hostHelperDir } from '../commands/helper.js';
 import type { ReleasesEntry } from '../terms/model.js';
-import type { NodeTarget } from './live.js';
+import type { NodeTarget } from '../node/live.js';
 
 /** "app-vsn" → [app, vsn]; application names have no '-', versions may. */
 export function splitLib(lib: string): [string, string] {

@@ -5,8 +5,8 @@ import { parseStartErlData, type StartErlData } from '../terms/start-erl.js';
 import { parseReleasesFile } from '../terms/releases.js';
 import { assessHost, type HostStatus, type LiveReading } from '../plan/host-status.js';
 import { readLiveReleases, type NodeTarget } from './live.js';
-import { runHelper, type HelperHost } from './helper.js';
-import { readRemoteFile } from './remote-file.js';
+import { runHelper, type HelperHost } from '../helper/run.js';
+import { readRemoteFile } from '../host/remote-file.js';
 
 export type { HostStatus } from '../plan/host-status.js';
 

@@ -12,10 +12,10 @@ import { promoteScriptArgv } from '../commands/restart.js';
 import { printTerm, type Term } from '../terms/etf.js';
 import { parseStartErlData } from '../terms/start-erl.js';
 import type { ReleasesEntry } from '../terms/model.js';
-import type { Emit } from '../report/events.js';
-import { runStep } from '../report/step.js';
+import type { Emit } from '../core/events.js';
+import { runStep } from '../core/step.js';
 import { evalOnNode, readLiveReleases, waitForNode, type NodeTarget } from './live.js';
-import { readRemoteFile } from './remote-file.js';
+import { readRemoteFile } from '../host/remote-file.js';
 
 const INSTALL_TIMEOUT_MS = 10 * 60_000;
 

@@ -8,14 +8,14 @@ import { shippedTarballPath, startErlDataPath } from '../commands/release-paths.
 import { testFileArgv } from '../commands/files.js';
 import { daemonArgv, extractTarballArgv, restartCommandArgv, stopArgv } from '../commands/restart.js';
 import { parseStartErlData } from '../terms/start-erl.js';
-import type { Emit } from '../report/events.js';
-import { runStep } from '../report/step.js';
+import type { Emit } from '../core/events.js';
+import { runStep } from '../core/step.js';
 import { seconds } from '../report/style.js';
 import { evalOnNode, nodeIsUp, waitForNode, type NodeTarget } from './live.js';
 import { readLive } from './discover.js';
-import { readRemoteFile } from './remote-file.js';
-import { runHostHelper } from './host-helper.js';
-import { measureOutage } from './outage.js';
+import { readRemoteFile } from '../host/remote-file.js';
+import { runHostHelper } from '../helper/on-host.js';
+import { measureOutage } from '../health/outage.js';
 import { promoteScript, verifyPermanent } from './upgrade.js';
 
 export interface RestartOptions {

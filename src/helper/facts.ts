@@ -2,8 +2,8 @@
 import type { Executor } from '../remote/executor.js';
 import { parseReleaseFacts } from '../terms/facts.js';
 import type { ReleaseFacts } from '../terms/model.js';
-import { runHelper, type HelperHost } from './helper.js';
-import { runHostHelper } from './host-helper.js';
+import { runHelper, type HelperHost } from './run.js';
+import { runHostHelper } from './on-host.js';
 
 const FACTS_TIMEOUT_MS = 5 * 60_000;
 

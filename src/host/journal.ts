@@ -6,7 +6,7 @@
 import os from 'node:os';
 import type { Executor } from '../remote/executor.js';
 import { appendJournalArgv, readJournalArgv } from '../commands/journal.js';
-import type { Emit, HotupEvent, StepName } from '../report/events.js';
+import type { Emit, HotupEvent, StepName } from '../core/events.js';
 
 export interface JournalEntry {
   at: string;
