@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'TERM_DECODE'
   | 'NOT_A_RELEASE'
   | 'NODE_DOWN'
+  | 'LINK_LOST'
+  | 'CALL_FAILED'
   | 'BUILD_FAILED'
   | 'OLD_RELEASE_MISSING'
   | 'ARTIFACT_INVALID'
