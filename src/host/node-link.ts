@@ -1,0 +1,14 @@
+/**
+ * How a Host reaches its release's live node. The session link keeps one
+ * helper process on the host for the whole command; a test can script one.
+ */
+import type { Term } from '../terms/etf.js';
+import type { NodeRequest } from './protocol.js';
+
+export interface NodeLink {
+  /** True when the node answers; LINK_LOST when the host itself cannot be reached. */
+  up(): Promise<boolean>;
+  /** See Host.call: NODE_DOWN, LINK_LOST or CALL_FAILED on failure. */
+  call(req: NodeRequest, timeoutMs: number): Promise<Term>;
+  close(): Promise<void>;
+}
