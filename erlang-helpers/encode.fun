@@ -6,9 +6,11 @@
 %%   tuple -> #{<<"t">> => [..]}     map -> #{<<"m">> => [[K, V], ..]}
 %%   improper list -> #{<<"il">> => [..], <<"tail">> => T}
 %%   pid/ref/port/fun -> #{<<"x">> => Printed}
+%%   integer beyond 2^53 -> #{<<"n">> => Digits}   (erlpack cannot read big ints, JS numbers lose them)
 %% Integers, floats and proper lists pass through, their elements encoded.
 fun HotupEnc(T) when is_atom(T) -> #{<<"a">> => atom_to_binary(T, utf8)};
     HotupEnc(T) when is_binary(T) -> #{<<"b">> => T};
+    HotupEnc(T) when is_integer(T), (T > 16#1FFFFFFFFFFFFF orelse T < -16#1FFFFFFFFFFFFF) -> #{<<"n">> => integer_to_binary(T)};
     HotupEnc(T) when is_integer(T); is_float(T) -> T;
     HotupEnc(T) when is_tuple(T) -> #{<<"t">> => [HotupEnc(E) || E <- tuple_to_list(T)]};
     HotupEnc(T) when is_map(T) -> #{<<"m">> => [[HotupEnc(K), HotupEnc(V)] || {K, V} <- maps:to_list(T)]};

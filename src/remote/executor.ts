@@ -25,11 +25,28 @@ export interface UploadProgress {
   total: number;
 }
 
+/** A long-running command: lines in on stdin, lines out on stdout, for as long as both sides want. */
+export interface Process {
+  /** Writes to the command's stdin. */
+  write(text: string): void;
+  /** Each complete line of stdout (without its newline), in order. */
+  onLine(listener: (line: string) => void): void;
+  /**
+   * Resolves when the command is gone: its exit code and the tail of its
+   * stderr, or `lost` when the link to the machine dropped under it.
+   */
+  readonly ended: Promise<{ code: number; stderr: string; lost?: Error }>;
+  /** Closes stdin and stops the command. */
+  close(): void;
+}
+
 export interface Executor {
   /** `local` or `user@host:port`, as shown to the user. */
   readonly target: string;
   /** Run argv; resolves with any exit code, rejects only when it could not run or timed out. */
   run(argv: readonly string[], options?: RunOptions): Promise<RunResult>;
+  /** Start ARGV and keep it running: see Process. */
+  spawn(argv: readonly string[], options?: Pick<RunOptions, 'cwd' | 'env'>): Promise<Process>;
   /** Copy a local file to `remotePath` (written as is; callers choose temp names). */
   upload(localPath: string, remotePath: string, onProgress?: (p: UploadProgress) => void): Promise<void>;
   /** Copy a remote file to a local path. */

@@ -2,7 +2,8 @@
 import { spawn } from 'node:child_process';
 import { copyFile, stat } from 'node:fs/promises';
 import { HotupError } from '../errors.js';
-import { DEFAULT_TIMEOUT_MS, type Executor, type RunOptions, type RunResult, type UploadProgress } from './executor.js';
+import { DEFAULT_TIMEOUT_MS, type Executor, type Process, type RunOptions, type RunResult, type UploadProgress } from './executor.js';
+import { LineSplitter, StderrTail } from './lines.js';
 import { commandTimedOut, Output, transferFailed } from './outcome.js';
 
 export class LocalExecutor implements Executor {
@@ -55,6 +56,34 @@ export class LocalExecutor implements Executor {
         resolve(output.result(code, signal));
       });
     });
+  }
+
+  async spawn(argv: readonly string[], options: Pick<RunOptions, 'cwd' | 'env'> = {}): Promise<Process> {
+    const [cmd, ...args] = argv;
+    if (cmd === undefined) throw new Error('spawn() needs a command');
+    const child = spawn(cmd, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const lines = new LineSplitter();
+    const stderr = new StderrTail();
+    child.stdout.on('data', lines.push);
+    child.stderr.on('data', stderr.push);
+    child.stdin.on('error', () => undefined);
+    const ended = new Promise<{ code: number; stderr: string }>((resolve) => {
+      child.on('error', (e) => resolve({ code: 127, stderr: `could not run ${cmd}: ${e.message}` }));
+      child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 + 9 : -1), stderr: stderr.value }));
+    });
+    return {
+      write: (text) => void child.stdin.write(text),
+      onLine: (l) => lines.listen(l),
+      ended,
+      close: () => {
+        child.stdin.end();
+        try {
+          if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      },
+    };
   }
 
   async upload(localPath: string, remotePath: string, onProgress?: (p: UploadProgress) => void): Promise<void> {

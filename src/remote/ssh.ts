@@ -5,7 +5,8 @@ import os from 'node:os';
 import ssh2, { Client, type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm, type SFTPWrapper } from 'ssh2';
 import { HotupError } from '../errors.js';
 import type { HostSpec, SshSettings } from '../config/types.js';
-import type { Executor, RunOptions, RunResult, UploadProgress } from './executor.js';
+import type { Executor, Process, RunOptions, RunResult, UploadProgress } from './executor.js';
+import { LineSplitter, StderrTail } from './lines.js';
 import { fingerprint, hostKeysFor, keyType, knownHostsName, recordedTypes, verifyHostKey, type HostKeyVerdict } from './known-hosts.js';
 import { commandTimedOut, Output, transferFailed } from './outcome.js';
 import { commandLine } from './quote.js';
@@ -48,7 +49,7 @@ export class SshExecutor implements Executor {
     client.on('error', (e) => (this.lastError = e));
     this.closed = new Promise((resolve) => {
       client.once('close', () => {
-        this.gone ??= new HotupError('SSH_CONNECT',
+        this.gone ??= new HotupError('LINK_LOST',
           `the connection to ${spec.host} port ${spec.port} was lost${this.lastError ? `: ${this.lastError.message}` : ''}`,
           'Check the network and the host, then run hotup again; the step that was running may need to be checked by hand.',
           { host: spec.raw });
@@ -153,10 +154,64 @@ export class SshExecutor implements Executor {
       settled = true;
       // No exit status means the session ended under the command: the connection dropped.
       if (exit) resolve(output.result(exit.code, exit.signal));
-      else reject(this.gone ?? new HotupError('SSH_CONNECT', `the session of \`${argv[0]}\` ended without an exit status`,
+      else reject(this.gone ?? new HotupError('LINK_LOST', `the session of \`${argv[0]}\` ended without an exit status`,
         'The connection or the host\'s sshd failed; run hotup again.', { host: this.target }));
     });
     stream.end(stdin ?? '');
+  }
+
+  /** Holds one of the connection's channels until the command ends. */
+  spawn(argv: readonly string[], options: Pick<RunOptions, 'cwd' | 'env'> = {}): Promise<Process> {
+    const line = commandLine(argv, options);
+    return new Promise((resolve, reject) => {
+      if (this.gone) return reject(this.gone);
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      void this.channels.use(() => new Promise<void>((started) => {
+        const fail = (detail: string) => {
+          release();
+          reject(this.gone ?? new HotupError('COMMAND_FAILED', `could not start a command over SSH: ${detail}`,
+            'The host refused a new session (see MaxSessions in its sshd_config) or the connection is failing; run hotup again.', { host: this.target }));
+        };
+        try {
+          this.client.exec(line, (err, stream) => {
+            if (err) return fail(err.message);
+            resolve(this.process(stream, release));
+          });
+        } catch (e) {
+          fail((e as Error).message);
+        }
+        void held.then(started);
+      }));
+    });
+  }
+
+  private process(stream: ClientChannel, release: () => void): Process {
+    const lines = new LineSplitter();
+    const stderr = new StderrTail();
+    let exit: number | undefined;
+    stream.on('data', lines.push);
+    stream.stderr.on('data', stderr.push);
+    stream.on('exit', (code: number | null, signal?: string) => (exit = code ?? (signal ? 128 + 9 : -1)));
+    const ended = new Promise<{ code: number; stderr: string; lost?: Error }>((resolve) => {
+      stream.on('close', () => {
+        release();
+        // No exit status: the session ended under the command, so the link dropped.
+        resolve(exit === undefined
+          ? { code: -1, stderr: stderr.value, lost: this.gone ?? new HotupError('LINK_LOST', `the SSH session to ${this.target} ended under a running command`, 'Check the network and the host, then run hotup again.', { host: this.target }) }
+          : { code: exit, stderr: stderr.value });
+      });
+    });
+    return {
+      write: (text) => void stream.write(text),
+      onLine: (l) => lines.listen(l),
+      ended,
+      close: () => {
+        stream.end();
+        killRemote(stream);
+        stream.close();
+      },
+    };
   }
 
   private sftp(): Promise<SFTPWrapper> {

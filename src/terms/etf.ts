@@ -9,6 +9,8 @@ export type Term =
   | { kind: 'atom'; name: string }
   | { kind: 'binary'; value: string }
   | { kind: 'int'; value: number }
+  /** An integer JS numbers cannot hold exactly, in decimal. */
+  | { kind: 'bignum'; digits: string }
   | { kind: 'float'; value: number }
   | { kind: 'tuple'; items: Term[] }
   | { kind: 'list'; items: Term[] }
@@ -35,6 +37,7 @@ function fromRaw(raw: unknown): Term {
     if (Array.isArray(o.t)) return { kind: 'tuple', items: o.t.map(fromRaw) };
     if (Array.isArray(o.il)) return { kind: 'improper', items: o.il.map(fromRaw), tail: fromRaw(o.tail) };
     if (typeof o.x === 'string') return { kind: 'opaque', printed: o.x };
+    if (typeof o.n === 'string') return { kind: 'bignum', digits: o.n };
     if (Array.isArray(o.m)) {
       return {
         kind: 'map',
@@ -111,5 +114,7 @@ export function printTerm(t: Term): string {
       return `#{${t.entries.map(([k, v]) => `${printTerm(k)} => ${printTerm(v)}`).join(',')}}`;
     case 'opaque':
       return t.printed;
+    case 'bignum':
+      return t.digits;
   }
 }

@@ -1,0 +1,248 @@
+#!/usr/bin/env escript
+%% -*- erlang -*-
+%%! -hidden -dist_listen false
+%% hotup's session on a production host: started once per host per command,
+%% with the release's own ERTS, it answers framed requests on stdin until
+%% stdin closes. It talks to the release's node over distribution as a hidden
+%% node that listens on no port and registers no name in epmd.
+%%
+%%   usage: hotup_session.escript ROOT APP
+%%
+%% The node's name and cookie come from the release's own files, as its start
+%% script finds them, and the cookie is set in this process: it is never on
+%% any command line.
+%%   relx: releases/VSN/vm.args or vm.args.src (-name/-sname, -setcookie;
+%%         ${VAR} replaced from the environment), else ~/.erlang.cookie
+%%   mix:  RELEASE_NODE, RELEASE_DISTRIBUTION, RELEASE_COOKIE, exported by the
+%%         caller after sourcing releases/VSN/env.sh (see src/commands/session.ts)
+%%
+%% Frames, one a line:
+%%   in:  base64 of term_to_binary(#{<<"id">> => N, <<"op">> => Op, ...})
+%%   out: HOTUP1:<base64 of term_to_binary(Encoded, [{minor_version, 1}])>
+%% where Encoded is encode.fun's typed form of
+%%   {hello, #{node => Node, names => shortnames | longnames}}   first, once
+%%   {reply, Id, {ok, Value}}
+%%   {reply, Id, {error, node_down | call_failed | bad_request, Detail}}
+%% A session that cannot start prints {error, Class, Detail} and exits:
+%%   2 usage, 3 no start_erl.data, 4 no distribution (RELEASE_DISTRIBUTION=none),
+%%   5 distribution cannot start here.
+-mode(interpret).
+
+main([Root, App]) ->
+    Enc = load_encoder(),
+    case catch setup(Root, App) of
+        {ok, Node, Names} ->
+            emit(Enc, {hello, #{node => Node, names => Names}}),
+            ok = io:setopts(standard_io, [binary]),
+            loop(Enc, Node);
+        {fail, Code, Class, Detail} ->
+            emit(Enc, {error, Class, unicode:characters_to_binary(Detail)}),
+            halt(Code);
+        Other ->
+            emit(Enc, {error, unexpected, iolist_to_binary(io_lib:format("~p", [Other]))}),
+            halt(1)
+    end;
+main(_) ->
+    io:format(standard_error, "usage: hotup_session.escript ROOT APP~n", []),
+    halt(2).
+
+%% ---- setup ------------------------------------------------------------------
+
+setup(Root, App) ->
+    Vsn = running_vsn(Root),
+    {Name, Names, Cookie} = case os:getenv("RELEASE_NODE") of
+                                false -> relx_node(Root, Vsn);
+                                MixNode -> mix_node(MixNode)
+                            end,
+    {Target, Self} = names(Name),
+    case net_kernel:start([Self, Names]) of
+        {ok, _} -> ok;
+        {error, Reason} -> throw({fail, 5, no_distribution,
+                                  io_lib:format("cannot start distribution (~p) to reach the node of ~ts: ~p", [Names, App, Reason])})
+    end,
+    Node = full_name(Target),
+    Cookie =:= undefined orelse erlang:set_cookie(Node, Cookie),
+    {ok, Node, Names}.
+
+running_vsn(Root) ->
+    File = filename:join([Root, "releases", "start_erl.data"]),
+    case file:read_file(File) of
+        {ok, Bin} ->
+            case string:lexemes(unicode:characters_to_list(Bin), " \n\r\t") of
+                [_Erts, Vsn | _] -> Vsn;
+                _ -> throw({fail, 3, no_release, io_lib:format("~ts does not read \"ERTS_VSN APP_VSN\"", [File])})
+            end;
+        {error, R} -> throw({fail, 3, no_release, io_lib:format("~ts: ~ts", [File, file:format_error(R)])})
+    end.
+
+relx_node(Root, Vsn) ->
+    %% vm.args.src is what relx renders into vm.args at start; ${VAR}s come from the environment either way.
+    Dir = filename:join([Root, "releases", Vsn]),
+    {File, Args} = case [F || F <- [filename:join(Dir, "vm.args"), filename:join(Dir, "vm.args.src")], filelib:is_regular(F)] of
+                       [F | _] -> {ok, Bin} = file:read_file(F), {F, vm_args(unicode:characters_to_list(Bin))};
+                       [] -> {filename:join(Dir, "vm.args"), []}
+                   end,
+    {Name, Names} = case {proplists:get_value("-name", Args), proplists:get_value("-sname", Args)} of
+                        {undefined, undefined} -> throw({fail, 4, no_distribution,
+                                                         io_lib:format("~ts names no node (-name or -sname): the release runs without distribution, so it cannot be upgraded hot", [File])});
+                        {undefined, S} -> {S, shortnames};
+                        {N, _} -> {N, longnames}
+                    end,
+    Cookie = case proplists:get_value("-setcookie", Args) of
+                 undefined -> undefined;
+                 C -> list_to_atom(C)
+             end,
+    {Name, Names, Cookie}.
+
+%% "-flag value" lines; comments and blank lines skipped; ${VAR} from the environment, as relx replaces them.
+vm_args(Text) ->
+    Lines = [string:trim(L) || L <- string:split(Text, "\n", all)],
+    lists:flatmap(fun(L) ->
+                          case string:split(replace_vars(L), " ") of
+                              [[$- | _] = Flag, Value] -> [{Flag, string:trim(Value)}];
+                              _ -> []
+                          end
+                  end, [L || L <- Lines, L =/= "", hd(L) =/= $#]).
+
+replace_vars(L) ->
+    case re:run(L, "\\$\\{([A-Za-z_][A-Za-z0-9_]*)\\}", [global, {capture, all, list}]) of
+        {match, Found} ->
+            lists:foldl(fun([Whole, Var], Acc) -> lists:flatten(string:replace(Acc, Whole, os:getenv(Var, ""), all)) end,
+                        L, lists:usort(Found));
+        nomatch -> L
+    end.
+
+mix_node(Node) ->
+    Names = case os:getenv("RELEASE_DISTRIBUTION", "sname") of
+                "sname" -> shortnames;
+                "name" -> longnames;
+                D -> throw({fail, 4, no_distribution,
+                            io_lib:format("RELEASE_DISTRIBUTION is ~ts: the release runs without distribution, so it cannot be upgraded hot", [D])})
+            end,
+    Cookie = case os:getenv("RELEASE_COOKIE") of
+                 false -> undefined;
+                 C -> list_to_atom(C)
+             end,
+    {Node, Names, Cookie}.
+
+%% Ours takes the node's host part, so short or long names agree whatever
+%% this machine calls itself; a node named without one takes ours.
+names(Name) ->
+    Self = "hotup_" ++ os:getpid(),
+    case string:split(Name, "@") of
+        [N, Host] -> {list_to_atom(N ++ "@" ++ Host), list_to_atom(Self ++ "@" ++ Host)};
+        [N] -> {N, list_to_atom(Self)}
+    end.
+
+full_name(Node) when is_atom(Node) -> Node;
+full_name(N) ->
+    [_, Host] = string:split(atom_to_list(node()), "@"),
+    list_to_atom(N ++ "@" ++ Host).
+
+%% ---- requests -----------------------------------------------------------------
+
+loop(Enc, Node) ->
+    case io:get_line(standard_io, "") of
+        eof -> halt(0);
+        {error, _} -> halt(0);
+        Line ->
+            {Id, Reply} = handle(Line, Node),
+            emit(Enc, {reply, Id, Reply}),
+            loop(Enc, Node)
+    end.
+
+handle(Line, Node) ->
+    try binary_to_term(base64:decode(string:trim(Line))) of
+        #{<<"id">> := Id, <<"op">> := Op} = Req ->
+            {Id, try op(Op, Req, Node)
+                 catch throw:{reply, R} -> R
+                 end};
+        _ -> {null, {error, bad_request, <<"a request is a map with id and op">>}}
+    catch _:_ -> {null, {error, bad_request, <<"not a framed request">>}}
+    end.
+
+timeout(#{<<"timeout">> := T}) when is_integer(T), T > 0 -> T;
+timeout(_) -> 60000.
+
+str(Req, Key) ->
+    case maps:get(Key, Req, undefined) of
+        B when is_binary(B) -> unicode:characters_to_list(B);
+        _ -> throw({reply, {error, bad_request, <<"missing ", Key/binary>>}})
+    end.
+
+op(<<"ping">>, _Req, Node) ->
+    case net_adm:ping(Node) of
+        pong -> {ok, true};
+        pang -> {ok, false}
+    end;
+op(<<"which_releases">>, Req, Node) ->
+    rpc(Node, release_handler, which_releases, [], timeout(Req));
+op(<<"unpack_release">>, Req, Node) ->
+    rpc(Node, release_handler, unpack_release, [str(Req, <<"name">>)], timeout(Req));
+op(<<"check_install_release">>, Req, Node) ->
+    rpc(Node, release_handler, check_install_release, [str(Req, <<"vsn">>)], timeout(Req));
+op(<<"install_release">>, Req, Node) ->
+    rpc(Node, release_handler, install_release, [str(Req, <<"vsn">>)], timeout(Req));
+op(<<"make_permanent">>, Req, Node) ->
+    rpc(Node, release_handler, make_permanent, [str(Req, <<"vsn">>)], timeout(Req));
+op(<<"create_releases">>, Req, Node) ->
+    T = timeout(Req),
+    {ok, Root} = rpc(Node, code, root_dir, [], T),
+    RelFile = filename:join([Root, "releases", str(Req, <<"vsn">>), str(Req, <<"app">>) ++ ".rel"]),
+    {ok, Made} = rpc(Node, release_handler, create_RELEASES, [Root, filename:join(Root, "releases"), RelFile, []], T),
+    %% release_handler read RELEASES when it started: restart it so it reads the new file.
+    {ok, ok} = rpc(Node, supervisor, terminate_child, [sasl_sup, release_handler], T),
+    {ok, {ok, _}} = rpc(Node, supervisor, restart_child, [sasl_sup, release_handler], T),
+    {ok, Made};
+op(<<"eval">>, Req, Node) ->
+    Text = str(Req, <<"expr">>),
+    Exprs = case erl_scan:string(Text ++ ".") of
+                {ok, Tokens, _} ->
+                    case erl_parse:parse_exprs(Tokens) of
+                        {ok, Es} -> Es;
+                        {error, E} -> throw({reply, {error, bad_request, iolist_to_binary(io_lib:format("~p", [E]))}})
+                    end;
+                {error, E, _} -> throw({reply, {error, bad_request, iolist_to_binary(io_lib:format("~p", [E]))}})
+            end,
+    %% An exception inside the expression is its value, {'EXIT', Reason}, as `catch` gives it.
+    case rpc:call(Node, erl_eval, exprs, [Exprs, erl_eval:new_bindings()], timeout(Req)) of
+        {value, V, _} -> {ok, V};
+        {badrpc, {'EXIT', R}} -> {ok, {'EXIT', R}};
+        {badrpc, nodedown} -> node_down(Node);
+        {badrpc, R} -> badrpc(R)
+    end;
+op(Op, _Req, _Node) ->
+    {error, bad_request, <<"unknown op ", Op/binary>>}.
+
+rpc(Node, M, F, A, Timeout) ->
+    case rpc:call(Node, M, F, A, Timeout) of
+        {badrpc, nodedown} -> throw({reply, node_down(Node)});
+        {badrpc, R} -> throw({reply, badrpc(R)});
+        V -> {ok, V}
+    end.
+
+%% epmd tells a node that is not running from one that refuses us (another cookie).
+node_down(Node) ->
+    [Name, Host] = string:split(atom_to_list(Node), "@"),
+    Detail = case erl_epmd:port_please(Name, Host, 5000) of
+                 {port, _, _} -> io_lib:format("~ts is running but refused hotup's connection: the cookie in the release's files differs from the one it runs with", [Node]);
+                 _ -> io_lib:format("no node ~ts is running", [Node])
+             end,
+    {error, node_down, unicode:characters_to_binary(Detail)}.
+
+badrpc(timeout) -> {error, call_failed, <<"timeout">>};
+badrpc(R) -> {error, call_failed, iolist_to_binary(io_lib:format("~p", [R]))}.
+
+%% ---- output -----------------------------------------------------------------
+
+emit(Enc, Term) ->
+    Bin = term_to_binary(Enc(Term), [{minor_version, 1}]),
+    io:put_chars(standard_io, ["HOTUP1:", base64:encode(Bin), $\n]).
+
+load_encoder() ->
+    File = filename:join(filename:dirname(escript:script_name()), "encode.fun"),
+    {ok, Src} = file:read_file(File),
+    {ok, Tokens, _} = erl_scan:string(unicode:characters_to_list(Src) ++ "."),
+    {ok, [Expr]} = erl_parse:parse_exprs(Tokens),
+    {value, Fun, _} = erl_eval:expr(Expr, erl_eval:new_bindings()),
+    Fun.

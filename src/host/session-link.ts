@@ -1,0 +1,264 @@
+/**
+ * The session link: one helper process per host for the whole command
+ * (erlang-helpers/hotup_session.escript, run with the release's ERTS over the
+ * host's one SSH connection), answering typed requests as a hidden node of the
+ * release's node. A request is a round trip of milliseconds, not a VM boot.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { HotupError } from '../errors.js';
+import type { Executor, Process } from '../remote/executor.js';
+import { mkdirArgv } from '../commands/files.js';
+import { SESSION_EXIT, SESSION_FILES, sessionArgv, sessionDir } from '../commands/session.js';
+import { decodeFramed, printTerm, textOf, type Term } from '../terms/etf.js';
+import { localHelperDir } from '../helper/run.js';
+import type { NodeLink } from './node-link.js';
+import type { NodeRequest } from './protocol.js';
+
+const require = createRequire(import.meta.url);
+const erlpack = require('erlpack') as { pack(value: unknown): Buffer };
+
+/** Hosts keep each version of the session files under its own digest: a newer hotup never runs an older helper. */
+let digestOf: string | undefined;
+function digest(): string {
+  if (digestOf) return digestOf;
+  const h = createHash('sha256');
+  for (const f of SESSION_FILES) h.update(readFileSync(path.join(localHelperDir(), f)));
+  digestOf = h.digest('hex').slice(0, 16);
+  return digestOf;
+}
+
+/** How long the helper may take to start and say hello. */
+const HELLO_MS = 30_000;
+
+/** The typed requests, and the helper's own liveness check. */
+type Request = NodeRequest | { op: 'ping' };
+
+interface Running {
+  proc: Process;
+  /** The node the helper talks to, as it named it. */
+  node: string;
+}
+
+function field(t: Term, key: string): Term | undefined {
+  return t.kind === 'map' ? t.entries.find(([k]) => k.kind === 'atom' && k.name === key)?.[1] : undefined;
+}
+
+function isAtom(t: Term | undefined, name: string): boolean {
+  return t?.kind === 'atom' && t.name === name;
+}
+
+export class SessionLink implements NodeLink {
+  private running: Promise<Running> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private nextId = 1;
+  /** Frames of the reply being waited for. */
+  private waiting: ((t: Term) => void) | undefined;
+
+  constructor(private readonly exec: Executor, private readonly root: string, private readonly app: string, private readonly env: Record<string, string>) {}
+
+  async up(): Promise<boolean> {
+    try {
+      return isAtom(await this.send({ op: 'ping' }, 15_000), 'true');
+    } catch (e) {
+      if (e instanceof HotupError && e.code === 'NODE_DOWN') return false;
+      throw e;
+    }
+  }
+
+  call(req: NodeRequest, timeoutMs: number): Promise<Term> {
+    return this.send(req, timeoutMs);
+  }
+
+  private send(req: Request, timeoutMs: number): Promise<Term> {
+    // One request in flight: the helper answers in order.
+    const result = this.queue.then(() => this.roundTrip(req, timeoutMs));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  async close(): Promise<void> {
+    const r = this.running;
+    this.running = undefined;
+    if (!r) return;
+    const running = await r.catch(() => undefined);
+    if (!running) return;
+    running.proc.close();
+    await running.proc.ended;
+  }
+
+  private host() {
+    return { host: this.exec.target };
+  }
+
+  private async roundTrip(req: Request, timeoutMs: number): Promise<Term> {
+    const { proc } = await this.session();
+    const id = this.nextId++;
+    // The helper gives up on the node a second before we give up on the helper, so its answer says why.
+    const frame = erlpack.pack({ ...req, id, timeout: Math.max(1000, timeoutMs - 1000) }).toString('base64');
+    const reply = await new Promise<Term>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        settle();
+        // A helper that does not answer is abandoned; the next call starts a new one.
+        void this.close();
+        reject(new HotupError('CALL_FAILED', `the node did not answer ${req.op} within ${Math.round(timeoutMs / 1000)} s`,
+          'The node may be overloaded or stuck: look at it with `bin/<app> remote`, then run hotup again.', this.host()));
+      }, timeoutMs);
+      const waiter = (t: Term) => {
+        settle();
+        resolve(t);
+      };
+      // Whichever comes first (reply, timeout, end) settles this request alone.
+      const settle = () => {
+        clearTimeout(timer);
+        if (this.waiting === waiter) this.waiting = undefined;
+      };
+      this.waiting = waiter;
+      void proc.ended.then((end) => {
+        if (this.waiting !== waiter) return;
+        settle();
+        this.running = undefined;
+        reject(end.lost ? linkLost(end.lost, this.exec.target) : new HotupError('HELPER_FAILED',
+          `the session helper on the host stopped during ${req.op} (exit ${end.code}): ${end.stderr.trim().slice(-400) || 'no output'}`,
+          'Run hotup again; if it recurs, this is a bug in hotup: please report it with this message.', this.host()));
+      });
+      proc.write(`${frame}\n`);
+    });
+    return this.answer(req, id, reply);
+  }
+
+  private answer(req: Request, id: number, reply: Term): Term {
+    // {reply, Id, {ok, V} | {error, Class, Detail}}
+    if (reply.kind !== 'tuple' || !isAtom(reply.items[0], 'reply') || reply.items[1]?.kind !== 'int' || reply.items[1].value !== id) {
+      throw new HotupError('HELPER_FAILED', `the session helper answered ${printTerm(reply)} to request ${id}`, 'This is a bug in hotup; please report it.', this.host());
+    }
+    const r = reply.items[2]!;
+    if (r.kind === 'tuple' && isAtom(r.items[0], 'ok') && r.items.length === 2) return r.items[1]!;
+    if (r.kind === 'tuple' && isAtom(r.items[0], 'error')) {
+      const cls = r.items[1]?.kind === 'atom' ? r.items[1].name : '?';
+      const detail = r.items[2] ? textOf(r.items[2]) ?? printTerm(r.items[2]) : '';
+      if (cls === 'node_down') {
+        return nodeDown(this.root, this.app, this.exec.target, detail);
+      }
+      if (cls === 'call_failed') {
+        throw new HotupError('CALL_FAILED', `the node failed ${req.op}: ${detail}`,
+          'The node is up; look at its logs for why the call failed, then run hotup again.', this.host());
+      }
+      throw new HotupError('HELPER_FAILED', `the session helper refused ${req.op}: ${detail}`, 'This is a bug in hotup; please report it.', this.host());
+    }
+    throw new HotupError('HELPER_FAILED', `the session helper answered ${printTerm(r)}`, 'This is a bug in hotup; please report it.', this.host());
+  }
+
+  private session(): Promise<Running> {
+    this.running ??= this.start().catch((e: unknown) => {
+      this.running = undefined;
+      throw e;
+    });
+    return this.running;
+  }
+
+  private async start(): Promise<Running> {
+    const first = await this.spawn();
+    if (first !== 'not installed') return first;
+    await this.install();
+    const second = await this.spawn();
+    if (second === 'not installed') {
+      throw new HotupError('HELPER_FAILED', `the session helper is not under ${sessionDir(this.root, digest())} after uploading it`,
+        'Check that the SSH user can write under deploy_to/.hotup and that the disk has room.', this.host());
+    }
+    return second;
+  }
+
+  private async install(): Promise<void> {
+    const dir = sessionDir(this.root, digest());
+    const mk = await this.exec.run(mkdirArgv(dir), { timeoutMs: 30_000 }).catch((e: unknown) => { throw linkLost(e, this.exec.target); });
+    if (mk.code !== 0) {
+      throw new HotupError('HELPER_FAILED', `cannot create ${dir} for hotup's session helper: ${mk.stderr.trim()}`,
+        'The SSH user must be able to write under deploy_to (hotup keeps its helper in deploy_to/.hotup).', this.host());
+    }
+    for (const f of SESSION_FILES) {
+      // Beside its final name, then renamed: a helper started at the same time never reads half a file.
+      await this.exec.upload(path.join(localHelperDir(), f), `${dir}/.${f}.part`).catch((e: unknown) => { throw linkLost(e, this.exec.target); });
+      await this.exec.run(['mv', '-f', `${dir}/.${f}.part`, `${dir}/${f}`], { timeoutMs: 30_000 });
+    }
+  }
+
+  /** Starts the helper and waits for its hello; 'not installed' when the host lacks this version's files. */
+  private async spawn(): Promise<Running | 'not installed'> {
+    let proc: Process;
+    try {
+      proc = await this.exec.spawn(sessionArgv(this.root, this.app, digest()), { env: this.env });
+    } catch (e) {
+      throw linkLost(e, this.exec.target);
+    }
+    proc.onLine((line) => {
+      const t = line.startsWith('HOTUP1:') ? decodeFramed(line) : undefined;
+      if (t) this.waiting?.(t);
+    });
+    const hello = await new Promise<Term | { code: number; stderr: string; lost?: Error }>((resolve) => {
+      const timer = setTimeout(() => {
+        proc.close();
+        resolve({ code: -2, stderr: 'no hello from the helper' });
+      }, HELLO_MS);
+      const waiter = (t: Term) => {
+        clearTimeout(timer);
+        this.waiting = undefined;
+        resolve(t);
+      };
+      this.waiting = waiter;
+      void proc.ended.then((end) => {
+        clearTimeout(timer);
+        if (this.waiting === waiter) this.waiting = undefined;
+        resolve(end);
+      });
+    });
+    if ('kind' in hello) {
+      if (hello.kind === 'tuple' && isAtom(hello.items[0], 'hello')) {
+        const node = field(hello.items[1]!, 'node');
+        return { proc, node: node ? printTerm(node) : '?' };
+      }
+      // {error, Class, Detail} and an exit: the helper could not start.
+      const end = await proc.ended;
+      return this.cannotStart(end.code, hello.kind === 'tuple' && hello.items[2] ? textOf(hello.items[2]) ?? printTerm(hello.items[2]) : printTerm(hello));
+    }
+    if (hello.lost) throw linkLost(hello.lost, this.exec.target);
+    if (hello.code === SESSION_EXIT.notInstalled) return 'not installed';
+    return this.cannotStart(hello.code, hello.stderr.trim().slice(-400) || 'no output');
+  }
+
+  private cannotStart(code: number, detail: string): never {
+    const host = this.host();
+    switch (code) {
+      case SESSION_EXIT.noRoot:
+        throw new HotupError('NOT_A_RELEASE', `${this.root} does not exist on the host`, 'Check deploy_to for this environment.', host);
+      case 3:
+        // No start_erl.data: no release has been installed there, so no node can run from it.
+        return nodeDown(this.root, this.app, this.exec.target, detail);
+      case 4:
+        throw new HotupError('NODE_DOWN', `the node of ${this.app} cannot be reached: ${detail}`,
+          'Run the release with distribution on (a node name in vm.args, or RELEASE_DISTRIBUTION=sname|name for mix) to upgrade it hot.', host);
+      case SESSION_EXIT.noEscript:
+        throw new HotupError('HELPER_FAILED', `cannot start hotup's session helper: the release has no erts-*/bin/escript and the host has no escript on PATH`,
+          'Ship the release with its ERTS (include_erts, the default of rebar3 prod and mix releases), or install Erlang on the host.', host);
+      default:
+        throw new HotupError('HELPER_FAILED', `hotup's session helper could not start (exit ${code}): ${detail}`,
+          'Check that the release\'s ERTS runs on this host (same OS and architecture as the build); run hotup again.', host);
+    }
+  }
+}
+
+function nodeDown(root: string, app: string, host: string, detail: string): never {
+  throw new HotupError('NODE_DOWN', `the node of ${app} under ${root} does not answer: ${detail}`,
+    `Start it (for example \`${root}/bin/${app} daemon\`) or check that deploy_to points at the live release.`, { host });
+}
+
+/** The SSH link dropping is LINK_LOST, whatever step noticed it; other errors pass through. */
+function linkLost(e: unknown, host: string): unknown {
+  if (e instanceof HotupError && e.code === 'LINK_LOST') return e;
+  if (e instanceof HotupError && e.code === 'SSH_CONNECT') {
+    return new HotupError('LINK_LOST', e.message, 'The SSH link to the host dropped; the node itself may be fine. Check the network, then run `hotup status`.', { host, cause: e });
+  }
+  return e;
+}

@@ -1,0 +1,216 @@
+/**
+ * The session link for real: an OpenSSH server on 127.0.0.1, real relx and
+ * mix nodes, and one helper per host answering typed requests over
+ * distribution. What only a real host can show: the cookie stays out of every
+ * argv, a stopped node, a node with another cookie and a dropped SSH link are
+ * three different answers, and the link survives the node restarting.
+ */
+import { execFile } from 'node:child_process';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { SshExecutor } from '../../src/remote/ssh.js';
+import { SessionLink } from '../../src/host/session-link.js';
+import { knownHostsName } from '../../src/remote/known-hosts.js';
+import type { HostSpec, SshSettings } from '../../src/config/types.js';
+import { printTerm } from '../../src/terms/etf.js';
+import { HotupError } from '../../src/errors.js';
+import { startSshd, type SshdHandle } from '../support/sshd.js';
+import { deployTarball, newInstance, startNode, stopNode, type ShopInstance } from '../support/shop-node.js';
+import { buildMixRelease, buildTarball, checkout, checkoutMix, tempDir } from '../support/shop-project.js';
+import { tcpProxy } from '../support/tcp-proxy.js';
+
+const run = promisify(execFile);
+
+let sshd: SshdHandle;
+let ssh: SshSettings;
+let exec: SshExecutor;
+let inst: ShopInstance;
+let work: string;
+let root: string;
+
+async function failure(p: Promise<unknown>): Promise<HotupError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof HotupError) return e;
+    throw e;
+  }
+  throw new Error('expected a failure');
+}
+
+/** Every command line on this machine that hotup's session started (the helper VM and its shell). */
+async function sessionArgvs(): Promise<string[]> {
+  const { stdout } = await run('ps', ['-eo', 'args', '--no-headers']);
+  return stdout.split('\n').filter((l) => l.includes('hotup_session') || l.includes('hotup-session'));
+}
+
+beforeAll(async () => {
+  sshd = await startSshd();
+  ssh = { knownHosts: sshd.knownHosts, identity: sshd.identity, connectTimeoutMs: 10_000, commandTimeoutMs: 60_000 };
+  exec = await SshExecutor.connect(sshd.hostSpec, ssh);
+  inst = await newInstance('sess');
+  work = await tempDir('sess-link');
+  root = path.join(work, 'opt/shop');
+  const project = path.join(work, 'project');
+  await checkout(project, 'v1', inst);
+  await deployTarball(await buildTarball(project, '0.1.0'), root);
+  await startNode(root);
+});
+
+afterAll(async () => {
+  await exec?.close();
+  if (root) await stopNode(root);
+  await sshd?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe('a relx node over SSH', () => {
+  test('answers typed requests, and the cookie is in no argv hotup started', async () => {
+    const link = new SessionLink(exec, root, 'shop', {});
+    try {
+      expect(await link.up()).toBe(true);
+      const releases = printTerm(await link.call({ op: 'which_releases' }, 10_000));
+      expect(releases).toContain('"0.1.0"');
+      expect(releases).toContain('permanent');
+      expect(printTerm(await link.call({ op: 'eval', expr: 'code:which(shop_app)' }, 10_000))).toContain(`${root}/lib/shop-0.1.0/ebin`);
+      // An exception inside an expression is its value, as `catch` gives it.
+      expect(printTerm(await link.call({ op: 'eval', expr: 'erlang:error(boom)' }, 10_000))).toMatch(/^\{'EXIT',\{boom,/);
+      // A bignum survives the trip (erlpack alone cannot decode one).
+      expect(printTerm(await link.call({ op: 'eval', expr: '1 bsl 100' }, 10_000))).toBe((1n << 100n).toString());
+      const argvs = await sessionArgvs();
+      expect(argvs.length).toBeGreaterThan(0);
+      for (const a of argvs) expect(a).not.toContain('hotup_test');
+    } finally {
+      await link.close();
+    }
+    // Closing the link ends the helper on the host.
+    await expect.poll(sessionArgvs, { timeout: 10_000 }).toEqual([]);
+  });
+
+  test('a round trip takes milliseconds once the session runs', async () => {
+    const link = new SessionLink(exec, root, 'shop', {});
+    try {
+      await link.up();
+      const started = Date.now();
+      for (let i = 0; i < 20; i++) await link.call({ op: 'which_releases' }, 10_000);
+      expect((Date.now() - started) / 20).toBeLessThan(50);
+    } finally {
+      await link.close();
+    }
+  });
+
+  test('a stopped node is NODE_DOWN; the same link answers again once it is back', async () => {
+    const link = new SessionLink(exec, root, 'shop', {});
+    try {
+      expect(await link.up()).toBe(true);
+      await stopNode(root);
+      expect(await link.up()).toBe(false);
+      const err = await failure(link.call({ op: 'which_releases' }, 10_000));
+      expect(err.code).toBe('NODE_DOWN');
+      expect(err.message).toContain(`no node ${inst.sname}@`);
+      await startNode(root);
+      expect(printTerm(await link.call({ op: 'which_releases' }, 10_000))).toContain('"0.1.0"');
+    } finally {
+      await link.close();
+    }
+  });
+
+  test('a node running with another cookie than its files name is told apart from a stopped one', async () => {
+    const vmArgs = path.join(root, 'releases/0.1.0/vm.args');
+    const original = await readFile(vmArgs, 'utf8');
+    await writeFile(vmArgs, original.replace('-setcookie hotup_test', '-setcookie not_the_running_one'));
+    const link = new SessionLink(exec, root, 'shop', {});
+    try {
+      const err = await failure(link.call({ op: 'which_releases' }, 10_000));
+      expect(err.code).toBe('NODE_DOWN');
+      expect(err.message).toContain('refused hotup\'s connection');
+      expect(err.message).toContain('cookie');
+    } finally {
+      await link.close();
+      await writeFile(vmArgs, original);
+    }
+  });
+
+  test('a dropped SSH link is LINK_LOST, not a dead node', async () => {
+    const proxy = await tcpProxy(sshd.port);
+    const spec: HostSpec = { ...sshd.hostSpec, port: proxy.port, raw: `${sshd.user}@127.0.0.1:${proxy.port}` };
+    const known = path.join(work, 'proxy_known_hosts');
+    await writeFile(known, `${knownHostsName('127.0.0.1', proxy.port)} ${sshd.hostKeys.ed25519}\n`);
+    const viaProxy = await SshExecutor.connect(spec, { ...ssh, knownHosts: known });
+    const link = new SessionLink(viaProxy, root, 'shop', {});
+    try {
+      expect(await link.up()).toBe(true);
+      proxy.dropAll();
+      const err = await failure(link.call({ op: 'which_releases' }, 10_000));
+      expect(err.code).toBe('LINK_LOST');
+      expect((await failure(link.up())).code).toBe('LINK_LOST');
+    } finally {
+      await link.close();
+      await viaProxy.close();
+      await proxy.close();
+    }
+    // The helper saw its stdin close with the link and stopped.
+    await expect.poll(sessionArgvs, { timeout: 10_000 }).toEqual([]);
+  });
+
+  test('a release root that does not exist is NOT_A_RELEASE, with a remedy', async () => {
+    const link = new SessionLink(exec, path.join(work, 'nowhere'), 'shop', {});
+    const err = await failure(link.call({ op: 'which_releases' }, 10_000));
+    expect(err.code).toBe('NOT_A_RELEASE');
+    expect(err.remedy).toContain('deploy_to');
+    await link.close();
+  });
+});
+
+describe('long names', () => {
+  test('a node started with -name is reached with long names', async () => {
+    const vmArgs = path.join(root, 'releases/0.1.0/vm.args');
+    const original = await readFile(vmArgs, 'utf8');
+    await stopNode(root);
+    await writeFile(vmArgs, original.replace(`-sname ${inst.sname}`, `-name ${inst.sname}@127.0.0.1`));
+    const link = new SessionLink(exec, root, 'shop', {});
+    try {
+      await startNode(root);
+      expect(printTerm(await link.call({ op: 'eval', expr: 'node()' }, 10_000))).toBe(`'${inst.sname}@127.0.0.1'`);
+    } finally {
+      await link.close();
+      await stopNode(root);
+      await writeFile(vmArgs, original);
+      await startNode(root);
+    }
+  });
+});
+
+describe('a mix release over SSH', () => {
+  let mixRoot: string;
+  let mixEnv: Record<string, string>;
+
+  beforeAll(async () => {
+    const project = path.join(work, 'mix');
+    await checkoutMix(project, 'v1');
+    mixRoot = await buildMixRelease(project, 'shop_ex');
+    mixEnv = { RELEASE_NODE: `${inst.sname}_ex`, SHOP_PORT: String(inst.port + 1) };
+    await run(path.join(mixRoot, 'bin/shop_ex'), ['daemon'], { env: { ...process.env, ...mixEnv } });
+  });
+
+  afterAll(async () => {
+    if (mixRoot) await run(path.join(mixRoot, 'bin/shop_ex'), ['stop'], { env: { ...process.env, ...mixEnv } }).catch(() => undefined);
+  });
+
+  test('the node named by RELEASE_NODE answers, its cookie read from releases/COOKIE', async () => {
+    const cookie = (await readFile(path.join(mixRoot, 'releases/COOKIE'), 'utf8')).trim();
+    const link = new SessionLink(exec, mixRoot, 'shop_ex', { RELEASE_NODE: mixEnv.RELEASE_NODE! });
+    try {
+      await expect.poll(() => link.up(), { timeout: 30_000 }).toBe(true);
+      expect(printTerm(await link.call({ op: 'eval', expr: 'node()' }, 10_000))).toMatch(new RegExp(`^'?${mixEnv.RELEASE_NODE}@`));
+      for (const a of await sessionArgvs()) expect(a).not.toContain(cookie);
+    } finally {
+      await link.close();
+    }
+    // The helper leaves no crash dump in the release root it works in.
+    const { stdout } = await run('ls', ['-a', mixRoot]);
+    expect(stdout.split('\n')).not.toContain('erl_crash.dump');
+  });
+});
