@@ -6,8 +6,7 @@ import type { BuildConfig } from '../config/types.js';
 import {
   rebar3RelDir,
   rebar3ReleaseArgv,
-  rebar3RelupArgv,
-  rebar3TarArgv,
+  rebar3RelupTarArgv,
   rebar3TarballPath,
   type Rebar3Target,
 } from '../commands/rebar3.js';
@@ -70,8 +69,7 @@ export async function makeUpgrade(exec: Executor, build: BuildConfig, app: strin
       { host: exec.target },
     );
   }
-  await runBuildStep(exec, rebar3RelupArgv(target, built.vsn, running), build.path);
-  await runBuildStep(exec, rebar3TarArgv(target, built.vsn), build.path);
+  await runBuildStep(exec, rebar3RelupTarArgv(target, built.vsn, running), build.path);
   return {
     ...built,
     relup: relupPath(built.relDir, built.vsn),
