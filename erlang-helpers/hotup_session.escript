@@ -23,6 +23,9 @@
 %%   {hello, #{node => Node, names => shortnames | longnames}}   first, once
 %%   {reply, Id, {ok, Value}}
 %%   {reply, Id, {error, node_down | call_failed | bad_request, Detail}}
+%% Requests: ping, which_releases, unpack_release, check_install_release,
+%% install_release, make_permanent, create_releases and eval go to the node;
+%% read and consult read a file on the host ({ok, _} | none | {error, Detail}).
 %% A session that cannot start prints {error, Class, Detail} and exits:
 %%   2 usage, 3 no start_erl.data, 4 no distribution (RELEASE_DISTRIBUTION=none),
 %%   5 distribution cannot start here.
@@ -210,6 +213,20 @@ op(<<"eval">>, Req, Node) ->
         {badrpc, {'EXIT', R}} -> {ok, {'EXIT', R}};
         {badrpc, nodedown} -> node_down(Node);
         {badrpc, R} -> badrpc(R)
+    end;
+%% Files of the release, read here whether or not the node runs.
+op(<<"read">>, Req, _Node) ->
+    case file:read_file(str(Req, <<"path">>)) of
+        {ok, Bin} -> {ok, Bin};
+        {error, enoent} -> {ok, none};
+        {error, R} -> {ok, {error, unicode:characters_to_binary(file:format_error(R))}}
+    end;
+op(<<"consult">>, Req, _Node) ->
+    Path = str(Req, <<"path">>),
+    case file:consult(Path) of
+        {ok, Terms} -> {ok, {ok, Terms}};
+        {error, enoent} -> {ok, none};
+        {error, R} -> {ok, {error, unicode:characters_to_binary(file:format_error(R))}}
     end;
 op(Op, _Req, _Node) ->
     {error, bad_request, <<"unknown op ", Op/binary>>}.

@@ -33,8 +33,8 @@ function digest(): string {
 /** How long the helper may take to start and say hello. */
 const HELLO_MS = 30_000;
 
-/** The typed requests, and the helper's own liveness check. */
-type Request = NodeRequest | { op: 'ping' };
+/** The typed requests, the helper's own liveness check, and reads of the host's files. */
+type Request = NodeRequest | { op: 'ping' } | { op: 'read' | 'consult'; path: string };
 
 interface Running {
   proc: Process;
@@ -77,6 +77,28 @@ export class SessionLink implements NodeLink {
     const result = this.queue.then(() => this.roundTrip(req, timeoutMs));
     this.queue = result.catch(() => undefined);
     return result;
+  }
+
+  /** A file's text on the host, or null when it does not exist; the node need not run. */
+  async read(file: string): Promise<string | null> {
+    const t = await this.send({ op: 'read', path: file }, 30_000);
+    if (t.kind === 'binary') return t.value;
+    if (isAtom(t, 'none')) return null;
+    throw this.unreadable(file, t);
+  }
+
+  /** The terms of an Erlang term file on the host (RELEASES, .rel, relup), or null when it does not exist. */
+  async consult(file: string): Promise<Term[] | null> {
+    const t = await this.send({ op: 'consult', path: file }, 30_000);
+    if (isAtom(t, 'none')) return null;
+    if (t.kind === 'tuple' && isAtom(t.items[0], 'ok') && t.items[1]?.kind === 'list') return t.items[1].items;
+    throw this.unreadable(file, t);
+  }
+
+  private unreadable(file: string, t: Term): HotupError {
+    const detail = t.kind === 'tuple' && t.items[1] ? textOf(t.items[1]) ?? printTerm(t.items[1]) : printTerm(t);
+    return new HotupError('COMMAND_FAILED', `could not read ${file}: ${detail}`,
+      'Check that the SSH user can read the release directory, and that the file is a valid Erlang term file.', this.host());
   }
 
   async close(): Promise<void> {

@@ -89,6 +89,22 @@ describe('a relx node over SSH', () => {
     await expect.poll(sessionArgvs, { timeout: 10_000 }).toEqual([]);
   });
 
+  test('reads and consults the release\'s files, with or without the node', async () => {
+    const link = new SessionLink(exec, root, 'shop', {});
+    try {
+      expect(await link.read(path.join(root, 'releases/start_erl.data'))).toMatch(/^\S+ 0\.1\.0/);
+      expect(await link.read(path.join(root, 'releases/no-such-file'))).toBeNull();
+      const rows = await link.consult(path.join(root, 'releases/RELEASES'));
+      expect(rows?.map(printTerm).join('')).toContain('"0.1.0"');
+      expect(await link.consult(path.join(root, 'releases/no-such-file'))).toBeNull();
+      const broken = path.join(work, 'broken.term');
+      await writeFile(broken, '{release, "unterminated"');
+      expect((await failure(link.consult(broken))).code).toBe('COMMAND_FAILED');
+    } finally {
+      await link.close();
+    }
+  });
+
   test('a round trip takes milliseconds once the session runs', async () => {
     const link = new SessionLink(exec, root, 'shop', {});
     try {
