@@ -7,11 +7,13 @@
 %%   improper list -> #{<<"il">> => [..], <<"tail">> => T}
 %%   pid/ref/port/fun -> #{<<"x">> => Printed}
 %%   integer beyond 2^53 -> #{<<"n">> => Digits}   (erlpack cannot read big ints, JS numbers lose them)
-%% Integers, floats and proper lists pass through, their elements encoded.
+%%   float -> #{<<"f">> => F}   (1.0 would come back as the integer 1)
+%% Integers and proper lists pass through, their elements encoded.
 fun HotupEnc(T) when is_atom(T) -> #{<<"a">> => atom_to_binary(T, utf8)};
     HotupEnc(T) when is_binary(T) -> #{<<"b">> => T};
     HotupEnc(T) when is_integer(T), (T > 16#1FFFFFFFFFFFFF orelse T < -16#1FFFFFFFFFFFFF) -> #{<<"n">> => integer_to_binary(T)};
-    HotupEnc(T) when is_integer(T); is_float(T) -> T;
+    HotupEnc(T) when is_integer(T) -> T;
+    HotupEnc(T) when is_float(T) -> #{<<"f">> => T};
     HotupEnc(T) when is_tuple(T) -> #{<<"t">> => [HotupEnc(E) || E <- tuple_to_list(T)]};
     HotupEnc(T) when is_map(T) -> #{<<"m">> => [[HotupEnc(K), HotupEnc(V)] || {K, V} <- maps:to_list(T)]};
     HotupEnc(T) when is_list(T) ->

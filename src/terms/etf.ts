@@ -26,9 +26,9 @@ const require = createRequire(import.meta.url);
 const erlpack = require('erlpack') as { unpack(buf: Buffer): unknown };
 
 function fromRaw(raw: unknown): Term {
-  if (typeof raw === 'number') {
-    return Number.isInteger(raw) ? { kind: 'int', value: raw } : { kind: 'float', value: raw };
-  }
+  if (typeof raw === 'number') return { kind: 'int', value: raw };
+  // erlpack hands integers of 2^31 and more (a small big, up to 8 bytes) over as decimal text; larger ones come tagged.
+  if (typeof raw === 'string' && /^-?\d+$/.test(raw)) return { kind: 'int', value: Number(raw) };
   if (Array.isArray(raw)) return { kind: 'list', items: raw.map(fromRaw) };
   if (raw !== null && typeof raw === 'object') {
     const o = raw as Record<string, unknown>;
@@ -38,6 +38,7 @@ function fromRaw(raw: unknown): Term {
     if (Array.isArray(o.il)) return { kind: 'improper', items: o.il.map(fromRaw), tail: fromRaw(o.tail) };
     if (typeof o.x === 'string') return { kind: 'opaque', printed: o.x };
     if (typeof o.n === 'string') return { kind: 'bignum', digits: o.n };
+    if (typeof o.f === 'number') return { kind: 'float', value: o.f };
     if (Array.isArray(o.m)) {
       return {
         kind: 'map',
@@ -99,8 +100,9 @@ export function printTerm(t: Term): string {
     case 'binary':
       return `<<${JSON.stringify(t.value)}>>`;
     case 'int':
-    case 'float':
       return String(t.value);
+    case 'float':
+      return Number.isInteger(t.value) ? t.value.toFixed(1) : String(t.value);
     case 'tuple':
       return `{${t.items.map(printTerm).join(',')}}`;
     case 'list': {
