@@ -11,6 +11,7 @@ import { configSchema } from './schema.js';
 import type { Config } from './types.js';
 
 const CONFIG_FILE = 'hotup.yml';
+const MAX_ALIASES = 100;
 const REMEDY = 'Fix each key named above; docs/config.md describes every key, its type and its default.';
 
 /** The nearest hotup.yml in startDir or a directory above it. */
@@ -49,8 +50,15 @@ export function parseConfig(text: string, file: string): Config {
       return `line ${line}, column ${col}: ${e.message}`;
     }));
   }
+  let value: unknown;
+  try {
+    // Aliases are bounded: a document that expands an anchor exponentially ("billion laughs") is refused.
+    value = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (e) {
+    throw invalid(file, [`${(e as Error).message} (hotup.yml may expand YAML aliases at most ${MAX_ALIASES} times)`]);
+  }
   // An empty file is an empty mapping, so it is reported key by key like any other.
-  const parsed = configSchema(currentUser).safeParse(doc.toJS() ?? {});
+  const parsed = configSchema(currentUser).safeParse(value ?? {});
   if (!parsed.success) throw invalid(file, parsed.error.issues.map(issueLine));
   return resolveConfig(parsed.data, { file, home: os.homedir() });
 }

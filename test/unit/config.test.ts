@@ -365,3 +365,27 @@ describe('build backends', () => {
     ]);
   });
 });
+
+describe('YAML aliases', () => {
+  test('a document that expands an alias exponentially is a config error, not a crash', () => {
+    const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 9; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    let err: unknown;
+    try {
+      parseConfig(`${levels.join('\n')}\napp: shop\n`, 'hotup.yml');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(HotupError);
+    expect((err as HotupError).code).toBe('CONFIG_INVALID');
+    expect((err as HotupError).message).toMatch(/alias/i);
+  });
+
+  test('a few aliases, as people use them to share settings, still work', () => {
+    const text = ['app: shop', 'build: {tool: rebar3}', 'environments:',
+      '  prod: {hosts: [a@h1], deploy_to: /opt/shop, ssh: &ssh {known_hosts: /etc/kh}}', '  stage: {hosts: [a@h2], deploy_to: /opt/shop, ssh: *ssh}'].join('\n');
+    const config = parseConfig(text, 'hotup.yml');
+    expect(config.environments.stage?.ssh.knownHosts).toBe('/etc/kh');
+    expect(config.environments.prod?.ssh.knownHosts).toBe('/etc/kh');
+  });
+});
