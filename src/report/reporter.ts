@@ -5,6 +5,7 @@ import { renderPlan } from './render-plan.js';
 import { renderStatus } from './render-status.js';
 import { renderSummary } from './render-summary.js';
 import { makeStyle, seconds } from './style.js';
+import { printable } from './printable.js';
 
 export interface Reporter {
   emit: Emit;
@@ -18,9 +19,12 @@ export function errorDocument(e: unknown): object {
   return { code: 'INTERNAL', message: String((e as Error)?.stack ?? e), remedy: 'This is a bug in hotup; please report it.' };
 }
 
-export function humanReporter(out: NodeJS.WriteStream = process.stdout, err: NodeJS.WriteStream = process.stderr): Reporter {
-  const so = makeStyle(out);
-  const se = makeStyle(err);
+export function humanReporter(stdout: NodeJS.WriteStream = process.stdout, stderr: NodeJS.WriteStream = process.stderr): Reporter {
+  const so = makeStyle(stdout);
+  const se = makeStyle(stderr);
+  // Everything people read passes here: host-supplied text cannot drive their terminal.
+  const out = { write: (text: string) => stdout.write(printable(text)) };
+  const err = { write: (text: string) => stderr.write(printable(text)), isTTY: stderr.isTTY };
   let progressShown = false;
   const line = (text: string) => {
     if (progressShown) err.write('\n');
@@ -43,7 +47,7 @@ export function humanReporter(out: NodeJS.WriteStream = process.stdout, err: Nod
       }
       case 'progress':
         if (err.isTTY) {
-          err.write(`\r  ${e.host} ship ${Math.floor((100 * e.transferred) / Math.max(1, e.total))}%`);
+          stderr.write(`\r  ${printable(e.host)} ship ${Math.floor((100 * e.transferred) / Math.max(1, e.total))}%`);
           progressShown = true;
         }
         return;
