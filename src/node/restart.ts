@@ -70,7 +70,8 @@ export async function restartInto(host: Host, vsn: string, opts: RestartOptions,
     return { value: undefined, detail: `RELEASES, start_erl.data and bin/${host.app} name ${vsn}` };
   });
   const downtimeMs = await runStep(emit, 'restart', name, async () => {
-    const outage = await measureOutage(opts.probe ?? (() => host.nodeUp()), () => restartNode(host, opts));
+    // A service that does not come back within the node's own wait will not be timed any longer.
+    const outage = await measureOutage(opts.probe ?? (() => host.nodeUp()), () => restartNode(host, opts), { settleMs: opts.nodeWaitMs });
     return { value: outage.downtimeMs, detail: `node back on ${vsn}, downtime ${seconds(outage.downtimeMs)}` };
   });
   await runStep(emit, 'verify', name, async () => {

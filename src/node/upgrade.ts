@@ -36,7 +36,11 @@ export async function hotInstall(host: Host, vsn: string, emit: Emit, nodeWaitMs
     if (!r.ok) throw refused(name, 'release_handler:create_RELEASES', r, `${STILL_OLD} release_handler needs releases/RELEASES; create it by hand or check that releases/${running}/${host.app}.rel exists.`, true);
     return { value: undefined, detail: `releases/RELEASES made for the running ${running}` };
   });
-  const status = statusOf(await whichReleases(host), vsn);
+  const releases = await whichReleases(host);
+  const status = statusOf(releases, vsn);
+  // The permanent release runs only while no other is current: going back to it after a
+  // failed make_permanent is an install like any other.
+  const runs = releases.find((r) => r.status === 'current')?.vsn ?? releases.find((r) => r.status === 'permanent')?.vsn;
 
   await runStep(emit, 'unpack', name, async () => {
     if (status) return { value: undefined, skipped: true, detail: `${vsn} is already ${status}` };
@@ -46,7 +50,7 @@ export async function hotInstall(host: Host, vsn: string, emit: Emit, nodeWaitMs
     return { value: undefined, detail: `${vsn} unpacked` };
   });
 
-  const alreadyRunning = status === 'current' || status === 'permanent';
+  const alreadyRunning = runs === vsn;
   await runStep(emit, 'check_install', name, async () => {
     if (alreadyRunning) return { value: undefined, skipped: true, detail: `${vsn} is already ${status}` };
     const r = await checkInstall(host, vsn);
