@@ -22,7 +22,7 @@ function connectionGone(e: unknown): e is HotupError {
 }
 
 /** A gone connection as LINK_LOST; anything else unchanged. */
-export function asLinkLost(e: unknown, host: string): unknown {
+function asLinkLost(e: unknown, host: string): unknown {
   if (!connectionGone(e)) return e;
   return new HotupError('LINK_LOST', e.message,
     'The node may be fine: check the network and the host, run `hotup status`, then run hotup again; the step that was running may need to be checked by hand.',

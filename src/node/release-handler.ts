@@ -13,7 +13,7 @@ import type { NodeRequest } from '../host/protocol.js';
 export type RhReply = { ok: true } | { ok: false; reply: string };
 
 /** How long install_release (and its check) may take: a relup can suspend and convert many processes. */
-export const INSTALL_TIMEOUT_MS = 10 * 60_000;
+const INSTALL_TIMEOUT_MS = 10 * 60_000;
 
 function isAtom(t: Term | undefined, name: string): boolean {
   return t?.kind === 'atom' && t.name === name;
