@@ -15,7 +15,7 @@ import type { RunOptions, RunResult, UploadProgress } from '../../src/remote/exe
 import type { Term } from '../../src/terms/etf.js';
 import { journalPath, appendJournalArgv, readJournalArgv } from '../../src/commands/journal.js';
 import { acquireLockArgv, lockDir, readLockArgv, LOCK_HELD } from '../../src/commands/lock.js';
-import { readFileArgv, sha256Argv, READ_FILE_MISSING } from '../../src/commands/files.js';
+import { sha256Argv, READ_FILE_MISSING } from '../../src/commands/files.js';
 import { daemonArgv, promoteScriptArgv } from '../../src/commands/restart.js';
 import type { Config, EnvironmentConfig } from '../../src/config/types.js';
 import type { CoreContext } from '../../src/core/context.js';
@@ -33,7 +33,7 @@ export type FakeOp =
   | `call:${NodeOp}`
   | `run:${RunKind}`;
 
-type RunKind = 'lock' | 'read-lock' | 'unlock' | 'journal' | 'read-journal' | 'read-file' | 'sha256' | 'mkdir' | 'mv' | 'rm'
+type RunKind = 'lock' | 'read-lock' | 'unlock' | 'journal' | 'read-journal' | 'sha256' | 'mkdir' | 'mv' | 'rm'
   | 'test' | 'promote' | 'stop' | 'daemon' | 'extract' | 'shell';
 
 export interface Fault {
@@ -90,7 +90,6 @@ export class FakeHost implements Host {
   readonly log: string[] = [];
   private readonly faults: Array<Fault & { seen: number }> = [];
   private gone = false;
-  closed = false;
 
   constructor(o: FakeHostOptions) {
     this.name = o.name;
@@ -294,7 +293,6 @@ export class FakeHost implements Host {
     if (cmd === 'rm' && flag === '-rf') return 'unlock';
     if (same(appendJournalArgv(this.root, ''))) return 'journal';
     if (same(readJournalArgv(this.root, 1))) return 'read-journal';
-    if (same(readFileArgv(''))) return 'read-file';
     if (same(sha256Argv(''))) return 'sha256';
     if (same(promoteScriptArgv(this.root, this.app, ''))) return 'promote';
     if (same(daemonArgv(this.root, this.app))) return 'daemon';
@@ -326,8 +324,6 @@ export class FakeHost implements Host {
         return done();
       case 'read-journal':
         return done(this.files.get(argv[4]!) ?? '');
-      case 'read-file':
-        return this.files.has(argv[4]!) ? done(this.files.get(argv[4]!)) : done('', READ_FILE_MISSING);
       case 'sha256': {
         const content = this.files.get(argv[4]!);
         return content === undefined ? done('', READ_FILE_MISSING) : done(`${content.replace(/^sha256:/, '')}  ${argv[4]}\n`);
