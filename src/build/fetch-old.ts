@@ -15,7 +15,7 @@ import { writeFileArgv } from '../commands/mix.js';
 import type { Executor } from '../remote/executor.js';
 import { hostHelperDir } from '../commands/helper.js';
 import type { ReleasesEntry } from '../terms/model.js';
-import type { NodeTarget } from '../node/live.js';
+import type { Host } from '../host/host.js';
 
 /** "app-vsn" → [app, vsn]; application names have no '-', versions may. */
 export function splitLib(lib: string): [string, string] {
@@ -32,26 +32,25 @@ export function relFileText(row: ReleasesEntry & { erts: string }): string {
   return `{release, {"${row.name}", "${row.vsn}"}, {erts, "${row.erts}"},\n  [${apps}]}.\n`;
 }
 
-/** Fetches release ROW from NODE's host into REL_DIR on the build host (this machine or a remote one). */
-export async function fetchOldRelease(node: NodeTarget, row: ReleasesEntry, build: { exec: Executor; relDir: string }): Promise<void> {
-  const host = node.exec.target;
+/** Fetches release ROW from HOST into REL_DIR on the build host (this machine or a remote one). */
+export async function fetchOldRelease(host: Host, row: ReleasesEntry, build: { exec: Executor; relDir: string }): Promise<void> {
   if (!row.erts) {
-    throw new HotupError('OLD_RELEASE_MISSING', `the host's RELEASES has no ERTS version for ${row.vsn}`, 'Build the running release on the build host instead.', { host });
+    throw new HotupError('OLD_RELEASE_MISSING', `the host's RELEASES has no ERTS version for ${row.vsn}`, 'Build the running release on the build host instead.', { host: host.name });
   }
   const paths = [`releases/${row.vsn}`, ...row.apps.map((a) => `lib/${a}`)];
-  const remoteDir = hostHelperDir(node.root);
+  const remoteDir = hostHelperDir(host.root);
   const remote = `${remoteDir}/old-${row.vsn}.tar.gz`;
-  await node.exec.run(mkdirArgv(remoteDir), { timeoutMs: 30_000 });
-  const packed = await node.exec.run(packArgv(node.root, remote, paths), { timeoutMs: 10 * 60_000 });
+  await host.run(mkdirArgv(remoteDir), { timeoutMs: 30_000 });
+  const packed = await host.run(packArgv(host.root, remote, paths), { timeoutMs: 10 * 60_000 });
   if (packed.code !== 0) {
     throw new HotupError('OLD_RELEASE_MISSING', `could not pack release ${row.vsn} on the host: ${packed.stderr.trim().slice(0, 300)}`,
-      'Check that the release root is readable and has room under .hotup/, or build the running release on the build host.', { host });
+      'Check that the release root is readable and has room under .hotup/, or build the running release on the build host.', { host: host.name });
   }
   const local = await mkdtemp(path.join(os.tmpdir(), 'hotup-old-'));
   const onBuild = `${build.relDir}/.hotup-old-${row.vsn}.tar.gz`;
   try {
     const file = path.join(local, 'old.tar.gz');
-    await node.exec.download(remote, file);
+    await host.get(remote, file);
     await build.exec.run(mkdirArgv(build.relDir), { timeoutMs: 30_000 });
     await build.exec.upload(file, onBuild);
     const unpacked = await build.exec.run(extractTarballArgv(onBuild, build.relDir), { timeoutMs: 10 * 60_000 });
@@ -66,7 +65,7 @@ export async function fetchOldRelease(node: NodeTarget, row: ReleasesEntry, buil
     }
   } finally {
     await rm(local, { recursive: true, force: true });
-    await node.exec.run(removeArgv(remote), { timeoutMs: 30_000 }).catch(() => undefined);
+    await host.run(removeArgv(remote), { timeoutMs: 30_000 }).catch(() => undefined);
     await build.exec.run(removeArgv(onBuild), { timeoutMs: 30_000 }).catch(() => undefined);
   }
 }

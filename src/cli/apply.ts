@@ -37,25 +37,11 @@ export function register(program: Command): void {
     .action(async (env: string, opts: ApplyOptions) => {
       await withFrame({ ...program.opts<GlobalOptions>(), ...opts }, async (f) => {
         const rollout = { parallel: count(opts.parallel, 'parallel', 1) ?? 1, canary: count(opts.canary, 'canary', 0) ?? 0 };
-        const { plan } = await import('../core/plan.js');
-        const { apply, executions } = await import('../core/apply.js');
-        const { withDeployLock, journaled } = await import('../core/guard.js');
-        const choices = { restart: Boolean(opts.restart), force: Boolean(opts.force) };
-        await withDeployLock(f, env, `hotup apply ${env}`, async () => {
-          const version = opts.version ?? process.env.HOTUP_VERSION;
-          const p = await plan(f, env, version ? { version } : {});
-          const how = executions(p, choices);
-          if (how.some((h) => h !== 'noop')) {
-            await confirm(`Apply this plan to ${env} (${p.hosts.map((h, i) => `${h.host}: ${how[i]}`).join(', ')})?`, Boolean(opts.yes));
-          }
-          const j = await journaled(f, p);
-          try {
-            const result = await apply(j.ctx, p, { ...choices, ...rollout });
-            f.reporter.result({ schema: 'hotup.apply/1', ok: true, ...result }, null);
-          } finally {
-            await j.flush();
-          }
-        });
+        const version = opts.version ?? process.env.HOTUP_VERSION;
+        const { runApply } = await import('../core/deploy.js');
+        const result = await runApply(f, env, { restart: Boolean(opts.restart), force: Boolean(opts.force), ...rollout, ...(version ? { version } : {}) },
+          (question) => confirm(question, Boolean(opts.yes)));
+        f.reporter.result({ schema: 'hotup.apply/1', ok: true, ...result }, null);
       });
     });
 }

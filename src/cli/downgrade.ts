@@ -18,20 +18,9 @@ export function register(program: Command): void {
     .option('--json-lines', 'print every event as a JSON line on stdout, the result last')
     .action(async (env: string, opts: DowngradeOptions) => {
       await withFrame({ ...program.opts<GlobalOptions>(), ...opts }, async (f) => {
-        const { planDowngrade } = await import('../core/downgrade.js');
-        const { apply } = await import('../core/apply.js');
-        const { withDeployLock, journaled } = await import('../core/guard.js');
-        await withDeployLock(f, env, `hotup downgrade ${env}`, async () => {
-          const p = await planDowngrade(f, env, opts.to);
-          if (p.hosts.some((h) => h.action !== 'noop')) await confirm(`Downgrade ${env}?`, Boolean(opts.yes));
-          const j = await journaled(f, p);
-          try {
-            const result = await apply(j.ctx, p, {});
-            f.reporter.result({ schema: 'hotup.downgrade/1', ok: true, ...result }, null);
-          } finally {
-            await j.flush();
-          }
-        });
+        const { runDowngrade } = await import('../core/deploy.js');
+        const result = await runDowngrade(f, env, opts.to ? { to: opts.to } : {}, (question) => confirm(question, Boolean(opts.yes)));
+        f.reporter.result({ schema: 'hotup.downgrade/1', ok: true, ...result }, null);
       });
     });
 }

@@ -1,9 +1,8 @@
 /** The shared frame of every command: options, config, connections, reporter, exit code. */
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
-import { ExecutorPool } from '../remote/connect.js';
 import { humanReporter, jsonLinesReporter, jsonReporter, type Reporter } from '../report/reporter.js';
-import type { CoreContext } from '../core/context.js';
+import { openContext, type CoreContext } from '../core/context.js';
 import { exitCodeFor } from './exit-codes.js';
 
 export interface GlobalOptions {
@@ -16,17 +15,18 @@ export interface CommandFrame extends CoreContext {
   reporter: Reporter;
 }
 
-/** Runs BODY with a loaded config and open pool; always closes connections; sets the exit code. */
+/** Runs BODY with a loaded config and open connections; always closes them; sets the exit code. */
 export async function withFrame(opts: GlobalOptions, body: (frame: CommandFrame) => Promise<void>): Promise<void> {
   const reporter = opts.jsonLines ? jsonLinesReporter() : opts.json ? jsonReporter() : humanReporter();
-  const pool = new ExecutorPool();
+  let ctx: ReturnType<typeof openContext> | undefined;
   try {
     const config: Config = await loadConfig({ cwd: process.cwd(), ...(opts.config ? { configPath: opts.config } : {}) });
-    await body({ config, pool, emit: reporter.emit, reporter });
+    ctx = openContext(config, reporter.emit);
+    await body({ ...ctx, reporter });
   } catch (e) {
     reporter.error(e);
     process.exitCode = exitCodeFor(e);
   } finally {
-    await pool.closeAll();
+    await ctx?.close();
   }
 }

@@ -9,10 +9,10 @@ import { shipTarball } from '../host/ship.js';
 import { hotInstall } from '../node/upgrade.js';
 import { restartInto } from '../node/restart.js';
 import { checkHealth, describeProbe, healthCheckFor, probeOnce } from '../health/probe.js';
-import { nodeIsUp, type NodeTarget } from '../node/live.js';
+import type { Host } from '../host/host.js';
 import { runStep } from './step.js';
 import { runHook } from './hooks.js';
-import { environment, nodeTarget, type CoreContext } from './context.js';
+import { environment, type CoreContext } from './context.js';
 
 /** Refuses the whole plan before anything is touched when any host cannot go as asked. */
 export function executions(plan: UpgradePlan, choices: ApplyChoices): Execution[] {
@@ -20,24 +20,26 @@ export function executions(plan: UpgradePlan, choices: ApplyChoices): Execution[
 }
 
 /** The environment's health check on one host; without one, the node answering is the check. */
-async function healthy(ctx: CoreContext, env: EnvironmentConfig, spec: HostSpec, node: NodeTarget): Promise<void> {
+async function healthy(ctx: CoreContext, env: EnvironmentConfig, spec: HostSpec, host: Host): Promise<void> {
   await runStep(ctx.emit, 'health', spec.raw, async () => {
     if (!env.health) {
-      if (!(await nodeIsUp(node))) throw new HotupError('HEALTH_FAILED', 'the node does not answer', 'Look at the node\'s logs.', { host: spec.raw });
+      if (!(await host.nodeUp())) throw new HotupError('HEALTH_FAILED', 'the node does not answer', 'Look at the node\'s logs.', { host: spec.raw });
       return { value: undefined, detail: 'node answers (no health check configured)' };
     }
     const check = healthCheckFor(env.health, spec);
-    const attempts = await checkHealth(check, node.exec, node.env);
+    const attempts = await checkHealth(check, host, host.env).catch((e: unknown) => {
+      throw isHotupError(e) ? e.onHost(spec.raw) : e;
+    });
     return { value: undefined, detail: `${describeProbe(check.probe)} ok${attempts > 1 ? ` after ${attempts} attempts` : ''}` };
   });
 }
 
-function restartOptions(env: EnvironmentConfig, spec: HostSpec, node: NodeTarget) {
+function restartOptions(env: EnvironmentConfig, spec: HostSpec, host: Host) {
   const check = env.health ? healthCheckFor(env.health, spec) : undefined;
   return {
     nodeWaitMs: env.nodeWaitMs,
     ...(env.restartCommand ? { restartCommand: env.restartCommand } : {}),
-    ...(check ? { probe: () => probeOnce(check.probe, node.exec, check.timeoutMs, node.env).then(() => true, () => false) } : {}),
+    ...(check ? { probe: () => probeOnce(check.probe, host, check.timeoutMs, host.env).then(() => true, () => false) } : {}),
   };
 }
 
@@ -45,15 +47,15 @@ function restartOptions(env: EnvironmentConfig, spec: HostSpec, node: NodeTarget
  * Back to FROM after a failed upgrade: hot through the relup's down-path when the
  * node is alive and the path exists, otherwise a restart into FROM.
  */
-async function rollback(ctx: CoreContext, env: EnvironmentConfig, spec: HostSpec, node: NodeTarget, hp: HostPlan, cause: HotupError): Promise<HotupError> {
+async function rollback(ctx: CoreContext, env: EnvironmentConfig, spec: HostSpec, host: Host, hp: HostPlan, cause: HotupError): Promise<HotupError> {
   const from = hp.from!;
   ctx.emit({ type: 'log', level: 'warn', host: spec.raw, message: `${cause.message}: rolling back to ${from}` });
   try {
     await runStep(ctx.emit, 'rollback', spec.raw, async () => {
-      const hot = hp.hotRollback && (await nodeIsUp(node));
-      if (hot) await hotInstall(node, from, ctx.emit, env.nodeWaitMs);
-      else await restartInto(node, from, restartOptions(env, spec, node), ctx.emit);
-      await healthy(ctx, env, spec, node);
+      const hot = hp.hotRollback && (await host.nodeUp());
+      if (hot) await hotInstall(host, from, ctx.emit, env.nodeWaitMs);
+      else await restartInto(host, from, restartOptions(env, spec, host), ctx.emit);
+      await healthy(ctx, env, spec, host);
       return { value: undefined, detail: `back on ${from} (${hot ? 'hot, through the relup\'s down-path' : 'by restart'})` };
     });
   } catch (e) {
@@ -67,11 +69,11 @@ async function rollback(ctx: CoreContext, env: EnvironmentConfig, spec: HostSpec
 async function upgradeHost(ctx: CoreContext, env: EnvironmentConfig, spec: HostSpec, plan: UpgradePlan, hp: HostPlan, how: Execution): Promise<number | undefined> {
   const vars = { env: env.name, app: ctx.config.app, host: hp.host, from: hp.from, to: hp.to };
   await runHook('before_upgrade', ctx.config.hooks.before_upgrade, vars, ctx.config.root);
-  const node = await nodeTarget(ctx, env, spec);
+  const host = await ctx.host(env, spec);
   const tarball = plan.target.tarball;
   // A downgrade plan ships nothing: the release it goes back to is installed.
   if (tarball) await runStep(ctx.emit, 'ship', hp.host, async () => {
-    const shipped = await shipTarball(node.exec, node.root, node.app, hp.to, tarball, (p) =>
+    const shipped = await shipTarball(host, hp.to, tarball, (p) =>
       ctx.emit({ type: 'progress', step: 'ship', host: hp.host, transferred: p.transferred, total: p.total }),
     );
     return shipped === 'present'
@@ -80,13 +82,13 @@ async function upgradeHost(ctx: CoreContext, env: EnvironmentConfig, spec: HostS
   });
   let downtimeMs: number | undefined;
   try {
-    if (how === 'hot') await hotInstall(node, hp.to, ctx.emit, env.nodeWaitMs);
-    else downtimeMs = await restartInto(node, hp.to, restartOptions(env, spec, node), ctx.emit);
-    await healthy(ctx, env, spec, node);
+    if (how === 'hot') await hotInstall(host, hp.to, ctx.emit, env.nodeWaitMs);
+    else downtimeMs = await restartInto(host, hp.to, restartOptions(env, spec, host), ctx.emit);
+    await healthy(ctx, env, spec, host);
   } catch (e) {
-    // Failures that leave the node on the old release, untouched, need no rollback.
-    if (!isHotupError(e) || e.untouched || !hp.from) throw e;
-    const rolledBack = await rollback(ctx, env, spec, node, hp, e);
+    // Failures that leave the node on the old release, untouched, need no rollback; without the link none can be done.
+    if (!isHotupError(e) || e.untouched || !hp.from || e.code === 'LINK_LOST') throw e;
+    const rolledBack = await rollback(ctx, env, spec, host, hp, e);
     if (rolledBack.code === 'ROLLED_BACK') await runHook('on_rollback', ctx.config.hooks.on_rollback, vars, ctx.config.root);
     throw rolledBack;
   }

@@ -4,17 +4,43 @@ import path from 'node:path';
 import type { Config, EnvironmentConfig, HostSpec } from '../config/types.js';
 import { HotupError } from '../errors.js';
 import type { Executor } from '../remote/executor.js';
-import type { ExecutorPool } from '../remote/connect.js';
+import { ExecutorPool } from '../remote/connect.js';
+import type { NodeFlavor } from '../commands/node.js';
 import type { Emit } from './events.js';
 import { localHelperDir, type HelperHost } from '../helper/run.js';
 import { uploadHelper } from '../helper/on-host.js';
-import type { NodeTarget } from '../node/live.js';
+import type { Host } from '../host/host.js';
+import type { NodeLink } from '../host/node-link.js';
+import { RemoteHost } from '../host/remote-host.js';
+import { EvalLink } from '../host/eval-link.js';
+
+/** The Host of one host of an environment, the same one for the whole command. */
+export type HostFactory = (env: EnvironmentConfig, spec: HostSpec) => Promise<Host>;
 
 export interface CoreContext {
   config: Config;
+  /** Executors of the build host. */
   pool: ExecutorPool;
   emit: Emit;
+  host: HostFactory;
 }
+
+/** Where a host's release lives and how its node is reached: what a NodeLink is made for. */
+export interface NodeSite {
+  /** As hotup.yml names the host. */
+  name: string;
+  root: string;
+  app: string;
+  flavor: NodeFlavor;
+  /** Variables the release's scripts need on this host. */
+  env: Record<string, string>;
+}
+
+/** Makes the link a Host reaches its node through, over that host's connection. */
+export type LinkFactory = (exec: Executor, site: NodeSite) => NodeLink;
+
+/** Each request through the release's start script (`bin/<app> eval` or `rpc`). */
+export const evalLink: LinkFactory = (exec, site) => new EvalLink(exec, { ...site, encoder: encoder() });
 
 export function environment(config: Config, name: string): EnvironmentConfig {
   const env = config.environments[name];
@@ -59,7 +85,39 @@ export function buildHelper(ctx: CoreContext): Promise<HelperHost> {
   return h;
 }
 
-export async function nodeTarget(ctx: CoreContext, env: EnvironmentConfig, host: HostSpec): Promise<NodeTarget> {
-  const exec = await ctx.pool.get(host, env.ssh);
-  return { exec, root: host.deployTo ?? env.deployTo, app: ctx.config.app, flavor: ctx.config.build.node, encoder: encoder(), env: { ...env.env, ...host.env } };
+/**
+ * A command's context: one connection per machine, one Host per host (its
+ * node reached through LINK), all closed by `close`.
+ */
+export function openContext(config: Config, emit: Emit, link: LinkFactory = evalLink): CoreContext & { close(): Promise<void> } {
+  const pool = new ExecutorPool();
+  const hosts = new Map<string, Promise<RemoteHost>>();
+  const host: HostFactory = (env, spec) => {
+    const site: NodeSite = { name: spec.raw, root: spec.deployTo ?? env.deployTo, app: config.app, flavor: config.build.node, env: { ...env.env, ...spec.env } };
+    const key = JSON.stringify([env.name, site.name, site.root]);
+    let h = hosts.get(key);
+    if (!h) {
+      const made = pool.get(spec, env.ssh).then((exec) => new RemoteHost(exec, link(exec, site), site));
+      // A failed connection is not kept: the next use tries again.
+      made.catch(() => hosts.get(key) === made && hosts.delete(key));
+      hosts.set(key, made);
+      h = made;
+    }
+    return h;
+  };
+  const close = async () => {
+    const all = [...hosts.values()];
+    hosts.clear();
+    // Links first: they run over the pool's connections.
+    await Promise.all(all.map((p) => p.then((h) => h.close(), () => undefined)));
+    await pool.closeAll();
+  };
+  return { config, pool, emit, host, close };
+}
+
+/** The Host of the environment's host named NAME (as plans and statuses name it). */
+export function hostNamed(ctx: CoreContext, env: EnvironmentConfig, name: string): Promise<Host> {
+  const spec = env.hosts.find((h) => h.raw === name);
+  if (!spec) throw new HotupError('USAGE', `environment ${env.name} lists no host ${name}`, 'Make the plan again with the current config.');
+  return ctx.host(env, spec);
 }

@@ -6,7 +6,6 @@
 import { HotupError } from '../errors.js';
 import type { HostStatus } from '../node/discover.js';
 import { runHelper } from '../helper/run.js';
-import { readRemoteFile } from '../host/remote-file.js';
 import { relupPath } from '../commands/release-paths.js';
 import { parseRelup } from '../terms/relup.js';
 import { PLAN_SCHEMA, type HostPlan, type PlanReason, type UpgradePlan } from '../plan/types.js';
@@ -14,7 +13,7 @@ import { compareVersions } from '../validate/version.js';
 import { findPath, hasHotPath } from '../validate/relup-paths.js';
 import { describeInstruction } from '../report/relup.js';
 import { runStep } from './step.js';
-import { buildHelper, environment, nodeTarget, type CoreContext } from './context.js';
+import { buildHelper, environment, hostNamed, type CoreContext } from './context.js';
 import { discoverEnvironment } from './status.js';
 
 /** The newest installed release older than the running one. */
@@ -47,8 +46,8 @@ export async function planDowngrade(ctx: CoreContext, envName: string, to?: stri
       continue;
     }
     const plan = await runStep(ctx.emit, 'inspect', s.host, async () => {
-      const node = await nodeTarget(ctx, env, env.hosts.find((h) => h.raw === s.host)!);
-      const text = s.running ? await readRemoteFile(node.exec, relupPath(node.root, s.running)) : null;
+      const host = await hostNamed(ctx, env, s.host);
+      const text = s.running ? await host.read(relupPath(host.root, s.running)) : null;
       const relup = text === null ? null : parseRelup(await runHelper(helper.exec, helper.dir, 'consult', ['-'], { stdin: text }));
       const down = relup ? findPath(relup.down, target) : undefined;
       const hot = s.live.up && hasHotPath(down);

@@ -3,18 +3,15 @@
  * the environment, and journals its mutating steps on each host. The lock is
  * given back on every way out, Ctrl-C included.
  */
-import { environment, nodeTarget, type CoreContext } from './context.js';
+import { environment, hostNamed, type CoreContext } from './context.js';
 import { acquireAll, lockNote } from '../host/lock.js';
 import { journaling, type JournalHost } from '../host/journal.js';
 import type { UpgradePlan } from '../plan/types.js';
 
 export async function withDeployLock<T>(ctx: CoreContext, envName: string, what: string, body: () => Promise<T>): Promise<T> {
   const env = environment(ctx.config, envName);
-  const targets = await Promise.all(env.hosts.map(async (h) => {
-    const node = await nodeTarget(ctx, env, h);
-    return { exec: node.exec, root: node.root };
-  }));
-  const release = await acquireAll(targets, lockNote(what));
+  const hosts = await Promise.all(env.hosts.map((h) => ctx.host(env, h)));
+  const release = await acquireAll(hosts, lockNote(what));
   const onSignal = (signal: NodeJS.Signals) => {
     void release().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
@@ -34,10 +31,8 @@ export async function journaled(ctx: CoreContext, plan: UpgradePlan): Promise<{ 
   const env = environment(ctx.config, plan.environment);
   const hosts = new Map<string, JournalHost>();
   for (const hp of plan.hosts) {
-    const spec = env.hosts.find((h) => h.raw === hp.host);
-    if (!spec) continue;
-    const node = await nodeTarget(ctx, env, spec);
-    hosts.set(hp.host, { exec: node.exec, root: node.root, from: hp.from, to: hp.to });
+    if (!env.hosts.some((h) => h.raw === hp.host)) continue;
+    hosts.set(hp.host, { host: await hostNamed(ctx, env, hp.host), from: hp.from, to: hp.to });
   }
   const j = journaling(ctx.emit, plan.environment, (h) => hosts.get(h));
   return { ctx: { ...ctx, emit: j.emit }, flush: j.flush };

@@ -17,7 +17,7 @@ import { describeInstruction } from '../report/relup.js';
 import { countFindings } from '../report/findings.js';
 import { runStep } from './step.js';
 import { runHook } from './hooks.js';
-import { buildExecutor, buildHelper, environment, nodeTarget, type CoreContext } from './context.js';
+import { buildExecutor, buildHelper, environment, hostNamed, type CoreContext } from './context.js';
 import { discoverEnvironment } from './status.js';
 import { buildTarget } from './build-target.js';
 import { runningFacts } from './running-release.js';
@@ -59,9 +59,9 @@ async function checkLive(ctx: CoreContext, envName: string, statuses: HostStatus
   const out = new Map<string, PlanReason[]>();
   for (const s of statuses) {
     if (!s.live.up || s.running === vsn) continue;
-    const node = await nodeTarget(ctx, env, env.hosts.find((h) => h.raw === s.host)!);
+    const host = await hostNamed(ctx, env, s.host);
     const found = await runStep(ctx.emit, 'check_install', s.host, async () => {
-      const f = await liveCheck(node, vsn, tarball);
+      const f = await liveCheck(host, vsn, tarball);
       return { value: f, detail: f.map((x) => x.message).join('; ') };
     });
     out.set(s.host, found);

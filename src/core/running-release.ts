@@ -2,24 +2,25 @@
 import { isHotupError } from '../errors.js';
 import type { Executor } from '../remote/executor.js';
 import type { HostStatus } from '../node/discover.js';
-import { buildHostFacts, hostFacts } from '../helper/facts.js';
+import { buildHostFacts, FACTS_TIMEOUT_MS } from '../helper/facts.js';
+import { parseReleaseFacts } from '../terms/facts.js';
 import type { HelperHost } from '../helper/run.js';
 import { fetchOldRelease } from '../build/fetch-old.js';
 import type { ReleaseFacts } from '../terms/model.js';
 import type { PlanReason } from '../plan/types.js';
 import { runStep } from './step.js';
-import { environment, nodeTarget, type CoreContext } from './context.js';
+import { environment, hostNamed, type CoreContext } from './context.js';
 
 /** The running release's facts from the first host that can give them, else the build host's copy. */
 export async function runningFacts(ctx: CoreContext, envName: string, statuses: HostStatus[], running: string,
   helper: HelperHost, relDir: string): Promise<{ facts: ReleaseFacts | null; notes: PlanReason[] }> {
   const env = environment(ctx.config, envName);
   const first = statuses.find((s) => s.startErl);
-  const spec = env.hosts.find((h) => h.raw === first?.host);
-  if (first?.startErl && spec) {
+  if (first && env.hosts.some((h) => h.raw === first.host)) {
     try {
-      const node = await nodeTarget(ctx, env, spec);
-      return { facts: await hostFacts(node.exec, node.root, first.startErl.erts, running), notes: [] };
+      // On the host, with the release's own ERTS: the release as it really is there (a rebuilt copy can differ).
+      const host = await hostNamed(ctx, env, first.host);
+      return { facts: parseReleaseFacts(await host.helper('facts', [host.root, running], FACTS_TIMEOUT_MS)), notes: [] };
     } catch (e) {
       if (!isHotupError(e)) throw e;
       ctx.emit({ type: 'log', level: 'warn', host: first.host, message: `could not read release ${running} there: ${e.message}` });
@@ -53,8 +54,7 @@ export async function fetchRunningRelease(ctx: CoreContext, envName: string, sta
   // Without a source, the relup step says what is missing and how to build it.
   if (!source || !row) return;
   await runStep(ctx.emit, 'fetch_old', source.host, async () => {
-    const node = await nodeTarget(ctx, env, env.hosts.find((h) => h.raw === source.host)!);
-    await fetchOldRelease(node, row, build);
+    await fetchOldRelease(await hostNamed(ctx, env, source.host), row, build);
     return { value: undefined, detail: `release ${running} brought from the host into ${build.relDir}` };
   });
 }

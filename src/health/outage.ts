@@ -15,6 +15,8 @@ export async function measureOutage(
   const settleMs = opts.settleMs ?? 60_000;
   const samples: Array<{ at: number; ok: boolean }> = [];
   let finishedAt: number | null = null;
+  let finished: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (finished = resolve));
   const loop = (async () => {
     // Bounded: stops at the first good probe after the action, or settleMs after it.
     for (;;) {
@@ -22,13 +24,18 @@ export async function measureOutage(
       const at = Date.now();
       samples.push({ at, ok });
       if (finishedAt !== null && (ok || at - finishedAt > settleMs)) return;
-      await new Promise((r) => setTimeout(r, intervalMs));
+      // The end of the action wakes the loop: the service is probed at once, not up to an interval later.
+      let timer: NodeJS.Timeout | undefined;
+      const interval = new Promise((r) => (timer = setTimeout(r, intervalMs)));
+      await (finishedAt === null ? Promise.race([interval, done]) : interval);
+      clearTimeout(timer);
     }
   })();
   try {
     await action();
   } finally {
     finishedAt = Date.now();
+    finished();
   }
   await loop;
   const firstBad = samples.findIndex((s) => !s.ok);

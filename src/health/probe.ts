@@ -1,7 +1,7 @@
 /** Health checks: a command on the host, a TCP connect, or an HTTP GET; with timeout and retries. */
 import net from 'node:net';
-import { HotupError } from '../errors.js';
-import type { Executor } from '../remote/executor.js';
+import { HotupError, isHotupError } from '../errors.js';
+import type { Host } from '../host/host.js';
 import type { HealthSettings, HostSpec } from '../config/types.js';
 
 export type HealthProbe =
@@ -46,11 +46,11 @@ function tcpConnect(host: string, port: number, timeoutMs: number): Promise<void
   });
 }
 
-/** One attempt: resolves when healthy, rejects with why not. */
-export async function probeOnce(p: HealthProbe, exec: Executor, timeoutMs: number, env: Record<string, string> = {}): Promise<void> {
+/** One attempt: resolves when healthy, rejects with why not. A command probe runs on the host, with ENV. */
+export async function probeOnce(p: HealthProbe, host: Pick<Host, 'run'>, timeoutMs: number, env: Record<string, string> = {}): Promise<void> {
   switch (p.kind) {
     case 'command': {
-      const r = await exec.run(['sh', '-c', p.command], { timeoutMs, env });
+      const r = await host.run(['sh', '-c', p.command], { timeoutMs, env });
       if (r.code !== 0) throw new Error(`exit ${r.code}${r.stderr.trim() ? `: ${r.stderr.trim().slice(0, 200)}` : ''}`);
       return;
     }
@@ -65,19 +65,21 @@ export async function probeOnce(p: HealthProbe, exec: Executor, timeoutMs: numbe
 }
 
 /** Healthy within the retries, or HotupError('HEALTH_FAILED') with the last reason. ENV: the host's variables. */
-export async function checkHealth(check: HealthCheck, exec: Executor, env: Record<string, string> = {}): Promise<number> {
+export async function checkHealth(check: HealthCheck, host: Pick<Host, 'run'>, env: Record<string, string> = {}): Promise<number> {
   let last = '';
   for (let attempt = 1; attempt <= check.retries + 1; attempt++) {
     try {
-      await probeOnce(check.probe, exec, check.timeoutMs, env);
+      await probeOnce(check.probe, host, check.timeoutMs, env);
       return attempt;
     } catch (e) {
+      // No answer from the host is not an unhealthy node.
+      if (isHotupError(e) && e.code === 'LINK_LOST') throw e;
       last = (e as Error).message;
       if (attempt <= check.retries) await new Promise((r) => setTimeout(r, check.intervalMs));
     }
   }
   throw new HotupError('HEALTH_FAILED', `health check failed after ${check.retries + 1} attempts (${describeProbe(check.probe)}): ${last}`,
-    'Look at the node\'s logs for why it is unhealthy.', { host: exec.target });
+    'Look at the node\'s logs for why it is unhealthy.');
 }
 
 /** The configured check, aimed at one host: TCP and `{host}` in URLs mean that host's address. */

@@ -2,10 +2,9 @@
 import path from 'node:path';
 import { HotupError } from '../errors.js';
 import type { Executor } from '../remote/executor.js';
-import { HELPER_FILES, hostHelperDir, releaseEscript } from '../commands/helper.js';
+import { HELPER_FILES, releaseEscript } from '../commands/helper.js';
 import { mkdirArgv, testFileArgv } from '../commands/files.js';
-import type { Term } from '../terms/etf.js';
-import { localHelperDir, runHelper } from './run.js';
+import { localHelperDir } from './run.js';
 
 /** Copies the helper's files into DIR on the machine EXEC runs on. */
 export async function uploadHelper(exec: Executor, dir: string): Promise<void> {
@@ -17,16 +16,8 @@ export async function uploadHelper(exec: Executor, dir: string): Promise<void> {
   for (const f of HELPER_FILES) await exec.upload(path.join(localHelperDir(), f), `${dir}/${f}`);
 }
 
-/** Uploads the helper into the release root and returns how to run it there. */
-async function installHostHelper(exec: Executor, root: string, erts: string): Promise<{ dir: string; escript: string }> {
-  const dir = hostHelperDir(root);
-  await uploadHelper(exec, dir);
+/** The release's own escript for ERTS when the release has one, else the host's. */
+export async function hostEscript(exec: Executor, root: string, erts: string): Promise<string> {
   const own = releaseEscript(root, erts);
-  const escript = (await exec.run(testFileArgv(own), { timeoutMs: 30_000 })).code === 0 ? own : 'escript';
-  return { dir, escript };
-}
-
-export async function runHostHelper(exec: Executor, root: string, erts: string, command: string, args: string[], timeoutMs = 5 * 60_000): Promise<Term> {
-  const { dir, escript } = await installHostHelper(exec, root, erts);
-  return runHelper(exec, dir, command, args, { escript, timeoutMs });
+  return (await exec.run(testFileArgv(own), { timeoutMs: 30_000 })).code === 0 ? own : 'escript';
 }

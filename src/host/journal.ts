@@ -4,7 +4,7 @@
  * the step's event arrives.
  */
 import os from 'node:os';
-import type { Executor } from '../remote/executor.js';
+import type { Host } from './host.js';
 import { appendJournalArgv, readJournalArgv } from '../commands/journal.js';
 import type { Emit, HotupEvent, StepName } from '../core/events.js';
 
@@ -23,8 +23,7 @@ export interface JournalEntry {
 const MUTATING: ReadonlySet<StepName> = new Set(['ship', 'unpack', 'install', 'make_permanent', 'set_boot', 'restart', 'rollback']);
 
 export interface JournalHost {
-  exec: Executor;
-  root: string;
+  host: Host;
   from: string | null;
   to: string | null;
 }
@@ -50,13 +49,13 @@ export function journaling(emit: Emit, env: string, hostOf: (host: string) => Jo
       ...(e.phase === 'fail' ? { detail: e.error.message } : e.detail ? { detail: e.detail } : {}),
     };
     // A journal that cannot be written must not fail the deploy it records.
-    writes.push(h.exec.run(appendJournalArgv(h.root, JSON.stringify(entry)), { timeoutMs: 30_000 }).catch(() => undefined));
+    writes.push(h.host.run(appendJournalArgv(h.host.root, JSON.stringify(entry)), { timeoutMs: 30_000 }).catch(() => undefined));
   };
   return { emit: journaled, flush: () => Promise.all(writes) };
 }
 
-export async function readJournal(exec: Executor, root: string, last: number): Promise<JournalEntry[]> {
-  const r = await exec.run(readJournalArgv(root, last), { timeoutMs: 30_000 });
+export async function readJournal(host: Host, last: number): Promise<JournalEntry[]> {
+  const r = await host.run(readJournalArgv(host.root, last), { timeoutMs: 30_000 });
   return r.stdout.split('\n').filter(Boolean).flatMap((l) => {
     try {
       return [JSON.parse(l) as JournalEntry];

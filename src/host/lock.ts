@@ -1,7 +1,7 @@
 /** Deploy locks on every host of an environment: all or none, released on every exit. */
 import os from 'node:os';
 import { HotupError } from '../errors.js';
-import type { Executor } from '../remote/executor.js';
+import type { Host } from './host.js';
 import { acquireLockArgv, LOCK_HELD, readLockArgv, releaseLockArgv } from '../commands/lock.js';
 
 export interface LockNote {
@@ -11,17 +11,12 @@ export interface LockNote {
   what: string;
 }
 
-export interface LockTarget {
-  exec: Executor;
-  root: string;
-}
-
 export function lockNote(what: string): LockNote {
   return { who: `${os.userInfo().username}@${os.hostname()}`, pid: process.pid, since: new Date().toISOString(), what };
 }
 
-export async function readLock(t: LockTarget): Promise<LockNote | null> {
-  const r = await t.exec.run(readLockArgv(t.root), { timeoutMs: 30_000 });
+export async function readLock(t: Host): Promise<LockNote | null> {
+  const r = await t.run(readLockArgv(t.root), { timeoutMs: 30_000 });
   if (r.code === LOCK_HELD) return null;
   try {
     return JSON.parse(r.stdout) as LockNote;
@@ -30,22 +25,22 @@ export async function readLock(t: LockTarget): Promise<LockNote | null> {
   }
 }
 
-async function releaseOne(t: LockTarget): Promise<void> {
-  await t.exec.run(releaseLockArgv(t.root), { timeoutMs: 30_000 });
+async function releaseOne(t: Host): Promise<void> {
+  await t.run(releaseLockArgv(t.root), { timeoutMs: 30_000 });
 }
 
 /**
  * Takes the lock on every target, in order; if one is held, gives back the
  * ones taken and fails naming the holder.
  */
-export async function acquireAll(targets: LockTarget[], note: LockNote): Promise<() => Promise<void>> {
-  const taken: LockTarget[] = [];
+export async function acquireAll(targets: Host[], note: LockNote): Promise<() => Promise<void>> {
+  const taken: Host[] = [];
   const releaseTaken = async () => {
     await Promise.all(taken.map((t) => releaseOne(t).catch(() => undefined)));
     taken.length = 0;
   };
   for (const t of targets) {
-    const r = await t.exec.run(acquireLockArgv(t.root, JSON.stringify(note)), { timeoutMs: 30_000 });
+    const r = await t.run(acquireLockArgv(t.root, JSON.stringify(note)), { timeoutMs: 30_000 });
     if (r.code === 0) {
       taken.push(t);
       continue;
@@ -54,16 +49,16 @@ export async function acquireAll(targets: LockTarget[], note: LockNote): Promise
     if (r.code === LOCK_HELD) {
       const holder = await readLock(t);
       throw new HotupError('LOCK_HELD',
-        `the deploy lock on ${t.exec.target} is held by ${holder?.who ?? 'someone'} (pid ${holder?.pid ?? '?'}, since ${holder?.since ?? '?'}: ${holder?.what ?? '?'})`,
+        `the deploy lock on ${t.name} is held by ${holder?.who ?? 'someone'} (pid ${holder?.pid ?? '?'}, since ${holder?.since ?? '?'}: ${holder?.what ?? '?'})`,
         'Wait for that run to finish. If it died, check with `hotup lock status <env>` and free it with `hotup lock release <env>`.',
-        { host: t.exec.target });
+        { host: t.name });
     }
-    throw new HotupError('COMMAND_FAILED', `could not take the deploy lock on ${t.exec.target}: ${r.stderr.trim() || `exit ${r.code}`}`,
-      'The SSH user must be able to create directories under deploy_to/releases.', { host: t.exec.target });
+    throw new HotupError('COMMAND_FAILED', `could not take the deploy lock on ${t.name}: ${r.stderr.trim() || `exit ${r.code}`}`,
+      'The SSH user must be able to create directories under deploy_to/releases.', { host: t.name });
   }
   return releaseTaken;
 }
 
-export async function releaseAll(targets: LockTarget[]): Promise<void> {
+export async function releaseAll(targets: Host[]): Promise<void> {
   await Promise.all(targets.map(releaseOne));
 }

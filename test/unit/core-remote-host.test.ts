@@ -1,0 +1,147 @@
+/** RemoteHost and EvalLink over a scripted Executor: transport failures become domain errors, requests become start-script calls. */
+import { createRequire } from 'node:module';
+import { describe, expect, test } from 'vitest';
+import { HotupError } from '../../src/errors.js';
+import { EvalLink } from '../../src/host/eval-link.js';
+import { RemoteHost } from '../../src/host/remote-host.js';
+import type { Host } from '../../src/host/host.js';
+import type { NodeLink } from '../../src/host/node-link.js';
+import type { Executor, RunOptions, RunResult } from '../../src/remote/executor.js';
+import { FRAME_PREFIX } from '../../src/terms/etf.js';
+
+const erlpack = createRequire(import.meta.url)('erlpack') as { pack(v: unknown): Buffer };
+const framed = (raw: unknown) => `${FRAME_PREFIX}${erlpack.pack(raw).toString('base64')}\n`;
+const ROOT = '/srv/shop';
+
+/** An Executor whose every run is answered by ANSWER; its argv are kept. */
+class ScriptedExecutor implements Executor {
+  readonly target = 'deploy@a:22';
+  readonly runs: Array<{ argv: readonly string[]; opts: RunOptions }> = [];
+  readonly uploads: string[] = [];
+  constructor(private readonly answer: (argv: readonly string[], opts: RunOptions) => Promise<RunResult>) {}
+  run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+    this.runs.push({ argv, opts });
+    return this.answer(argv, opts);
+  }
+  async upload(_local: string, remote: string): Promise<void> {
+    this.uploads.push(remote);
+    return this.answer(['upload', remote], {}).then(() => undefined);
+  }
+  async download(remote: string): Promise<void> {
+    return this.answer(['download', remote], {}).then(() => undefined);
+  }
+  async close(): Promise<void> {}
+}
+
+const ok = (stdout = ''): RunResult => ({ code: 0, stdout, stderr: '' });
+const lost = new HotupError('SSH_CONNECT', 'the connection to a port 22 was lost: read ECONNRESET', 'Check the network.', { host: 'deploy@a:22' });
+const ended = new HotupError('SSH_CONNECT', 'the session of `sh` ended without an exit status', 'Run again.', { host: 'deploy@a:22' });
+const site = { name: 'deploy@a:22', root: ROOT, app: 'shop', env: { RELEASE_COOKIE_FILE: '/x' } };
+const evalSite = { root: ROOT, app: 'shop', flavor: 'relx' as const, encoder: 'fun(T) -> T end', env: site.env };
+
+function remoteHost(answer: (argv: readonly string[], opts: RunOptions) => Promise<RunResult>): { host: RemoteHost; exec: ScriptedExecutor } {
+  const exec = new ScriptedExecutor(answer);
+  return { host: new RemoteHost(exec, new EvalLink(exec, evalSite), site), exec };
+}
+
+const everyMethod: Array<[string, (h: Host) => Promise<unknown>]> = [
+  ['read', (h) => h.read(`${ROOT}/releases/start_erl.data`)],
+  ['run', (h) => h.run(['true'])],
+  ['must', (h) => h.must(['true'], 'true')],
+  ['put', (h) => h.put('/tmp/x', `${ROOT}/x`)],
+  ['get', (h) => h.get(`${ROOT}/x`, '/tmp/x')],
+  ['nodeUp', (h) => h.nodeUp()],
+  ['call', (h) => h.call({ op: 'which_releases' })],
+  ['helper', (h) => h.helper('facts', [ROOT, '0.1.0'])],
+];
+
+describe('RemoteHost', () => {
+  for (const [why, gone] of [['lost', lost], ['ended without an exit status', ended]] as const) {
+    test(`an SSH connection that is gone (${why}) is LINK_LOST from every method, not NODE_DOWN`, async () => {
+      const { host } = remoteHost(async () => { throw gone; });
+      for (const [name, use] of everyMethod) {
+        const e = await use(host).then(() => undefined, (err: unknown) => err);
+        expect(e, name).toMatchObject({ code: 'LINK_LOST', host: 'deploy@a:22' });
+        expect((e as HotupError).cause, name).toBe(gone);
+      }
+    });
+  }
+
+  test('other failures pass through as they are', async () => {
+    const refused = new HotupError('SSH_CONNECT', 'cannot connect to a port 22: connection refused', 'Check sshd.');
+    const { host } = remoteHost(async () => { throw refused; });
+    await expect(host.run(['true'])).rejects.toBe(refused);
+  });
+
+  test('must: a non-zero exit is COMMAND_FAILED naming what failed, with the given remedy', async () => {
+    const { host } = remoteHost(async () => ({ code: 2, stdout: '', stderr: 'no such file\n' }));
+    await expect(host.must(['cp', 'a', 'b'], 'copying a', { remedy: 'Copy it by hand.' }))
+      .rejects.toMatchObject({ code: 'COMMAND_FAILED', message: 'copying a failed (exit 2): no such file', remedy: 'Copy it by hand.', host: 'deploy@a:22' });
+  });
+
+  test('read: a missing file is null, an unreadable one COMMAND_FAILED', async () => {
+    const { host } = remoteHost(async (argv) => (argv.includes(`${ROOT}/missing`) ? { code: 3, stdout: '', stderr: '' } : { code: 1, stdout: '', stderr: 'denied' }));
+    await expect(host.read(`${ROOT}/missing`)).resolves.toBeNull();
+    await expect(host.read(`${ROOT}/secret`)).rejects.toMatchObject({ code: 'COMMAND_FAILED' });
+  });
+
+  test('helper: uploaded once per host, run with the release\'s own escript', async () => {
+    const { host, exec } = remoteHost(async (argv) => {
+      if (argv[0] === 'sh' && argv[4] === `${ROOT}/releases/start_erl.data`) return ok('13.2 0.1.0\n');
+      if (argv[0] === 'test') return ok();
+      if (String(argv[0]).endsWith('escript')) return ok(framed({ a: 'ok' }));
+      return ok();
+    });
+    await host.helper('set-boot', [ROOT, '0.1.0']);
+    await host.helper('facts', [ROOT, '0.1.0']).catch(() => undefined);
+    expect(exec.uploads.filter((u) => u.endsWith('hotup_helper.escript'))).toHaveLength(1);
+    expect(exec.runs.filter((r) => r.argv[0] === `${ROOT}/erts-13.2/bin/escript`)).toHaveLength(2);
+  });
+
+  test('close closes the link', async () => {
+    let closed = false;
+    const link: NodeLink = { up: async () => true, call: async () => ({ kind: 'atom', name: 'ok' }), close: async () => void (closed = true) };
+    await new RemoteHost(new ScriptedExecutor(async () => ok()), link, site).close();
+    expect(closed).toBe(true);
+  });
+});
+
+describe('EvalLink', () => {
+  test('each request is one start-script eval of its release_handler expression, with the host env', async () => {
+    const exec = new ScriptedExecutor(async () => ok(`noise\n${framed({ t: [{ a: 'ok' }, { b: '0.1.0' }, []] })}`));
+    const link = new EvalLink(exec, evalSite);
+    const expected: Array<[Parameters<EvalLink['call']>[0], string]> = [
+      [{ op: 'which_releases' }, 'release_handler:which_releases()'],
+      [{ op: 'unpack_release', name: '0.2.0/shop' }, 'release_handler:unpack_release("0.2.0/shop")'],
+      [{ op: 'check_install_release', vsn: '0.2.0' }, 'release_handler:check_install_release("0.2.0")'],
+      [{ op: 'install_release', vsn: '0.2.0' }, 'release_handler:install_release("0.2.0")'],
+      [{ op: 'make_permanent', vsn: '0.2.0' }, 'release_handler:make_permanent("0.2.0")'],
+      [{ op: 'create_releases', vsn: '0.1.0', app: 'shop' }, 'release_handler:create_RELEASES('],
+      [{ op: 'eval', expr: 'node()' }, 'HotupRes = (catch (node()))'],
+    ];
+    for (const [req, expr] of expected) {
+      const term = await link.call(req, 30_000);
+      expect(term).toEqual({ kind: 'tuple', items: [{ kind: 'atom', name: 'ok' }, { kind: 'binary', value: '0.1.0' }, { kind: 'list', items: [] }] });
+      const { argv, opts } = exec.runs.at(-1)!;
+      expect(argv.slice(0, 2)).toEqual([`${ROOT}/bin/shop`, 'eval']);
+      expect(argv[2]).toContain(expr);
+      expect(opts).toMatchObject({ timeoutMs: 30_000, env: { RELEASE_COOKIE_FILE: '/x', RELX_RPC_TIMEOUT: '29' } });
+    }
+  });
+
+  test('a node that is not running is NODE_DOWN; output without a result is CALL_FAILED; a timeout is CALL_FAILED', async () => {
+    const down = new EvalLink(new ScriptedExecutor(async () => ({ code: 1, stdout: 'Node is not running!', stderr: '' })), evalSite);
+    await expect(down.call({ op: 'which_releases' }, 10_000)).rejects.toMatchObject({ code: 'NODE_DOWN' });
+    const garbled = new EvalLink(new ScriptedExecutor(async () => ({ code: 1, stdout: '', stderr: 'badarg' })), evalSite);
+    await expect(garbled.call({ op: 'install_release', vsn: '0.2.0' }, 10_000)).rejects.toMatchObject({ code: 'CALL_FAILED', message: expect.stringMatching(/install_release on the node failed \(exit 1\): badarg/) });
+    const slow = new EvalLink(new ScriptedExecutor(async () => { throw new HotupError('COMMAND_TIMEOUT', 'did not finish', 'Run it by hand.'); }), evalSite);
+    await expect(slow.call({ op: 'install_release', vsn: '0.2.0' }, 10_000)).rejects.toMatchObject({ code: 'CALL_FAILED' });
+  });
+
+  test('up: the start script\'s ping (mix: pid) exit status', async () => {
+    const exec = new ScriptedExecutor(async (argv) => ({ code: argv[1] === 'pid' ? 0 : 1, stdout: '', stderr: '' }));
+    expect(await new EvalLink(exec, evalSite).up()).toBe(false);
+    expect(await new EvalLink(exec, { ...evalSite, flavor: 'mix' }).up()).toBe(true);
+    expect(exec.runs.map((r) => r.argv)).toEqual([[`${ROOT}/bin/shop`, 'ping'], [`${ROOT}/bin/shop`, 'pid']]);
+  });
+});
