@@ -1,5 +1,4 @@
 /** Command lines for plain `mix release` builds, and for what Mix does not make: the relup. Pure. */
-import { compactEncoder } from './node.js';
 import { FRAME_PREFIX } from '../terms/etf.js';
 
 export function mixReleaseArgv(app: string): string[] {
@@ -18,6 +17,16 @@ export function mixRelDir(profile: string, app: string): string {
 /** Where a project's own appup for APP lives; it wins over the one hotup generates. */
 export function userAppupPath(projectDir: string, app: string): string {
   return `${projectDir}/rel/appups/${app}.appup`;
+}
+
+/** encode.fun as one line for an `-eval`: its `%` comments dropped, whitespace folded. */
+export function compactEncoder(encoderSource: string): string {
+  return encoderSource
+    .split('\n')
+    .filter((l) => !l.trimStart().startsWith('%'))
+    .join(' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /**

@@ -78,8 +78,6 @@ export function resolveConfig(raw: RawConfig, place: Place): Config {
       ...(build.command ? { command: build.command } : {}),
       ...(build.release_dir ? { releaseDir: build.release_dir } : {}),
       ...(build.tarball ? { tarball: build.tarball } : {}),
-      // Elixir releases (Mix, Distillery) are reached with rpc; relx and custom ones with eval unless told.
-      node: build.node ?? (build.tool === 'mix' || build.tool === 'distillery' ? 'mix' : 'relx'),
       path: host === 'local' ? local(buildPath) : remotePath(buildPath),
       profile: build.profile ?? DEFAULTS.profile,
       ssh: ssh(build.ssh),

@@ -143,11 +143,10 @@ export function configSchema(defaultUser: DefaultUser) {
       command: text('a shell command that builds the release, its relup from {upfrom}, and its tarball').optional(),
       release_dir: text('the release directory the command builds, relative to build.path').optional(),
       tarball: text('the tarball the command makes, relative to build.path; {version} and {release_dir} are filled in').optional(),
-      node: z.enum(['relx', 'mix'], { error: 'should be relx (bin/<app> eval) or mix (bin/<app> rpc)' }).optional(),
     }).superRefine((b, ctx) => {
       if (b.tool === 'custom' && !b.command) ctx.addIssue({ code: 'custom', path: ['command'], message: 'is required (a shell command) when tool is custom' });
       if (b.tool !== 'custom') {
-        for (const k of ['command', 'release_dir', 'tarball', 'node'] as const) {
+        for (const k of ['command', 'release_dir', 'tarball'] as const) {
           if (b[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: 'is only for tool: custom' });
         }
       }

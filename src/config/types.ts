@@ -41,8 +41,6 @@ export interface BuildConfig {
   releaseDir?: string;
   /** custom: the tarball it makes, relative to path ({version}, {release_dir}). */
   tarball?: string;
-  /** How hotup reaches the node: relx's `bin/<app> eval`, or Mix/Distillery's `bin/<app> rpc`. */
-  node: 'relx' | 'mix';
 }
 
 /** How a node's health is probed; `{host}` in an HTTP URL becomes each host's address. */

@@ -5,14 +5,13 @@ import type { Config, EnvironmentConfig, HostSpec } from '../config/types.js';
 import { HotupError } from '../errors.js';
 import type { Executor } from '../remote/executor.js';
 import { ExecutorPool } from '../remote/connect.js';
-import type { NodeFlavor } from '../commands/node.js';
 import type { Emit } from './events.js';
 import { localHelperDir, type HelperHost } from '../helper/run.js';
 import { uploadHelper } from '../helper/on-host.js';
 import type { Host } from '../host/host.js';
 import type { NodeLink } from '../host/node-link.js';
 import { RemoteHost } from '../host/remote-host.js';
-import { EvalLink } from '../host/eval-link.js';
+import { SessionLink } from '../host/session-link.js';
 
 /** The Host of one host of an environment, the same one for the whole command. */
 export type HostFactory = (env: EnvironmentConfig, spec: HostSpec) => Promise<Host>;
@@ -31,7 +30,6 @@ export interface NodeSite {
   name: string;
   root: string;
   app: string;
-  flavor: NodeFlavor;
   /** Variables the release's scripts need on this host. */
   env: Record<string, string>;
 }
@@ -39,8 +37,8 @@ export interface NodeSite {
 /** Makes the link a Host reaches its node through, over that host's connection. */
 export type LinkFactory = (exec: Executor, site: NodeSite) => NodeLink;
 
-/** Each request through the release's start script (`bin/<app> eval` or `rpc`). */
-export const evalLink: LinkFactory = (exec, site) => new EvalLink(exec, { ...site, encoder: encoder() });
+/** One session helper per host for the whole command (see host/session-link.ts). */
+export const sessionLink: LinkFactory = (exec, site) => new SessionLink(exec, site.root, site.app, site.env);
 
 export function environment(config: Config, name: string): EnvironmentConfig {
   const env = config.environments[name];
@@ -89,11 +87,11 @@ export function buildHelper(ctx: CoreContext): Promise<HelperHost> {
  * A command's context: one connection per machine, one Host per host (its
  * node reached through LINK), all closed by `close`.
  */
-export function openContext(config: Config, emit: Emit, link: LinkFactory = evalLink): CoreContext & { close(): Promise<void> } {
+export function openContext(config: Config, emit: Emit, link: LinkFactory = sessionLink): CoreContext & { close(): Promise<void> } {
   const pool = new ExecutorPool();
   const hosts = new Map<string, Promise<RemoteHost>>();
   const host: HostFactory = (env, spec) => {
-    const site: NodeSite = { name: spec.raw, root: spec.deployTo ?? env.deployTo, app: config.app, flavor: config.build.node, env: { ...env.env, ...spec.env } };
+    const site: NodeSite = { name: spec.raw, root: spec.deployTo ?? env.deployTo, app: config.app, env: { ...env.env, ...spec.env } };
     const key = JSON.stringify([env.name, site.name, site.root]);
     let h = hosts.get(key);
     if (!h) {

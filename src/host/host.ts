@@ -32,6 +32,8 @@ export interface Host {
   run(argv: readonly string[], opts?: RunOptions): Promise<RunResult>;
   /** Runs argv; a non-zero exit is a COMMAND_FAILED naming WHAT. */
   must(argv: readonly string[], what: string, opts?: MustOptions): Promise<RunResult>;
+  /** The terms of an Erlang term file on the host (RELEASES, a .rel, a relup), decoded there; null when it does not exist. */
+  terms(path: string): Promise<Term[] | null>;
   /** Copies a local file to REMOTE as is (callers pick temp names; see host/ship.ts). */
   put(localPath: string, remotePath: string, onProgress?: (p: UploadProgress) => void): Promise<void>;
   /** Copies a host file to a local path. */

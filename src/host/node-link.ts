@@ -1,6 +1,7 @@
 /**
- * How a Host reaches its release's live node. The session link keeps one
- * helper process on the host for the whole command; a test can script one.
+ * How a Host reaches its release's live node, and decodes the release's term
+ * files where they are. The session link keeps one helper process on the host
+ * for the whole command; a test can script one.
  */
 import type { Term } from '../terms/etf.js';
 import type { NodeRequest } from './protocol.js';
@@ -10,5 +11,7 @@ export interface NodeLink {
   up(): Promise<boolean>;
   /** See Host.call: NODE_DOWN, LINK_LOST or CALL_FAILED on failure. */
   call(req: NodeRequest, timeoutMs: number): Promise<Term>;
+  /** The terms of an Erlang term file on the host, or null when it does not exist; the node need not run. */
+  consult(path: string): Promise<Term[] | null>;
   close(): Promise<void>;
 }

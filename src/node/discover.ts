@@ -4,7 +4,6 @@ import { releasesFilePath, startErlDataPath } from '../commands/release-paths.js
 import { parseStartErlData, type StartErlData } from '../terms/start-erl.js';
 import { parseReleasesFile } from '../terms/releases.js';
 import { assessHost, type HostStatus } from '../plan/host-status.js';
-import { runHelper, type HelperHost } from '../helper/run.js';
 import type { Host } from '../host/host.js';
 import { readLive } from './live.js';
 
@@ -16,15 +15,14 @@ async function readStartErl(host: Host): Promise<StartErlData | null> {
   return text === null ? null : parseStartErlData(text, path);
 }
 
-/** RELEASES is decoded where the build helper runs (the build host has Erlang). */
-async function readReleasesFile(host: Host, helper: HelperHost) {
-  const text = await host.read(releasesFilePath(host.root));
-  if (text === null) return null;
-  return parseReleasesFile(await runHelper(helper.exec, helper.dir, 'consult', ['-'], { stdin: text }));
+/** RELEASES, decoded on the host by its session. */
+async function readReleasesFile(host: Host) {
+  const terms = await host.terms(releasesFilePath(host.root));
+  return terms === null ? null : parseReleasesFile({ kind: 'list', items: terms });
 }
 
-export async function discoverHost(host: Host, helper: HelperHost): Promise<HostStatus> {
-  const [startErl, releasesFile, live] = await Promise.all([readStartErl(host), readReleasesFile(host, helper), readLive(host)]);
+export async function discoverHost(host: Host): Promise<HostStatus> {
+  const [startErl, releasesFile, live] = await Promise.all([readStartErl(host), readReleasesFile(host), readLive(host)]);
   if (startErl === null && releasesFile === null && !live.up) {
     throw new HotupError(
       'NOT_A_RELEASE',

@@ -7,7 +7,7 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
 import { deployTarball, freePort, request, startNode, stopNode } from '../support/shop-node.js';

@@ -29,7 +29,7 @@ export type ReleaseStatus = 'unpacked' | 'current' | 'permanent' | 'old';
 
 /** What a host operation is called in faults and in the log. */
 export type FakeOp =
-  | 'read' | 'put' | 'get' | 'nodeUp' | 'helper:facts' | 'helper:set-boot'
+  | 'read' | 'terms' | 'put' | 'get' | 'nodeUp' | 'helper:facts' | 'helper:set-boot'
   | `call:${NodeOp}`
   | `run:${RunKind}`;
 
@@ -171,6 +171,19 @@ export class FakeHost implements Host {
   async read(path: string): Promise<string | null> {
     this.record('read', path);
     return this.files.get(path) ?? null;
+  }
+
+  /** RELEASES as the session decodes it: one list of release records, from the release table. */
+  async terms(path: string): Promise<Term[] | null> {
+    this.record('terms', path);
+    if (path !== releasesFilePath(this.root) || !this.files.has(path)) return null;
+    const str = (v: string): Term => ({ kind: 'list', items: [...v].map((c) => ({ kind: 'int', value: c.charCodeAt(0) })) });
+    const rows = this.releases.map((r): Term => ({ kind: 'tuple', items: [
+      { kind: 'atom', name: 'release' }, str(this.app), str(r.vsn), str(this.erts),
+      { kind: 'list', items: [{ kind: 'tuple', items: [{ kind: 'atom', name: this.app }, str(r.vsn), str(`${this.root}/lib/${this.app}-${r.vsn}`)] }] },
+      { kind: 'atom', name: r.status },
+    ] }));
+    return [{ kind: 'list', items: rows }];
   }
 
   async run(argv: readonly string[], _opts?: RunOptions): Promise<RunResult> {
@@ -394,7 +407,7 @@ export function fakeContext(fakes: FakeHost[], env: Partial<EnvironmentConfig> =
     file: '/project/hotup.yml',
     root: '/project',
     app: 'shop',
-    build: { host: 'local', tool: 'rebar3', path: '/project', profile: 'prod', ssh, task: 'release', node: 'relx' },
+    build: { host: 'local', tool: 'rebar3', path: '/project', profile: 'prod', ssh, task: 'release' },
     environments: { prod: environment },
     hooks: {},
   };

@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { rebar3ReleaseArgv, rebar3RelupTarArgv, rebar3TarballPath } from '../../src/commands/rebar3.js';
 import { mkdirArgv, readFileArgv, renameArgv, sha256Argv } from '../../src/commands/files.js';
-import { compactEncoder, erlString, framedExpr, liveExprs, nodeEvalArgv } from '../../src/commands/node.js';
+import { compactEncoder } from '../../src/commands/mix.js';
+import { sessionArgv, sessionDir } from '../../src/commands/session.js';
 import { shippedTarballPath, startErlDataPath } from '../../src/commands/release-paths.js';
 
 const t = { app: 'shop', profile: 'prod' };
@@ -41,28 +42,18 @@ describe('file builders keep paths out of the script text', () => {
   });
 });
 
-describe('live node expressions', () => {
-  const encoder = '%% comment\nfun HotupEnc(T) -> T\nend';
-  test('the encoder loses its comments and newlines', () => {
-    expect(compactEncoder(encoder)).toBe('fun HotupEnc(T) -> T end');
+describe('the session helper and the mix relup', () => {
+  test('the encoder loses its comments and newlines for an -eval', () => {
+    expect(compactEncoder('%% comment\nfun HotupEnc(T) -> T\nend')).toBe('fun HotupEnc(T) -> T end');
   });
-  test('a framed expression catches exceptions and encodes with minor_version 1', () => {
-    const e = framedExpr(encoder, liveExprs.installRelease('0.2.0'));
-    expect(e).toContain('HotupRes = (catch (release_handler:install_release("0.2.0")))');
-    expect(e).toContain('[{minor_version, 1}]');
-    expect(e).toContain('"HOTUP1:" ++');
-    expect(e.endsWith('.')).toBe(true);
-  });
-  test('unpack names the tarball as <vsn>/<app>', () => {
-    expect(liveExprs.unpackRelease('0.2.0', 'shop')).toBe('release_handler:unpack_release("0.2.0/shop")');
-  });
-  test('names and versions with quotes or backslashes are refused, not escaped', () => {
-    expect(() => erlString('0.2.0"), os:cmd("rm')).toThrow(/refusing/);
-    expect(() => erlString('a\\b')).toThrow(/refusing/);
-    expect(erlString('2024.5.311200')).toBe('"2024.5.311200"');
-  });
-  test('relx releases evaluate through bin/<app> eval', () => {
-    expect(nodeEvalArgv('/opt/shop', 'shop', 'relx', 'ok.')).toEqual(['/opt/shop/bin/shop', 'eval', 'ok.']);
-    expect(() => nodeEvalArgv('/opt/shop', 'shop', 'relx', '"a\\n".')).toThrow(/backslash/);
+  test('the session starts from a fixed script; root, app and digest travel as arguments', () => {
+    const hostile = "/opt/it's here; rm -rf /";
+    const argv = sessionArgv(hostile, 'shop', 'abc123');
+    expect(argv.slice(0, 2)).toEqual(['sh', '-c']);
+    expect(argv.slice(3)).toEqual(['hotup-session', hostile, 'shop', 'abc123']);
+    expect(argv[2]).not.toContain(hostile);
+    // The cookie is read on the host, inside the helper: no argument can carry it.
+    expect(argv[2]).not.toMatch(/setcookie/);
+    expect(sessionDir('/opt/shop', 'abc123')).toBe('/opt/shop/.hotup/session/abc123');
   });
 });

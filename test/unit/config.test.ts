@@ -58,7 +58,6 @@ describe('a valid config', () => {
         profile: 'prod',
         ssh: { knownHosts: `${home}/.ssh/known_hosts`, connectTimeoutMs: 10_000, commandTimeoutMs: 120_000 },
         task: 'distillery.release',
-        node: 'relx',
       },
       environments: {
         prod: {
@@ -91,7 +90,6 @@ describe('a valid config', () => {
       profile: 'prod',
       ssh: { knownHosts: `${home}/.ssh/known_hosts`, connectTimeoutMs: 10_000, commandTimeoutMs: 120_000 },
       task: 'distillery.release',
-      node: 'relx',
     });
     expect(c.environments.prod!.hosts).toEqual([
       { raw: 'web1', user: me, host: 'web1', port: 22 },
@@ -353,11 +351,10 @@ describe('fleet and fallback keys', () => {
 });
 
 describe('build backends', () => {
-  test('mix and Distillery reach nodes with rpc; custom needs a command, and its keys are custom-only', () => {
+  test('custom needs a command, and its keys are custom-only', () => {
     const build = (b: string) => `app: shop\nbuild:\n${b}environments:\n  prod:\n    hosts: [a@b]\n    deploy_to: /o\n`;
-    expect(parseConfig(build('  tool: mix\n'), FILE).build.node).toBe('mix');
-    expect(parseConfig(build('  tool: distillery\n  task: release\n'), FILE).build).toMatchObject({ node: 'mix', task: 'release' });
-    expect(parseConfig(build('  tool: custom\n  command: make rel\n  node: mix\n'), FILE).build).toMatchObject({ command: 'make rel', node: 'mix' });
+    expect(parseConfig(build('  tool: distillery\n  task: release\n'), FILE).build).toMatchObject({ task: 'release' });
+    expect(parseConfig(build('  tool: custom\n  command: make rel\n'), FILE).build).toMatchObject({ command: 'make rel' });
     expect(problems(build('  tool: custom\n'))).toEqual(['build/command: is required (a shell command) when tool is custom']);
     expect(problems(build('  tool: rebar3\n  command: make\n  task: x\n'))).toEqual([
       'build/command: is only for tool: custom',

@@ -17,7 +17,7 @@ const ssh = { knownHosts: '/dev/null', connectTimeoutMs: 1, commandTimeoutMs: 1 
 let dir: string;
 
 function config(tool: 'distillery' | 'custom', extra: Partial<BuildConfig> = {}): BuildConfig {
-  return { host: 'local', tool, path: dir, profile: 'prod', ssh, task: 'distillery.release', node: 'mix', ...extra };
+  return { host: 'local', tool, path: dir, profile: 'prod', ssh, task: 'distillery.release', ...extra };
 }
 
 beforeAll(async () => {

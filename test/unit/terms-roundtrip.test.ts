@@ -122,7 +122,7 @@ const { term } = fc.letrec((tie) => ({
 
 describe('terms from a real Erlang VM decode to what they are', () => {
   test('generated terms of every kind, nested', async () => {
-    const samples = fc.sample(term, { numRuns: 300, seed: 20261130 });
+    const samples = fc.sample(term as fc.Arbitrary<Term>, { numRuns: 300, seed: 20261130 });
     const decoded = await viaErlang(samples.map(source));
     expect(decoded.map(canonical)).toEqual(samples.map(canonical));
   });
