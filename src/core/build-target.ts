@@ -10,18 +10,16 @@ import { assembleMixRelease, makeMixUpgrade, type AppupUsed } from '../build/mix
 import { oneshotRelDir, runOneshotBuild } from '../build/oneshot.js';
 import { buildHostFacts } from '../helper/facts.js';
 import { syncSource } from '../build/source-sync.js';
-import type { ReleaseFacts } from '../terms/model.js';
-import type { PlanReason } from '../plan/types.js';
 import { runStep } from './step.js';
 import { buildExecutor, buildHelper, encoder, type CoreContext } from './context.js';
-import { fetchRunningRelease, runningFacts } from './running-release.js';
+import { fetchRunningRelease, type OldFacts } from './running-release.js';
 
 export interface BuildOutcome {
   vsn: string;
   /** null: the build is the version that runs; nothing to upgrade. */
   built: (BuiltRelease & { appups?: AppupUsed[] }) | null;
   /** The running release's facts when the build needed them first (mix appups). */
-  old: { facts: ReleaseFacts | null; notes: PlanReason[] } | null;
+  old: OldFacts | null;
 }
 
 /** Before a relup is made, the build must hold the running release: fetched from a host when it does not. */
@@ -31,12 +29,30 @@ async function ensureRunningRelease(ctx: CoreContext, envName: string, statuses:
   }
 }
 
-export async function buildTarget(ctx: CoreContext, envName: string, statuses: HostStatus[], running: string, version: string | null): Promise<BuildOutcome> {
+/** What the build makes before it needs to know the running version: the release itself. */
+export interface Assembled {
+  vsn: string;
+  relDir: string;
+}
+
+function versionChecker(version: string | null, target: string) {
+  return (vsn: string) => {
+    if (version && vsn !== version) {
+      throw new HotupError('BUILD_FAILED', `the build made release ${vsn}, not the requested ${version}`,
+        'Make the project take its version from HOTUP_VERSION (see docs/ci.md), or drop --version.', { host: target });
+    }
+  };
+}
+
+/**
+ * The half of the build that needs no production host, so it runs while the
+ * hosts are read: the source sent to a remote build host, and the release
+ * assembled (rebar3, mix). A one-command build (Distillery, custom) needs the
+ * running version, so it assembles nothing here (null).
+ */
+export async function assemble(ctx: CoreContext, version: string | null): Promise<Assembled | null> {
   const { app, build } = ctx.config;
   const exec = await buildExecutor(ctx);
-  const helper = await buildHelper(ctx);
-  // A CI-chosen version reaches the project's build as HOTUP_VERSION (see docs/ci.md).
-  const env: Record<string, string> = version ? { HOTUP_VERSION: version } : {};
   if (build.host !== 'local') {
     await runStep(ctx.emit, 'sync', build.host.raw, async () => {
       const src = await syncSource(ctx.config.root, exec, build.path);
@@ -44,34 +60,44 @@ export async function buildTarget(ctx: CoreContext, envName: string, statuses: H
       return { value: undefined, detail: `commit ${src.commit.slice(0, 12)} checked out in ${build.path}` };
     });
   }
-  const checkVersion = (vsn: string) => {
-    if (version && vsn !== version) {
-      throw new HotupError('BUILD_FAILED', `the build made release ${vsn}, not the requested ${version}`,
-        'Make the project take its version from HOTUP_VERSION (see docs/ci.md), or drop --version.', { host: exec.target });
-    }
-  };
+  if (build.tool === 'distillery' || build.tool === 'custom') return null;
+  const mix = build.tool === 'mix';
+  const assembled = await runStep(ctx.emit, 'build', undefined, async () => {
+    const a = mix ? await assembleMixRelease(exec, build, app, buildEnv(version)) : await assembleRelease(exec, build, app, buildEnv(version));
+    return { value: a, detail: `${app} ${a.vsn} assembled in ${build.path}` };
+  });
+  versionChecker(version, exec.target)(assembled.vsn);
+  return assembled;
+}
 
-  if (build.tool === 'distillery' || build.tool === 'custom') {
+/** A CI-chosen version reaches the project's build as HOTUP_VERSION (see docs/ci.md). */
+function buildEnv(version: string | null): Record<string, string> {
+  return version ? { HOTUP_VERSION: version } : {};
+}
+
+/** The rest of the build, from the running version: relup and tarball (or the one-command build). */
+export async function buildTarget(ctx: CoreContext, envName: string, statuses: HostStatus[], running: string, version: string | null,
+  assembled: Assembled | null, oldFacts: (relDir: string) => Promise<OldFacts>): Promise<BuildOutcome> {
+  const { app, build } = ctx.config;
+  const exec = await buildExecutor(ctx);
+  const helper = await buildHelper(ctx);
+
+  if (!assembled) {
     // One command makes release, relup and tarball, so the running release must be there before it runs.
     await ensureRunningRelease(ctx, envName, statuses, running, exec, oneshotRelDir(build, app));
     const built = await runStep(ctx.emit, 'build', undefined, async () => {
-      const b = await runOneshotBuild(exec, build, app, running, version, env);
+      const b = await runOneshotBuild(exec, build, app, running, version, buildEnv(version));
       return { value: b, detail: `${app} ${b.vsn} built by ${build.tool === 'custom' ? 'the project\'s command' : `mix ${build.task}`}` };
     });
-    checkVersion(built.vsn);
+    versionChecker(version, exec.target)(built.vsn);
     return { vsn: built.vsn, built: built.vsn === running ? null : built, old: null };
   }
 
   const mix = build.tool === 'mix';
-  const assembled = await runStep(ctx.emit, 'build', undefined, async () => {
-    const a = mix ? await assembleMixRelease(exec, build, app, env) : await assembleRelease(exec, build, app, env);
-    return { value: a, detail: `${app} ${a.vsn} assembled in ${build.path}` };
-  });
-  checkVersion(assembled.vsn);
   if (assembled.vsn === running) return { vsn: assembled.vsn, built: null, old: null };
   await ensureRunningRelease(ctx, envName, statuses, running, exec, assembled.relDir);
   // Mix makes no appups: they come from the module diff, so the running release is read first.
-  const old = mix ? await runningFacts(ctx, envName, statuses, running, helper, assembled.relDir) : null;
+  const old = mix ? await oldFacts(assembled.relDir) : null;
   const built = await runStep(ctx.emit, 'relup', undefined, async () => {
     if (!mix) {
       const b: BuiltRelease & { appups?: AppupUsed[] } = await makeUpgrade(exec, build, app, assembled, running);

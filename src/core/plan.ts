@@ -19,8 +19,8 @@ import { runStep } from './step.js';
 import { runHook } from './hooks.js';
 import { buildExecutor, buildHelper, environment, hostNamed, type CoreContext } from './context.js';
 import { discoverEnvironment } from './status.js';
-import { buildTarget } from './build-target.js';
-import { runningFacts } from './running-release.js';
+import { assemble, buildTarget } from './build-target.js';
+import { hostRunningFacts, runningFacts } from './running-release.js';
 
 async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');
@@ -30,6 +30,17 @@ async function sha256File(file: string): Promise<string> {
 
 async function describeTarball(file: string): Promise<PlannedTarball> {
   return { path: file, sha256: await sha256File(file), bytes: (await stat(file)).size };
+}
+
+/**
+ * Both results; when either fails, the other is still waited for (a build is
+ * not left running behind an error), then the first failure is thrown.
+ */
+async function both<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [ra, rb] = await Promise.allSettled([a, b]);
+  if (ra.status === 'rejected') throw ra.reason;
+  if (rb.status === 'rejected') throw rb.reason;
+  return [ra.value, rb.value];
 }
 
 /** The one version every host runs; hosts on different versions need separate upgrades. */
@@ -72,14 +83,23 @@ async function checkLive(ctx: CoreContext, envName: string, statuses: HostStatus
 export async function plan(ctx: CoreContext, envName: string, opts: { checkLive?: boolean; version?: string } = {}): Promise<UpgradePlan> {
   const env = environment(ctx.config, envName);
   const { app, build } = ctx.config;
-  const statuses = await discoverEnvironment(ctx, envName);
-  const running = commonRunning(statuses);
+  const version = opts.version ?? null;
   const exec = await buildExecutor(ctx);
   const helper = await buildHelper(ctx);
-
+  const beforeBuild = ctx.config.hooks.before_build;
+  // The hosts are read while the release is assembled, unless a before_build hook must run between the two.
+  const [statuses, early] = beforeBuild
+    ? [await discoverEnvironment(ctx, envName), null]
+    : await both(discoverEnvironment(ctx, envName), assemble(ctx, version));
+  const running = commonRunning(statuses);
   const vars = { env: envName, app, from: running };
-  await runHook('before_build', ctx.config.hooks.before_build, vars, ctx.config.root);
-  const target = await buildTarget(ctx, envName, statuses, running, opts.version ?? null);
+  await runHook('before_build', beforeBuild, vars, ctx.config.root);
+  const assembled = beforeBuild ? await assemble(ctx, version) : early;
+  // The running release's facts come from a host, read while the relup is made.
+  const fromHost = assembled?.vsn === running ? Promise.resolve(null) : hostRunningFacts(ctx, envName, statuses, running);
+  fromHost.catch(() => undefined);
+  const oldFacts = (relDir: string) => runningFacts(fromHost, helper, relDir, running);
+  const target = await buildTarget(ctx, envName, statuses, running, version, assembled, oldFacts);
 
   let tarball: PlannedTarball | null = null;
   let findings: PlanReason[] = [];
@@ -90,8 +110,7 @@ export async function plan(ctx: CoreContext, envName: string, opts: { checkLive?
   if (built) {
     const { old } = target;
     const inspected = await runStep(ctx.emit, 'inspect', undefined, async () => {
-      const newFacts = await buildHostFacts(helper, built.relDir, built.vsn);
-      const { facts, notes } = old ?? await runningFacts(ctx, envName, statuses, running, helper, built.relDir);
+      const [newFacts, { facts, notes }] = await Promise.all([buildHostFacts(helper, built.relDir, built.vsn), old ?? oldFacts(built.relDir)]);
       const f: PlanReason[] = [...validate({ running, target: built.vsn, old: facts, new: newFacts }), ...notes];
       return { value: { relup: newFacts.relup, findings: f }, detail: `relup decoded: ${countFindings(f)}` };
     });

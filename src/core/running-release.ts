@@ -11,21 +11,32 @@ import type { PlanReason } from '../plan/types.js';
 import { runStep } from './step.js';
 import { environment, hostNamed, type CoreContext } from './context.js';
 
-/** The running release's facts from the first host that can give them, else the build host's copy. */
-export async function runningFacts(ctx: CoreContext, envName: string, statuses: HostStatus[], running: string,
-  helper: HelperHost, relDir: string): Promise<{ facts: ReleaseFacts | null; notes: PlanReason[] }> {
+export type OldFacts = { facts: ReleaseFacts | null; notes: PlanReason[] };
+
+/**
+ * The running release's facts as the first host that can give them has it, on
+ * the host with the release's own ERTS (a rebuilt copy on the build host can
+ * differ); null, with a warning, when none can. Needs no build, so it runs
+ * while the build does.
+ */
+export async function hostRunningFacts(ctx: CoreContext, envName: string, statuses: HostStatus[], running: string): Promise<ReleaseFacts | null> {
   const env = environment(ctx.config, envName);
   const first = statuses.find((s) => s.startErl);
-  if (first && env.hosts.some((h) => h.raw === first.host)) {
-    try {
-      // On the host, with the release's own ERTS: the release as it really is there (a rebuilt copy can differ).
-      const host = await hostNamed(ctx, env, first.host);
-      return { facts: parseReleaseFacts(await host.helper('facts', [host.root, running], FACTS_TIMEOUT_MS)), notes: [] };
-    } catch (e) {
-      if (!isHotupError(e)) throw e;
-      ctx.emit({ type: 'log', level: 'warn', host: first.host, message: `could not read release ${running} there: ${e.message}` });
-    }
+  if (!first || !env.hosts.some((h) => h.raw === first.host)) return null;
+  try {
+    const host = await hostNamed(ctx, env, first.host);
+    return parseReleaseFacts(await host.helper('facts', [host.root, running], FACTS_TIMEOUT_MS));
+  } catch (e) {
+    if (!isHotupError(e)) throw e;
+    ctx.emit({ type: 'log', level: 'warn', host: first.host, message: `could not read release ${running} there: ${e.message}` });
+    return null;
   }
+}
+
+/** The host's facts when there are some, else the build host's copy of the running release (said in a note). */
+export async function runningFacts(fromHost: Promise<ReleaseFacts | null>, helper: HelperHost, relDir: string, running: string): Promise<OldFacts> {
+  const facts = await fromHost;
+  if (facts) return { facts, notes: [] };
   try {
     return {
       facts: await buildHostFacts(helper, relDir, running),
