@@ -32,6 +32,8 @@ function digest(): string {
 
 /** How long the helper may take to start and say hello. */
 const HELLO_MS = 30_000;
+/** How long a trivial command may take when hotup checks that the link still works. */
+const LINK_PROBE_MS = 10_000;
 
 /** The typed requests, the helper's own liveness check, and reads of the host's files. */
 type Request = NodeRequest | { op: 'ping' } | { op: 'read' | 'consult'; path: string };
@@ -125,8 +127,7 @@ export class SessionLink implements NodeLink {
         settle();
         // A helper that does not answer is abandoned; the next call starts a new one.
         void this.close();
-        reject(new HotupError('CALL_FAILED', `the node did not answer ${req.op} within ${Math.round(timeoutMs / 1000)} s`,
-          'The node may be overloaded or stuck: look at it with `bin/<app> remote`, then run hotup again.', this.host()));
+        void this.silence(req, timeoutMs).then(reject);
       }, timeoutMs);
       const waiter = (t: Term) => {
         settle();
@@ -142,13 +143,24 @@ export class SessionLink implements NodeLink {
         if (this.waiting !== waiter) return;
         settle();
         this.running = undefined;
-        reject(end.lost ? linkLost(end.lost, this.exec.target) : new HotupError('HELPER_FAILED',
+        reject(end.lost ?? new HotupError('HELPER_FAILED',
           `the session helper on the host stopped during ${req.op} (exit ${end.code}): ${end.stderr.trim().slice(-400) || 'no output'}`,
           'Run hotup again; if it recurs, this is a bug in hotup: please report it with this message.', this.host()));
       });
       proc.write(`${frame}\n`);
     });
     return this.answer(req, id, reply);
+  }
+
+  /** No answer in time: a link that no longer carries a command is LINK_LOST; a working link means the node is slow or stuck. */
+  private async silence(req: Request, timeoutMs: number): Promise<HotupError> {
+    const linkAnswers = await this.exec.run(['true'], { timeoutMs: LINK_PROBE_MS }).then(() => true, () => false);
+    if (!linkAnswers) {
+      return new HotupError('LINK_LOST', `no answer to ${req.op} within ${Math.round(timeoutMs / 1000)} s, and the SSH link to the host no longer runs a command`,
+        'The node itself may be fine: check the network to the host, then run `hotup status`.', this.host());
+    }
+    return new HotupError('CALL_FAILED', `the node did not answer ${req.op} within ${Math.round(timeoutMs / 1000)} s`,
+      'The node may be overloaded or stuck: look at it with `bin/<app> remote`, then run hotup again.', this.host());
   }
 
   private answer(req: Request, id: number, reply: Term): Term {
@@ -195,25 +207,35 @@ export class SessionLink implements NodeLink {
 
   private async install(): Promise<void> {
     const dir = sessionDir(this.root, digest());
-    const mk = await this.exec.run(mkdirArgv(dir), { timeoutMs: 30_000 }).catch((e: unknown) => { throw linkLost(e, this.exec.target); });
+    const mk = await this.exec.run(mkdirArgv(dir), { timeoutMs: 30_000 });
     if (mk.code !== 0) {
       throw new HotupError('HELPER_FAILED', `cannot create ${dir} for hotup's session helper: ${mk.stderr.trim()}`,
         'The SSH user must be able to write under deploy_to (hotup keeps its helper in deploy_to/.hotup).', this.host());
     }
     for (const f of SESSION_FILES) {
       // Beside its final name, then renamed: a helper started at the same time never reads half a file.
-      await this.exec.upload(path.join(localHelperDir(), f), `${dir}/.${f}.part`).catch((e: unknown) => { throw linkLost(e, this.exec.target); });
+      await this.exec.upload(path.join(localHelperDir(), f), `${dir}/.${f}.part`);
       await this.exec.run(['mv', '-f', `${dir}/.${f}.part`, `${dir}/${f}`], { timeoutMs: 30_000 });
     }
   }
 
   /** Starts the helper and waits for its hello; 'not installed' when the host lacks this version's files. */
   private async spawn(): Promise<Running | 'not installed'> {
+    const spawning = this.exec.spawn(sessionArgv(this.root, this.app, digest()), { env: this.env });
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        // Opened after all: nobody will use it.
+        void spawning.then((p) => p.close(), () => undefined);
+        reject(new HotupError('LINK_LOST', `the host did not open a session for hotup's helper within ${HELLO_MS / 1000} s`,
+          'The SSH link to the host hangs: check the network, then run `hotup status`.', this.host()));
+      }, HELLO_MS);
+    });
     let proc: Process;
     try {
-      proc = await this.exec.spawn(sessionArgv(this.root, this.app, digest()), { env: this.env });
-    } catch (e) {
-      throw linkLost(e, this.exec.target);
+      proc = await Promise.race([spawning, late]);
+    } finally {
+      clearTimeout(timer);
     }
     proc.onLine((line) => {
       const t = line.startsWith('HOTUP1:') ? decodeFramed(line) : undefined;
@@ -245,7 +267,7 @@ export class SessionLink implements NodeLink {
       const end = await proc.ended;
       return this.cannotStart(end.code, hello.kind === 'tuple' && hello.items[2] ? textOf(hello.items[2]) ?? printTerm(hello.items[2]) : printTerm(hello));
     }
-    if (hello.lost) throw linkLost(hello.lost, this.exec.target);
+    if (hello.lost) throw hello.lost;
     if (hello.code === SESSION_EXIT.notInstalled) return 'not installed';
     return this.cannotStart(hello.code, hello.stderr.trim().slice(-400) || 'no output');
   }
@@ -274,13 +296,4 @@ export class SessionLink implements NodeLink {
 function nodeDown(root: string, app: string, host: string, detail: string): never {
   throw new HotupError('NODE_DOWN', `the node of ${app} under ${root} does not answer: ${detail}`,
     `Start it (for example \`${root}/bin/${app} daemon\`) or check that deploy_to points at the live release.`, { host });
-}
-
-/** The SSH link dropping is LINK_LOST, whatever step noticed it; other errors pass through. */
-function linkLost(e: unknown, host: string): unknown {
-  if (e instanceof HotupError && e.code === 'LINK_LOST') return e;
-  if (e instanceof HotupError && e.code === 'SSH_CONNECT') {
-    return new HotupError('LINK_LOST', e.message, 'The SSH link to the host dropped; the node itself may be fine. Check the network, then run `hotup status`.', { host, cause: e });
-  }
-  return e;
 }

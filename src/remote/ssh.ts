@@ -119,9 +119,21 @@ export class SshExecutor implements Executor {
           'The host refused a new session (see MaxSessions in its sshd_config) or the connection is failing; run hotup again.',
           { host: this.target }));
       if (this.gone) return reject(this.gone);
+      // A link that hangs never opens the channel: the time limit starts before the request.
+      let late = false;
+      const opening = setTimeout(() => {
+        late = true;
+        reject(commandTimedOut(argv, timeoutMs, this.target));
+      }, timeoutMs);
       try {
-        this.client.exec(line, (err, stream) => (err ? cannotStart(err.message) : this.collect(stream, argv, stdin, timeoutMs, resolve, reject)));
+        this.client.exec(line, (err, stream) => {
+          clearTimeout(opening);
+          if (late) return void stream?.close();
+          if (err) return cannotStart(err.message);
+          this.collect(stream, argv, stdin, timeoutMs, resolve, reject);
+        });
       } catch (e) {
+        clearTimeout(opening);
         // ssh2 throws at once when the socket is already gone.
         cannotStart((e as Error).message);
       }
@@ -228,18 +240,45 @@ export class SshExecutor implements Executor {
 
   async upload(localPath: string, remotePath: string, onProgress?: (p: UploadProgress) => void): Promise<void> {
     const sftp = await this.sftp();
-    await new Promise<void>((resolve, reject) => {
-      sftp.fastPut(localPath, remotePath, {
-        step: (transferred, _chunk, total) => onProgress?.({ transferred, total }),
-      }, (err) => (err ? reject(this.gone ?? transferFailed('upload', localPath, remotePath, this.target, err)) : resolve()));
-    });
+    await this.transfer('upload', localPath, remotePath, (step, done) =>
+      sftp.fastPut(localPath, remotePath, { step: (transferred, _chunk, total) => { step(); onProgress?.({ transferred, total }); } }, done));
   }
 
   async download(remotePath: string, localPath: string): Promise<void> {
     const sftp = await this.sftp();
-    await new Promise<void>((resolve, reject) => {
-      sftp.fastGet(remotePath, localPath, (err) =>
-        (err ? reject(this.gone ?? transferFailed('download', remotePath, localPath, this.target, err)) : resolve()));
+    await this.transfer('download', remotePath, localPath, (step, done) => sftp.fastGet(remotePath, localPath, { step: () => step() }, done));
+  }
+
+  /**
+   * An SFTP transfer that always settles: when the connection drops, ssh2
+   * never calls back (and with nothing else pending the process would just
+   * exit), and a link that stops carrying data without dropping would hang.
+   * So it fails with the lost connection, or after command_timeout without
+   * progress.
+   */
+  private transfer(kind: 'upload' | 'download', from: string, to: string,
+    start: (step: () => void, done: (err: Error | null | undefined) => void) => void): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const finish = (err?: Error) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(stall);
+        if (err) reject(err);
+        else resolve();
+      };
+      let stall = setTimeout(stalled, this.commandTimeoutMs);
+      function stalled(this: void) {
+        finish(new HotupError('LINK_LOST', `the ${kind} of ${from} made no progress for ${timeoutSeconds} s: the link to the host stopped carrying data`,
+          'Check the network to the host, then run hotup again; the partial file is removed or replaced on the next try.', { host: target }));
+      }
+      const target = this.target;
+      const timeoutSeconds = Math.round(this.commandTimeoutMs / 1000);
+      void this.closed.then(() => finish(this.gone));
+      start(() => {
+        clearTimeout(stall);
+        stall = setTimeout(stalled, this.commandTimeoutMs);
+      }, (err) => finish(err ? this.gone ?? transferFailed(kind, from, to, this.target, err) : undefined));
     });
   }
 

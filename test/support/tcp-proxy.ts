@@ -5,12 +5,15 @@ export interface TcpProxy {
   port: number;
   connections(): number;
   dropAll(): void;
+  /** Stops carrying bytes either way without closing anything, as a link that hangs does. */
+  freeze(): void;
   close(): Promise<void>;
 }
 
 export async function tcpProxy(targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>();
   let connections = 0;
+  let frozen = false;
   const server = net.createServer((client) => {
     connections++;
     const upstream = net.connect(targetPort, '127.0.0.1');
@@ -21,7 +24,11 @@ export async function tcpProxy(targetPort: number): Promise<TcpProxy> {
         upstream.destroy();
       });
     }
-    client.pipe(upstream).pipe(client);
+    const relay = (from: net.Socket, to: net.Socket) => from.on('data', (d) => {
+      if (!frozen) to.write(d);
+    });
+    relay(client, upstream);
+    relay(upstream, client);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as net.AddressInfo).port;
@@ -30,6 +37,7 @@ export async function tcpProxy(targetPort: number): Promise<TcpProxy> {
     port,
     connections: () => connections,
     dropAll,
+    freeze: () => void (frozen = true),
     close: () => {
       dropAll();
       return new Promise<void>((r) => server.close(() => r()));
