@@ -5,10 +5,9 @@
  * a fresh 0.1.0 node and a fresh copy of the project; the order within a pair
  * alternates so neither side always runs on a warmer machine.
  */
-import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { writeHotupConfig } from '../test/support/hotup-config.js';
-import { check, exec, hotup, median, stamp, timed, withCleanup, type PartResult, type RunOptions } from './lib.js';
+import { check, exec, hotup, median, removeTree, stamp, timed, withCleanup, type PartResult, type RunOptions } from './lib.js';
 import { FROM, TO, expectUpgraded, prepareShop, projectCopy, startShopNode, startSshHosts, type ShopNode, type ShopWork, type SshHosts } from './shop.js';
 
 type Side = 'hotup' | 'script';
@@ -67,7 +66,7 @@ async function oneRun(shop: ShopWork, ssh: SshHosts, side: Side, i: number): Pro
     return ms;
   } finally {
     await node.stop();
-    await rm(project, { recursive: true, force: true });
+    await removeTree(project);
   }
 }
 

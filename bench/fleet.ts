@@ -4,10 +4,9 @@
  * root and running node (own node name and port); every fleet size starts from
  * fresh 0.1.0 nodes and a fresh copy of the project.
  */
-import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { writeHotupConfig } from '../test/support/hotup-config.js';
-import { check, hotup, stamp, timed, withCleanup, type PartResult, type RunOptions, type Row } from './lib.js';
+import { check, hotup, removeTree, stamp, timed, withCleanup, type PartResult, type RunOptions, type Row } from './lib.js';
 import { expectUpgraded, prepareShop, projectCopy, startShopNodes, startSshHosts, stopShopNodes, type ShopWork, type SshHosts } from './shop.js';
 
 const PARALLEL = 10;
@@ -28,7 +27,7 @@ async function applyFleet(shop: ShopWork, ssh: SshHosts, n: number): Promise<num
     return ms;
   } finally {
     await stopShopNodes(nodes);
-    await rm(project, { recursive: true, force: true });
+    await removeTree(project);
   }
 }
 
@@ -44,7 +43,7 @@ export async function runFleet(opts: RunOptions): Promise<PartResult> {
     for (const n of sizes) {
       const ms = await applyFleet(shop, ssh, n);
       if (n === 1) one = ms;
-      opts.log(`fleet: ${n} hosts: ${ms.toFixed(0)} ms (${(ms / one).toFixed(2)}× one host)`);
+      opts.log(`fleet: ${n} host${n === 1 ? '' : 's'}: ${ms.toFixed(0)} ms (${(ms / one).toFixed(2)}× one host)`);
       rows.push({ part: 'fleet', case: `${n} host${n === 1 ? '' : 's'}`, ms, ratio: ms / one, baseline: '1 host', target: n === 20 ? 1.5 : null, samples: [ms] });
     }
     return {

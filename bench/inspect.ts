@@ -4,11 +4,10 @@
  * generated modules (bench/gen-release.erl: two versions, every tenth module
  * changed, appup and relup). Run alone with `npx tsx bench/inspect.ts [MODULES…]`.
  */
-import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { tempDir } from '../test/support/shop-project.js';
-import { check, exec, hotup, median, stamp, seconds, timed, withCleanup, type PartResult, type RunOptions, type Row } from './lib.js';
+import { check, exec, hotup, median, removeTree, stamp, seconds, timed, withCleanup, type PartResult, type RunOptions, type Row } from './lib.js';
 
 const GENERATOR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'gen-release.erl');
 const TARGET_MS = 1000;
@@ -31,7 +30,7 @@ export async function runInspect(opts: RunOptions, sizes = [50, 500, 5000]): Pro
   const started = stamp();
   return withCleanup(async (cleanup) => {
     const work = await tempDir('bench-inspect');
-    cleanup.defer(() => rm(work, { recursive: true, force: true }));
+    cleanup.defer(() => removeTree(work));
     const rows: Row[] = [];
     for (const modules of sizes) {
       const root = path.join(work, String(modules));
@@ -40,7 +39,7 @@ export async function runInspect(opts: RunOptions, sizes = [50, 500, 5000]): Pro
       const ms = median(times);
       opts.log(`inspect: ${modules} modules: ${times.map(seconds).join(', ')}`);
       rows.push({ part: 'inspect', case: `${modules.toLocaleString('en-US')} modules`, ms, ratio: ms / TARGET_MS, baseline: '1 s', target: modules === 5000 ? 1.0 : null, samples: times });
-      await rm(root, { recursive: true, force: true });
+      await removeTree(root);
     }
     return {
       part: 'inspect',

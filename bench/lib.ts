@@ -1,5 +1,6 @@
 /** Small helpers the benchmark parts share: timing, statistics, bounded parallelism, clean-up. */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,6 +82,9 @@ export interface ExecResult {
   stderr: string;
 }
 
+/** Programs exec() has running, so an interrupted run can end them before it removes their files. */
+const children = new Set<ChildProcess>();
+
 /** Runs a program without a shell or terminal; never throws on a non-zero exit. */
 export function exec(cmd: string, args: string[], opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
@@ -89,6 +93,7 @@ export function exec(cmd: string, args: string[], opts: { cwd?: string; env?: Re
       env: { ...process.env, NO_COLOR: '1', ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    children.add(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -96,10 +101,12 @@ export function exec(cmd: string, args: string[], opts: { cwd?: string; env?: Re
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 600_000);
     child.on('error', (e) => {
       clearTimeout(timer);
+      children.delete(child);
       reject(e);
     });
     child.on('close', (code) => {
       clearTimeout(timer);
+      children.delete(child);
       resolve({ code: code ?? -1, stdout, stderr });
     });
   });
@@ -122,12 +129,19 @@ export function hotup(args: string[], opts: { cwd?: string; timeoutMs?: number }
  */
 export class Cleanup {
   private actions: Array<() => Promise<unknown>> = [];
+  private running: Promise<void> | null = null;
 
   defer(action: () => Promise<unknown>): void {
     this.actions.push(action);
   }
 
-  async run(): Promise<void> {
+  /** Runs the actions; a second call while they run (signal and finally at once) waits for the same run. */
+  run(): Promise<void> {
+    this.running ??= this.runActions();
+    return this.running;
+  }
+
+  private async runActions(): Promise<void> {
     const failures: string[] = [];
     while (this.actions.length > 0) {
       const action = this.actions.pop()!;
@@ -142,7 +156,7 @@ export async function withCleanup<T>(fn: (cleanup: Cleanup) => Promise<T>): Prom
   const cleanup = new Cleanup();
   const onSignal = (signal: NodeJS.Signals) => {
     console.error(`\n${signal}: cleaning up`);
-    void cleanup.run().finally(() => process.exit(130));
+    void endChildren().then(() => cleanup.run()).finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -153,6 +167,26 @@ export async function withCleanup<T>(fn: (cleanup: Cleanup) => Promise<T>): Prom
     process.off('SIGTERM', onSignal);
     await cleanup.run();
   }
+}
+
+/** Ends the programs exec() has running and waits (a bounded while) until they have exited. */
+async function endChildren(): Promise<void> {
+  await Promise.all([...children].map((child) => new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve();
+    }, 5_000);
+    child.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  })));
+}
+
+/** Removes a directory tree, retrying while a program that just ended may still be writing in it. */
+export function removeTree(dir: string): Promise<void> {
+  return rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 }
 
 export function seconds(ms: number): string {

@@ -81,7 +81,7 @@ function barPanel(results: Results, top: number): { svg: string[]; height: numbe
   if (version) bars.push({ label: `startup: ${version.case} vs ${version.baseline}`, ratio: version.ratio!, target: null, met: null });
   const out: string[] = [
     text(20, top + 20, 'Ratios: measured (bar) against the target (red line); lower is better', 'font-weight="bold"'),
-    text(WIDTH - 20, top + 20, 'green: target met · orange: not met · blue: no target', 'text-anchor="end" fill="#555" font-size="11"'),
+    text(20, top + 38, 'green: target met · orange: not met · blue: no target', 'fill="#555" font-size="11"'),
   ];
   if (bars.length === 0) return { svg: [...out, text(20, top + 46, 'no ratio measured yet')], height: 60 };
   const left = 300;
@@ -89,7 +89,7 @@ function barPanel(results: Results, top: number): { svg: string[]; height: numbe
   const max = Math.max(2, ...bars.map((b) => Math.max(b.ratio, b.target ?? 0))) * 1.05;
   const x = (v: number) => left + ((right - left) * v) / max;
   const rowH = 30;
-  const y0 = top + 40;
+  const y0 = top + 52;
   for (let g = 0; g <= Math.floor(max); g++) {
     out.push(`<line x1="${x(g)}" y1="${y0 - 4}" x2="${x(g)}" y2="${y0 + bars.length * rowH}" stroke="#ddd"/>`);
     out.push(text(x(g), y0 + bars.length * rowH + 16, `${g}×`, 'text-anchor="middle" fill="#555"'));
@@ -101,7 +101,7 @@ function barPanel(results: Results, top: number): { svg: string[]; height: numbe
     out.push(text(x(b.ratio) + 6, y + 18, `${b.ratio.toFixed(2)}×`));
     if (b.target !== null) out.push(`<line x1="${x(b.target)}" y1="${y}" x2="${x(b.target)}" y2="${y + rowH - 2}" stroke="#d22" stroke-width="2.5"/>`);
   });
-  return { svg: out, height: 40 + bars.length * rowH + 30 };
+  return { svg: out, height: 52 + bars.length * rowH + 30 };
 }
 
 /** Fleet apply wall time against the number of hosts, with the 1.5× one-host line. */

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { startSshd, type SshdHandle } from '../test/support/sshd.js';
 import { deployTarball, freePort, request, startNode, stopNode } from '../test/support/shop-node.js';
 import { buildTarball, checkout, copyProject, tempDir, useEnvConfig } from '../test/support/shop-project.js';
-import { mapLimit, type Cleanup } from './lib.js';
+import { mapLimit, removeTree, type Cleanup } from './lib.js';
 
 export const FROM = '0.1.0';
 export const TO = '0.2.0';
@@ -26,6 +26,8 @@ export interface ShopWork {
   base: string;
   /** The 0.1.0 tarball every node starts from. */
   tarball: string;
+  /** Nodes running now, stopped by the clean-up should a run be cut short. */
+  live: Set<ShopNode>;
 }
 
 async function checkoutSmall(project: string, version: string): Promise<void> {
@@ -36,13 +38,15 @@ async function checkoutSmall(project: string, version: string): Promise<void> {
 
 export async function prepareShop(cleanup: Cleanup, prefix: string): Promise<ShopWork> {
   const work = await tempDir(`bench-${prefix}`);
-  cleanup.defer(() => rm(work, { recursive: true, force: true }));
+  cleanup.defer(() => removeTree(work));
+  const live = new Set<ShopNode>();
+  cleanup.defer(() => stopShopNodes([...live]));
   const base = path.join(work, 'base');
   await checkoutSmall(base, 'v1');
   const tarball = path.join(work, `shop-${FROM}.tar.gz`);
   await writeFile(tarball, await readFile(await buildTarball(base, FROM)));
   await checkoutSmall(base, 'v2');
-  return { work, base, tarball };
+  return { work, base, tarball, live };
 }
 
 /** A copy of the base project at DEST, compiled afresh as a new checkout would be. */
@@ -70,17 +74,25 @@ export async function startShopNode(shop: ShopWork, dir: string): Promise<ShopNo
   const env = { SHOP_NODE: `bench_${process.pid}_${++nodes}`, SHOP_PORT: String(port) };
   const root = path.join(dir, env.SHOP_NODE);
   await deployTarball(shop.tarball, root);
-  const stop = async () => {
-    await stopNode(root, 'shop', env);
-    await rm(root, { recursive: true, force: true });
+  const node: ShopNode = {
+    root,
+    env,
+    port,
+    vsn: () => request(port, 'vsn'),
+    stop: async () => {
+      await stopNode(root, 'shop', env);
+      await removeTree(root);
+      shop.live.delete(node);
+    },
   };
+  shop.live.add(node);
   try {
     await startNode(root, 'shop', env);
   } catch (e) {
-    await stop();
+    await node.stop();
     throw e;
   }
-  return { root, env, port, vsn: () => request(port, 'vsn'), stop };
+  return node;
 }
 
 /** N fresh nodes, started a few at a time; all stopped again if one fails to start. */
