@@ -2,7 +2,8 @@
  * Part inspect: how long `hotup inspect <release root> --json` takes, the CLI
  * as a user runs it (node start-up included), on releases of 50, 500 and 5,000
  * generated modules (bench/gen-release.erl: two versions, every tenth module
- * changed, appup and relup). Run alone with `npx tsx bench/inspect.ts [MODULES…]`.
+ * changed, appup and relup). Run alone, after `npm run build`, with
+ * `npx tsx bench/inspect.ts [MODULES…]`.
  */
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';

@@ -157,9 +157,17 @@ function when(p: PartResult): string {
   return `${p.at.slice(0, 16).replace('T', ' ')} UTC, ${p.quick ? 'quick run (`--quick`)' : 'full run'}, load average ${p.load.toFixed(1)} when it started`;
 }
 
-function verdictText(v: Verdict): string {
-  if (v.met === null) return 'not measured yet';
-  return v.met ? 'met' : 'not met';
+/** The days the parts were measured on, as `2026-01-31` or a range. */
+function dates(parts: PartResult[]): string {
+  const days = [...new Set(parts.map((p) => p.at.slice(0, 10)))].sort();
+  if (days.length === 0) return 'no day yet';
+  return days.length === 1 ? days[0]! : `${days[0]} to ${days[days.length - 1]}`;
+}
+
+function verdictText(v: Verdict, results: Results): string {
+  if (v.met !== null) return v.met ? 'met' : 'not met';
+  const p = results.parts[v.part];
+  return p?.quick ? 'not measured: a quick run has no such case (the full run does)' : 'not measured yet';
 }
 
 /** One sentence of what a part found, from its rows. */
@@ -205,8 +213,9 @@ export function markdown(results: Results): string {
     '',
     '## Machine',
     '',
-    `${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB} GiB of memory, ${m.os}, Node ${m.node}, Erlang/OTP ${m.otp}.`,
-    'Other work may share the machine: the ratios, taken side by side, are what to read.',
+    `${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB} GiB of memory, ${m.os}, Node ${m.node}, Erlang/OTP ${m.otp};`,
+    `measured on ${dates(measured.map((p) => results.parts[p]!))}. Other work may share the machine (each part below gives the load`,
+    'average it started with): the ratios, taken side by side, are what to read, more than the absolute times.',
     '',
   ];
   if (quick) {
@@ -216,7 +225,7 @@ export function markdown(results: Results): string {
   out.push('## Targets', '', '| target | measured | verdict |', '| --- | --- | --- |');
   for (const v of verdicts(results)) {
     const fig = v.row ? `${v.row.ratio!.toFixed(2)}× ${v.row.baseline} (${v.row.case}: ${seconds(v.row.ms)})` : '—';
-    out.push(`| ${v.text} | ${fig} | ${verdictText(v)} |`);
+    out.push(`| ${v.text} | ${fig} | ${verdictText(v, results)} |`);
   }
   out.push('', '![Ratios against their targets, and fleet apply time against the number of hosts](performance.svg)', '');
   out.push('## Results', '', '| part | case | figure | ratio |', '| --- | --- | --- | --- |');
