@@ -25,7 +25,8 @@
 %%   {reply, Id, {error, node_down | call_failed | bad_request, Detail}}
 %% Requests: ping, which_releases, unpack_release, check_install_release,
 %% install_release, make_permanent, create_releases and eval go to the node;
-%% read and consult read a file on the host ({ok, _} | none | {error, Detail}).
+%% read and consult read a file on the host ({ok, _} | none | {error, Detail});
+%% append adds text to one (ok | {error, Detail}).
 %% A session that cannot start prints {error, Class, Detail} and exits:
 %%   2 usage, 3 no start_erl.data, 4 no distribution (RELEASE_DISTRIBUTION=none),
 %%   5 distribution cannot start here.
@@ -219,6 +220,11 @@ op(<<"read">>, Req, _Node) ->
     case file:read_file(str(Req, <<"path">>)) of
         {ok, Bin} -> {ok, Bin};
         {error, enoent} -> {ok, none};
+        {error, R} -> {ok, {error, unicode:characters_to_binary(file:format_error(R))}}
+    end;
+op(<<"append">>, Req, _Node) ->
+    case file:write_file(str(Req, <<"path">>), maps:get(<<"text">>, Req), [append]) of
+        ok -> {ok, ok};
         {error, R} -> {ok, {error, unicode:characters_to_binary(file:format_error(R))}}
     end;
 op(<<"consult">>, Req, _Node) ->

@@ -11,12 +11,32 @@ export function readFileArgv(path: string): string[] {
 
 export const READ_FILE_MISSING = 3;
 
+const SHA256 = 'if command -v sha256sum >/dev/null 2>&1; then sha256sum "$1"; else shasum -a 256 "$1"; fi';
+
 /** Prints the sha256 hex digest, or exits 3 when the file does not exist. */
 export function sha256Argv(path: string): string[] {
-  return sh(
-    '[ -f "$1" ] || exit 3; if command -v sha256sum >/dev/null 2>&1; then sha256sum "$1"; else shasum -a 256 "$1"; fi',
-    path,
-  );
+  return sh(`[ -f "$1" ] || exit 3; ${SHA256}`, path);
+}
+
+/** Exit codes of the ship builders below. */
+export const SHIP_EXIT = { missing: 3, noDirectory: 4, mismatch: 5 } as const;
+
+/**
+ * Before an upload, in one command: the target's directory made (exit 4 when
+ * it cannot be), then the sha256 of a file already there, or exit 3.
+ */
+export function prepareShipArgv(path: string): string[] {
+  return sh(`mkdir -p "$(dirname "$1")" || exit 4; [ -f "$1" ] || exit 3; ${SHA256}`, path);
+}
+
+/**
+ * After an upload, in one command: the uploaded TEMP's sha256 checked against
+ * SHA256, then TEMP renamed over FINAL (atomic in one directory). On a
+ * mismatch (exit 5) TEMP is removed and its digest printed on stderr.
+ */
+export function commitShipArgv(temp: string, final: string, sha256: string): string[] {
+  return sh(`d=$(${SHA256}) || exit 1; d=\${d%% *}; `
+    + '[ "$d" = "$3" ] || { rm -f "$1"; printf "%s" "$d" >&2; exit 5; }; mv -f "$1" "$2"', temp, final, sha256);
 }
 
 export function mkdirArgv(path: string): string[] {

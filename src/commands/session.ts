@@ -1,7 +1,7 @@
 /** The command that starts hotup's session helper on a production host. Pure. */
 
-/** The session's files, uploaded side by side into `<root>/.hotup/session/<digest>/`. */
-export const SESSION_FILES = ['hotup_session.escript', 'encode.fun'];
+/** The session's files, installed side by side into `<root>/.hotup/session/<digest>/`; the escript last, as the prelude looks for it. */
+export const SESSION_FILES = ['encode.fun', 'hotup_session.escript'];
 
 export function sessionDir(root: string, digest: string): string {
   return `${root}/.hotup/session/${digest}`;
@@ -44,6 +44,22 @@ const PRELUDE = [
   'command -v escript >/dev/null 2>&1 || exit 127',
   'exec escript "$h/hotup_session.escript" "$root" "$2"',
 ].join('\n');
+
+/**
+ * Installs the session's files from a tar stream on stdin, in one command:
+ * unpacked beside DIR, then each file renamed into DIR (atomic), so a helper
+ * started meanwhile never reads half a file. Exit 4: DIR cannot be written.
+ */
+export function installSessionArgv(dir: string): string[] {
+  return ['sh', '-c', [
+    'd="$1"; shift',
+    'mkdir -p "$d" || exit 4',
+    't=$(mktemp -d "$d.part-XXXXXX") || exit 4',
+    'tar -xf - -C "$t" || { rm -rf "$t"; exit 4; }',
+    'for f in "$@"; do mv -f "$t/$f" "$d/$f" || { rm -rf "$t"; exit 4; }; done',
+    'rmdir "$t"',
+  ].join('\n'), 'hotup-install', dir, ...SESSION_FILES];
+}
 
 export function sessionArgv(root: string, app: string, digest: string): string[] {
   return ['sh', '-c', PRELUDE, 'hotup-session', root, app, digest];

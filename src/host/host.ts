@@ -28,6 +28,8 @@ export interface Host {
 
   /** A file's text, or null when it does not exist. */
   read(path: string): Promise<string | null>;
+  /** Appends TEXT to a file (created when missing); one short write does not interleave with another writer's. */
+  append(path: string, text: string): Promise<void>;
   /** Runs argv on the host; resolves with any exit code. */
   run(argv: readonly string[], opts?: RunOptions): Promise<RunResult>;
   /** Runs argv; a non-zero exit is a COMMAND_FAILED naming WHAT. */

@@ -5,7 +5,7 @@
  */
 import os from 'node:os';
 import type { Host } from './host.js';
-import { appendJournalArgv, readJournalArgv } from '../commands/journal.js';
+import { journalPath, readJournalArgv } from '../commands/journal.js';
 import type { Emit, HotupEvent, StepName } from '../core/events.js';
 
 export interface JournalEntry {
@@ -49,7 +49,7 @@ export function journaling(emit: Emit, env: string, hostOf: (host: string) => Jo
       ...(e.phase === 'fail' ? { detail: e.error.message } : e.detail ? { detail: e.detail } : {}),
     };
     // A journal that cannot be written must not fail the deploy it records.
-    writes.push(h.host.run(appendJournalArgv(h.host.root, JSON.stringify(entry)), { timeoutMs: 30_000 }).catch(() => undefined));
+    writes.push(h.host.append(journalPath(h.host.root), `${JSON.stringify(entry)}\n`).catch(() => undefined));
   };
   return { emit: journaled, flush: () => Promise.all(writes) };
 }

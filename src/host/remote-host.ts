@@ -14,7 +14,6 @@ import { runHelper } from '../helper/run.js';
 import type { Host, MustOptions } from './host.js';
 import type { NodeLink } from './node-link.js';
 import type { NodeRequest } from './protocol.js';
-import { readRemoteFile } from './remote-file.js';
 
 const HELPER_TIMEOUT_MS = 5 * 60_000;
 const CALL_TIMEOUT_MS = 120_000;
@@ -42,7 +41,11 @@ export class RemoteHost implements Host {
   }
 
   read(path: string): Promise<string | null> {
-    return readRemoteFile(this.exec, path);
+    return this.link.read(path);
+  }
+
+  append(path: string, text: string): Promise<void> {
+    return this.link.append(path, text);
   }
 
   terms(path: string): Promise<Term[] | null> {
@@ -88,7 +91,7 @@ export class RemoteHost implements Host {
     await this.helperUploaded;
     // The ERTS of the release that boots now: set-boot may be about to change it.
     const path = startErlDataPath(this.root);
-    const text = await readRemoteFile(this.exec, path);
+    const text = await this.read(path);
     if (text === null) throw new HotupError('NOT_A_RELEASE', `${path} is missing`, 'Check deploy_to.', { host: this.name });
     const escript = await hostEscript(this.exec, this.root, parseStartErlData(text, path).erts);
     return runHelper(this.exec, dir, command, args, { escript, timeoutMs });

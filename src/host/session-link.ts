@@ -8,10 +8,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { create as tarCreate } from 'tar';
 import { HotupError } from '../errors.js';
 import type { Executor, Process } from '../remote/executor.js';
-import { mkdirArgv } from '../commands/files.js';
-import { SESSION_EXIT, SESSION_FILES, sessionArgv, sessionDir } from '../commands/session.js';
+import { installSessionArgv, SESSION_EXIT, SESSION_FILES, sessionArgv, sessionDir } from '../commands/session.js';
 import { decodeFramed, printTerm, textOf, type Term } from '../terms/etf.js';
 import { localHelperDir } from '../helper/run.js';
 import type { NodeLink } from './node-link.js';
@@ -30,13 +30,24 @@ function digest(): string {
   return digestOf;
 }
 
+/** The session's files as an uncompressed tar, made once per run. */
+let tarOf: Promise<Buffer> | undefined;
+function sessionTar(): Promise<Buffer> {
+  tarOf ??= (async () => {
+    const chunks: Buffer[] = [];
+    for await (const c of tarCreate({ cwd: localHelperDir(), portable: true }, SESSION_FILES)) chunks.push(c as Buffer);
+    return Buffer.concat(chunks);
+  })();
+  return tarOf;
+}
+
 /** How long the helper may take to start and say hello. */
 const HELLO_MS = 30_000;
 /** How long a trivial command may take when hotup checks that the link still works. */
 const LINK_PROBE_MS = 10_000;
 
 /** The typed requests, the helper's own liveness check, and reads of the host's files. */
-type Request = NodeRequest | { op: 'ping' } | { op: 'read' | 'consult'; path: string };
+type Request = NodeRequest | { op: 'ping' } | { op: 'read' | 'consult'; path: string } | { op: 'append'; path: string; text: string };
 
 interface Running {
   proc: Process;
@@ -97,10 +108,15 @@ export class SessionLink implements NodeLink {
     throw this.unreadable(file, t);
   }
 
-  private unreadable(file: string, t: Term): HotupError {
+  async append(file: string, text: string): Promise<void> {
+    const t = await this.send({ op: 'append', path: file, text }, 30_000);
+    if (!isAtom(t, 'ok')) throw this.unreadable(file, t, 'write to');
+  }
+
+  private unreadable(file: string, t: Term, what = 'read'): HotupError {
     const detail = t.kind === 'tuple' && t.items[1] ? textOf(t.items[1]) ?? printTerm(t.items[1]) : printTerm(t);
-    return new HotupError('COMMAND_FAILED', `could not read ${file}: ${detail}`,
-      'Check that the SSH user can read the release directory, and that the file is a valid Erlang term file.', this.host());
+    return new HotupError('COMMAND_FAILED', `could not ${what} ${file}: ${detail}`,
+      'Check that the SSH user can read and write the release directory, that the disk has room, and that a term file is valid.', this.host());
   }
 
   async close(): Promise<void> {
@@ -205,17 +221,13 @@ export class SessionLink implements NodeLink {
     return second;
   }
 
+  /** One command: the session's files as a tar stream on its stdin. */
   private async install(): Promise<void> {
     const dir = sessionDir(this.root, digest());
-    const mk = await this.exec.run(mkdirArgv(dir), { timeoutMs: 30_000 });
-    if (mk.code !== 0) {
-      throw new HotupError('HELPER_FAILED', `cannot create ${dir} for hotup's session helper: ${mk.stderr.trim()}`,
-        'The SSH user must be able to write under deploy_to (hotup keeps its helper in deploy_to/.hotup).', this.host());
-    }
-    for (const f of SESSION_FILES) {
-      // Beside its final name, then renamed: a helper started at the same time never reads half a file.
-      await this.exec.upload(path.join(localHelperDir(), f), `${dir}/.${f}.part`);
-      await this.exec.run(['mv', '-f', `${dir}/.${f}.part`, `${dir}/${f}`], { timeoutMs: 30_000 });
+    const r = await this.exec.run(installSessionArgv(dir), { stdin: await sessionTar(), timeoutMs: 60_000 });
+    if (r.code !== 0) {
+      throw new HotupError('HELPER_FAILED', `cannot install hotup's session helper in ${dir}: ${r.stderr.trim() || `exit ${r.code}`}`,
+        'The SSH user must be able to write under deploy_to (hotup keeps its helper in deploy_to/.hotup), the disk must have room, and the host needs tar.', this.host());
     }
   }
 

@@ -13,9 +13,9 @@ import type { Host, MustOptions } from '../../src/host/host.js';
 import type { NodeOp, NodeRequest } from '../../src/host/protocol.js';
 import type { RunOptions, RunResult, UploadProgress } from '../../src/remote/executor.js';
 import type { Term } from '../../src/terms/etf.js';
-import { journalPath, appendJournalArgv, readJournalArgv } from '../../src/commands/journal.js';
+import { journalPath, readJournalArgv } from '../../src/commands/journal.js';
 import { acquireLockArgv, lockDir, readLockArgv, LOCK_HELD } from '../../src/commands/lock.js';
-import { sha256Argv, READ_FILE_MISSING } from '../../src/commands/files.js';
+import { commitShipArgv, prepareShipArgv, SHIP_EXIT } from '../../src/commands/files.js';
 import { daemonArgv, promoteScriptArgv } from '../../src/commands/restart.js';
 import type { Config, EnvironmentConfig } from '../../src/config/types.js';
 import type { CoreContext } from '../../src/core/context.js';
@@ -29,11 +29,11 @@ export type ReleaseStatus = 'unpacked' | 'current' | 'permanent' | 'old';
 
 /** What a host operation is called in faults and in the log. */
 export type FakeOp =
-  | 'read' | 'terms' | 'put' | 'get' | 'nodeUp' | 'helper:facts' | 'helper:set-boot'
+  | 'read' | 'terms' | 'append' | 'put' | 'get' | 'nodeUp' | 'helper:facts' | 'helper:set-boot'
   | `call:${NodeOp}`
   | `run:${RunKind}`;
 
-type RunKind = 'lock' | 'read-lock' | 'unlock' | 'journal' | 'read-journal' | 'sha256' | 'mkdir' | 'mv' | 'rm'
+type RunKind = 'lock' | 'read-lock' | 'unlock' | 'read-journal' | 'ship-prepare' | 'ship-commit' | 'mkdir' | 'mv' | 'rm'
   | 'test' | 'promote' | 'stop' | 'daemon' | 'extract' | 'shell';
 
 export interface Fault {
@@ -199,6 +199,11 @@ export class FakeHost implements Host {
     return r;
   }
 
+  async append(path: string, text: string): Promise<void> {
+    this.record('append', path);
+    this.files.set(path, `${this.files.get(path) ?? ''}${text}`);
+  }
+
   async put(localPath: string, remotePath: string, onProgress?: (p: UploadProgress) => void): Promise<void> {
     this.record('put', remotePath);
     const bytes = readFileSync(localPath);
@@ -304,9 +309,9 @@ export class FakeHost implements Host {
     if (same(acquireLockArgv(this.root, ''))) return 'lock';
     if (same(readLockArgv(this.root))) return 'read-lock';
     if (cmd === 'rm' && flag === '-rf') return 'unlock';
-    if (same(appendJournalArgv(this.root, ''))) return 'journal';
     if (same(readJournalArgv(this.root, 1))) return 'read-journal';
-    if (same(sha256Argv(''))) return 'sha256';
+    if (same(prepareShipArgv(''))) return 'ship-prepare';
+    if (same(commitShipArgv('', '', ''))) return 'ship-commit';
     if (same(promoteScriptArgv(this.root, this.app, ''))) return 'promote';
     if (same(daemonArgv(this.root, this.app))) return 'daemon';
     if (cmd === releaseScript(this.root, this.app) && flag === 'stop') return 'stop';
@@ -332,14 +337,22 @@ export class FakeHost implements Host {
       case 'unlock':
         this.files.delete(holder);
         return done();
-      case 'journal':
-        this.files.set(argv[4]!, `${this.files.get(argv[4]!) ?? ''}${argv[5]}\n`);
-        return done();
       case 'read-journal':
         return done(this.files.get(argv[4]!) ?? '');
-      case 'sha256': {
+      case 'ship-prepare': {
         const content = this.files.get(argv[4]!);
-        return content === undefined ? done('', READ_FILE_MISSING) : done(`${content.replace(/^sha256:/, '')}  ${argv[4]}\n`);
+        return content === undefined ? done('', SHIP_EXIT.missing) : done(`${content.replace(/^sha256:/, '')}  ${argv[4]}\n`);
+      }
+      case 'ship-commit': {
+        const [temp, final, want] = [argv[4]!, argv[5]!, argv[6]!];
+        const got = this.files.get(temp)?.replace(/^sha256:/, '');
+        if (got !== want) {
+          this.files.delete(temp);
+          return { code: SHIP_EXIT.mismatch, stdout: '', stderr: got ?? 'missing' };
+        }
+        this.files.set(final, this.files.get(temp)!);
+        this.files.delete(temp);
+        return done();
       }
       case 'mv':
         this.files.set(argv[3]!, this.files.get(argv[2]!)!);

@@ -1,6 +1,12 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { rebar3ReleaseArgv, rebar3RelupTarArgv, rebar3TarballPath } from '../../src/commands/rebar3.js';
-import { mkdirArgv, readFileArgv, renameArgv, sha256Argv } from '../../src/commands/files.js';
+import { commitShipArgv, mkdirArgv, prepareShipArgv, readFileArgv, renameArgv, sha256Argv, SHIP_EXIT } from '../../src/commands/files.js';
 import { compactEncoder } from '../../src/commands/mix.js';
 import { sessionArgv, sessionDir } from '../../src/commands/session.js';
 import { shippedTarballPath, startErlDataPath } from '../../src/commands/release-paths.js';
@@ -55,5 +61,44 @@ describe('the session helper and the mix relup', () => {
     // The cookie is read on the host, inside the helper: no argument can carry it.
     expect(argv[2]).not.toMatch(/setcookie/);
     expect(sessionDir('/opt/shop', 'abc123')).toBe('/opt/shop/.hotup/session/abc123');
+  });
+});
+
+describe('shipping a tarball in two commands, run by a real /bin/sh', () => {
+  const sh = (argv: string[]) => new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(argv[0]!, argv.slice(1), (err, stdout, stderr) => resolve({ code: err ? Number(err.code) : 0, stdout, stderr }));
+  });
+  const digest = (text: string) => createHash('sha256').update(text).digest('hex');
+
+  test('prepare makes the directory and says whether the same file is there; commit checks and renames', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'hotup-ship-'));
+    const final = path.join(dir, "releases/0.2.0 it's/shop.tar.gz");
+    expect((await sh(prepareShipArgv(final))).code).toBe(SHIP_EXIT.missing);
+    const temp = path.join(path.dirname(final), '.shop.tar.gz.hotup-1');
+    await writeFile(temp, 'tarball bytes');
+    expect((await sh(commitShipArgv(temp, final, digest('tarball bytes')))).code).toBe(0);
+    expect(await readFile(final, 'utf8')).toBe('tarball bytes');
+    const again = await sh(prepareShipArgv(final));
+    expect(again.code).toBe(0);
+    expect(again.stdout.startsWith(digest('tarball bytes'))).toBe(true);
+  });
+
+  test('a corrupted upload is refused, removed, and its digest reported; the file in place stays', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'hotup-ship-'));
+    const final = path.join(dir, 'shop.tar.gz');
+    await writeFile(final, 'the good one');
+    const temp = path.join(dir, '.shop.tar.gz.hotup-2');
+    await writeFile(temp, 'truncated');
+    const r = await sh(commitShipArgv(temp, final, digest('the whole thing')));
+    expect(r.code).toBe(SHIP_EXIT.mismatch);
+    expect(r.stderr).toBe(digest('truncated'));
+    expect(existsSync(temp)).toBe(false);
+    expect(await readFile(final, 'utf8')).toBe('the good one');
+  });
+
+  test('a directory that cannot be made is its own exit code', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'hotup-ship-'));
+    await writeFile(path.join(dir, 'releases'), 'a file where a directory should be');
+    expect((await sh(prepareShipArgv(path.join(dir, 'releases/0.2.0/shop.tar.gz')))).code).toBe(SHIP_EXIT.noDirectory);
   });
 });

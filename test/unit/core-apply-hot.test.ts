@@ -87,10 +87,10 @@ describe('apply, hot', () => {
     const corrupt: Fault['effect'] = (s) => {
       for (const k of s.files.keys()) if (k.includes('.hotup-')) s.files.set(k, `sha256:${'0'.repeat(64)}`);
     };
-    const { error } = await apply(fake, [{ op: 'run:sha256', nth: 2, effect: corrupt }]);
+    const { error } = await apply(fake, [{ op: 'run:ship-commit', effect: corrupt }]);
     expect(error!.code).toBe('UPLOAD_FAILED');
     expect(error!.message).toMatch(/sha256 is 0{64}, expected/);
-    expect(fake.ops('run:mv')).toEqual([]);
+    expect([...fake.files.keys()].filter((k) => k.endsWith('shop.tar.gz') || k.includes('.hotup-'))).toEqual([]);
     expect(fake.locked).toBe(false);
   });
 
@@ -237,7 +237,7 @@ describe('apply, hot', () => {
   });
 
   test('a LINK_LOST from any Host method surfaces as LINK_LOST from the flow', async () => {
-    for (const op of ['read', 'run:sha256', 'put', 'call:which_releases', 'call:unpack_release', 'call:make_permanent'] as const) {
+    for (const op of ['read', 'run:ship-prepare', 'put', 'run:ship-commit', 'call:which_releases', 'call:unpack_release', 'call:make_permanent'] as const) {
       const fake = host();
       const { error } = await apply(fake, [{ op, error: 'LINK_LOST' }]);
       expect(error?.code, op).toBe('LINK_LOST');
