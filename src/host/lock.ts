@@ -30,8 +30,9 @@ async function releaseOne(t: Host): Promise<void> {
 }
 
 /**
- * Takes the lock on every target, in order; if one is held, gives back the
- * ones taken and fails naming the holder.
+ * Takes the lock on every target, all or none: the first target's alone (of
+ * two runs at once, only one gets past it), then the others' at once. If one
+ * is held, gives back the ones taken and fails naming the holder.
  */
 export async function acquireAll(targets: Host[], note: LockNote): Promise<() => Promise<void>> {
   const taken: Host[] = [];
@@ -39,22 +40,30 @@ export async function acquireAll(targets: Host[], note: LockNote): Promise<() =>
     await Promise.all(taken.map((t) => releaseOne(t).catch(() => undefined)));
     taken.length = 0;
   };
-  for (const t of targets) {
+  const take = async (t: Host): Promise<HotupError | null> => {
     const r = await t.run(acquireLockArgv(t.root, JSON.stringify(note)), { timeoutMs: 30_000 });
     if (r.code === 0) {
       taken.push(t);
-      continue;
+      return null;
     }
-    await releaseTaken();
     if (r.code === LOCK_HELD) {
       const holder = await readLock(t);
-      throw new HotupError('LOCK_HELD',
+      return new HotupError('LOCK_HELD',
         `the deploy lock on ${t.name} is held by ${holder?.who ?? 'someone'} (pid ${holder?.pid ?? '?'}, since ${holder?.since ?? '?'}: ${holder?.what ?? '?'})`,
         'Wait for that run to finish. If it died, check with `hotup lock status <env>` and free it with `hotup lock release <env>`.',
         { host: t.name });
     }
-    throw new HotupError('COMMAND_FAILED', `could not take the deploy lock on ${t.name}: ${r.stderr.trim() || `exit ${r.code}`}`,
+    return new HotupError('COMMAND_FAILED', `could not take the deploy lock on ${t.name}: ${r.stderr.trim() || `exit ${r.code}`}`,
       'The SSH user must be able to create directories under deploy_to/releases.', { host: t.name });
+  };
+  // Every attempt ends before anything is given back, so no lock is taken after the release.
+  const [first, ...rest] = targets;
+  const outcomes: PromiseSettledResult<HotupError | null>[] = first ? await Promise.allSettled([take(first)]) : [];
+  if (outcomes.every((o) => o.status === 'fulfilled' && o.value === null)) outcomes.push(...(await Promise.allSettled(rest.map(take))));
+  const failed = outcomes.find((o) => o.status === 'rejected' || o.value !== null);
+  if (failed) {
+    await releaseTaken();
+    throw failed.status === 'rejected' ? failed.reason : failed.value;
   }
   return releaseTaken;
 }
