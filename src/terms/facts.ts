@@ -79,3 +79,34 @@ export function parseReleaseFacts(t: Term): ReleaseFacts {
   const apps = listItems(field(t, 'apps', 'release facts'), 'release facts apps').map(appFacts);
   return { name: rel.name, vsn: rel.vsn, erts: rel.erts, apps, relup: relupOf(field(t, 'relup', 'release facts'), rel.vsn) };
 }
+
+/** The `upgrade-facts` answer: the new release's facts and, by version, each old release's, or why they could not be had. */
+export interface UpgradeFacts {
+  facts: ReleaseFacts;
+  old: Map<string, ReleaseFacts | HotupError>;
+}
+
+/** FAILURE: the error for an old release the helper failed on, from the Class and Detail it gives. */
+export function parseUpgradeFacts(t: Term, failure: (cls: string, detail: string) => HotupError): UpgradeFacts {
+  const where = 'upgrade facts';
+  const old = new Map<string, ReleaseFacts | HotupError>();
+  for (const entry of listItems(field(t, 'old', where), `${where} old`)) {
+    const [vsn, read] = tupleItems(entry, 2, `${where} old`);
+    const w = `${where} old ${text(vsn!, `${where} old`)}`;
+    const items = tupleItems(read!, null, w);
+    const tag = atom(items[0]!, w);
+    if (tag === 'ok' && items.length === 2) old.set(text(vsn!, w), oldFacts(items[1]!));
+    else if (tag === 'error' && items.length === 3) old.set(text(vsn!, w), failure(atom(items[1]!, w), textOf(items[2]!) ?? printTerm(items[2]!)));
+    else throw malformed('{ok, Facts} or {error, Class, Detail}', w, read!);
+  }
+  return { facts: parseReleaseFacts(field(t, 'new', where)), old };
+}
+
+function oldFacts(t: Term): ReleaseFacts | HotupError {
+  try {
+    return parseReleaseFacts(t);
+  } catch (e) {
+    if (!isHotupError(e)) throw e;
+    return e;
+  }
+}
