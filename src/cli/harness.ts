@@ -1,10 +1,10 @@
-/** The shared frame of every command: options, config, connections, reporter, exit code. */
-import { loadConfig } from '../config/load.js';
-import type { Config } from '../config/types.js';
-import { ExecutorPool } from '../remote/connect.js';
-import { humanReporter, jsonLinesReporter, jsonReporter, type Reporter } from '../report/reporter.js';
+/**
+ * The shared frame of every command: options, config, connections, reporter, exit code.
+ * What it needs is imported when a command runs, not when it is registered:
+ * config (zod, yaml) and connections (ssh2) would make `hotup --help` slow.
+ */
 import type { CoreContext } from '../core/context.js';
-import { exitCodeFor } from './exit-codes.js';
+import type { Reporter } from '../report/reporter.js';
 
 export interface GlobalOptions {
   config?: string;
@@ -18,10 +18,13 @@ export interface CommandFrame extends CoreContext {
 
 /** Runs BODY with a loaded config and open pool; always closes connections; sets the exit code. */
 export async function withFrame(opts: GlobalOptions, body: (frame: CommandFrame) => Promise<void>): Promise<void> {
+  const [{ loadConfig }, { ExecutorPool }, { humanReporter, jsonLinesReporter, jsonReporter }, { exitCodeFor }] = await Promise.all([
+    import('../config/load.js'), import('../remote/connect.js'), import('../report/reporter.js'), import('./exit-codes.js'),
+  ]);
   const reporter = opts.jsonLines ? jsonLinesReporter() : opts.json ? jsonReporter() : humanReporter();
   const pool = new ExecutorPool();
   try {
-    const config: Config = await loadConfig({ cwd: process.cwd(), ...(opts.config ? { configPath: opts.config } : {}) });
+    const config = await loadConfig({ cwd: process.cwd(), ...(opts.config ? { configPath: opts.config } : {}) });
     await body({ config, pool, emit: reporter.emit, reporter });
   } catch (e) {
     reporter.error(e);
