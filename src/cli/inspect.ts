@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { descriptionOf } from './commands.js';
 
 interface InspectFlags {
   json?: boolean;
@@ -9,7 +10,7 @@ interface InspectFlags {
 export function register(program: Command): void {
   program
     .command('inspect')
-    .description('show the relup, the findings and the decision for a release tarball, release directory or relup file, offline')
+    .description(descriptionOf('inspect'))
     .argument('<artifact>', 'a release tarball (.tar.gz), a release root (bin/, lib/, releases/), or a relup file')
     .option('--vsn <vsn>', 'the release version to inspect when the directory holds several')
     .option('--from <vsn>', 'the version that runs: judge only the upgrade from it (default: every up-path of the relup)')
