@@ -25,10 +25,12 @@
 %%                        relup => the terms of releases/VSN/relup
 %%                        apps  => per application: vsn, whether lib/APP-VSN/ebin
 %%                                 is there, the .app `modules`, the .appup terms,
-%%                                 and per module: beam_lib:md5, behaviours,
-%%                                 exports code_change/3 (or /4), imports
-%%                                 erlang:load_nif/2, has an on_load function
-%%                                 (true | false | unknown: see hotup_beam.erl)
+%%                                 and per module a tuple (not a map: there
+%%                                 can be thousands) {Module, beam_lib:md5 in
+%%                                 hex, behaviours, exports code_change/3 (or
+%%                                 /4), imports erlang:load_nif/2, has an
+%%                                 on_load function (true | false | unknown:
+%%                                 see hotup_beam.erl)}
 %%                      each file as {ok, Terms} | none | {error, Detail}.
 %%                      Beams are read as chunks, never loaded.
 %%   upgrade-facts ROOT VSN [FROM]
@@ -226,11 +228,11 @@ module_facts(Beam, OnLoad) ->
     case beam_lib:chunks(Bin, [attributes, exports, imports, "Code"]) of
         {ok, {Mod, [{attributes, Attrs}, {exports, Exports}, {imports, Imports}, {"Code", Code}]}} ->
             {ok, {Mod, Md5}} = beam_lib:md5(Bin),
-            #{module => Mod, md5 => binary:encode_hex(Md5),
-              behaviours => lists:usort(lists:append(proplists:get_all_values(behaviour, Attrs) ++ proplists:get_all_values(behavior, Attrs))),
-              code_change => lists:member({code_change, 3}, Exports) orelse lists:member({code_change, 4}, Exports),
-              loads_nif => lists:member({erlang, load_nif, 2}, Imports),
-              on_load => OnLoad(Code)};
+            {Mod, binary:encode_hex(Md5),
+             lists:usort(lists:append(proplists:get_all_values(behaviour, Attrs) ++ proplists:get_all_values(behavior, Attrs))),
+             lists:member({code_change, 3}, Exports) orelse lists:member({code_change, 4}, Exports),
+             lists:member({erlang, load_nif, 2}, Imports),
+             OnLoad(Code)};
         {error, beam_lib, Reason} ->
             fail(5, not_a_release, io_lib:format("~ts is not a readable beam file: ~p", [Beam, Reason]))
     end.

@@ -27,15 +27,24 @@ function onLoad(t: Term, where: string): boolean | null {
   throw malformed('true, false or unknown', where, t);
 }
 
+/** A module's facts come as a tuple, far smaller than a map when a release has thousands. */
 function moduleFacts(t: Term, where: string): ModuleFacts {
+  const [module, md5, behaviours, codeChange, loadsNif, onLoadFlag] = tupleItems(t, 6, `${where} module`);
+  const w = `${where} module ${printTerm(module!)}`;
   return {
-    module: atom(field(t, 'module', where), where),
-    md5: text(field(t, 'md5', where), where),
-    behaviours: listItems(field(t, 'behaviours', where), where).map((b) => atom(b, where)),
-    codeChange: flag(t, 'code_change', where),
-    loadsNif: flag(t, 'loads_nif', where),
-    onLoad: onLoad(field(t, 'on_load', where), `${where} on_load`),
+    module: atom(module!, w),
+    md5: text(md5!, w),
+    behaviours: listItems(behaviours!, w).map((b) => atom(b, w)),
+    codeChange: bool(codeChange!, `${w} code_change`),
+    loadsNif: bool(loadsNif!, `${w} loads_nif`),
+    onLoad: onLoad(onLoadFlag!, `${w} on_load`),
   };
+}
+
+function bool(t: Term, where: string): boolean {
+  const v = atomOf(t);
+  if (v !== 'true' && v !== 'false') throw malformed('true or false', where, t);
+  return v === 'true';
 }
 
 function appupFile(t: Term, file: string): AppupFile {
