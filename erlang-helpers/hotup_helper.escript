@@ -353,23 +353,28 @@ compiled() ->
 
 twin() ->
     Script = escript:script_name(),
-    Sources = [Bin || F <- [Script, helper_file("encode.fun"), helper_file("hotup_beam.erl")], {ok, Bin} <- [file:read_file(F)]],
-    Dir = filename:join(filename:basedir(user_cache, "hotup"),
-                        lists:flatten(["helper-", erlang:system_info(otp_release), "-", erlang:system_info(version), "-",
-                                       string:lowercase(binary_to_list(binary:encode_hex(erlang:md5(Sources))))])),
-    Mods = [hotup_beam, hotup_helper_twin],
-    case [code:load_abs(filename:join(Dir, M)) || M <- Mods] of
+    Sources = [element(2, {ok, _} = file:read_file(F)) || F <- [Script, helper_file("encode.fun"), helper_file("hotup_beam.erl")]],
+    Name = lists:flatten(["helper-", erlang:system_info(otp_release), "-", erlang:system_info(version), "-",
+                          string:lowercase(binary_to_list(binary:encode_hex(erlang:md5(Sources))))]),
+    %% No cache directory at all (no HOME, say) is like an unwritable one.
+    Dir = try filename:join(filename:basedir(user_cache, "hotup"), Name) catch error:_ -> none end,
+    case Dir =/= none andalso [code:load_abs(filename:join(Dir, M)) || M <- [hotup_beam, hotup_helper_twin]] of
         [{module, _}, {module, Twin}] -> Twin;
         _ ->
             Beams = [{hotup_beam, beam_of(compile:file(helper_file("hotup_beam.erl"), [binary, return_errors]))},
                      {hotup_helper_twin, beam_of(compile:forms(twin_forms(Script, hd(Sources)), [binary, return_errors]))}],
-            [{module, M} = code:load_binary(M, filename:join(Dir, M), Bin) || {M, Bin} <- Beams],
-            try
-                ok = filelib:ensure_dir(filename:join(Dir, "x")),
-                [write_atomically(filename:join(Dir, atom_to_list(M) ++ ".beam"), Bin) || {M, Bin} <- Beams]
-            catch error:_ -> unwritable
-            end,
+            [{module, M} = code:load_binary(M, atom_to_list(M) ++ ".beam", Bin) || {M, Bin} <- Beams],
+            Dir =:= none orelse save_twin(Dir, Beams),
             hotup_helper_twin
+    end.
+
+%% The twin last: a run that finds it finds hotup_beam too.
+save_twin(Dir, Beams) ->
+    try
+        ok = filelib:ensure_dir(filename:join(Dir, "x")),
+        [write_atomically(filename:join(Dir, atom_to_list(M) ++ ".beam"), Bin) || {M, Bin} <- Beams],
+        true
+    catch error:_ -> false
     end.
 
 beam_of({ok, _Mod, Bin}) -> Bin;
@@ -385,13 +390,13 @@ twin_forms(Script, Text) ->
     Forms = [case F of
                  {function, L, encoder, 0, _} -> {function, L, encoder, 0, [{clause, L, [], [], [encoder_expr()]}]};
                  _ -> F
-             end || F <- parse_forms(unicode:characters_to_list(Body), Line)],
+             end || F <- script_forms(unicode:characters_to_list(Body), Line)],
     [{attribute, 1, module, hotup_helper_twin}, {attribute, 1, export, [{run, 1}]} | Forms].
 
-parse_forms(Text, Line) ->
+script_forms(Text, Line) ->
     case erl_scan:tokens([], Text, Line) of
         {done, {ok, Tokens, End}, Rest} ->
             {ok, Form} = erl_parse:parse_form(Tokens),
-            [Form | parse_forms(Rest, End)];
+            [Form | script_forms(Rest, End)];
         {more, _} -> []
     end.
