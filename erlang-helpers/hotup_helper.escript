@@ -241,7 +241,7 @@ module_facts(Beam, OnLoad) ->
 %% with the twin where the compiler is; else it is `unknown`.
 on_load_finder() ->
     case erlang:module_loaded(hotup_beam) of
-        true -> fun hotup_beam:has_on_load/1;
+        true -> hotup_beam:finder();
         false -> fun(_Code) -> unknown end
     end.
 
