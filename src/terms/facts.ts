@@ -95,17 +95,18 @@ export interface UpgradeFacts {
   old: Map<string, ReleaseFacts | HotupError>;
 }
 
-/** FAILURE: the error for an old release the helper failed on, from the Class and Detail it gives. */
+/** FAILURE makes the error for an old release the helper could not read, from the Class and Detail it gives. */
 export function parseUpgradeFacts(t: Term, failure: (cls: string, detail: string) => HotupError): UpgradeFacts {
   const where = 'upgrade facts';
   const old = new Map<string, ReleaseFacts | HotupError>();
   for (const entry of listItems(field(t, 'old', where), `${where} old`)) {
-    const [vsn, read] = tupleItems(entry, 2, `${where} old`);
-    const w = `${where} old ${text(vsn!, `${where} old`)}`;
+    const [vsnTerm, read] = tupleItems(entry, 2, `${where} old`);
+    const vsn = text(vsnTerm!, `${where} old`);
+    const w = `${where} old ${vsn}`;
     const items = tupleItems(read!, null, w);
     const tag = atom(items[0]!, w);
-    if (tag === 'ok' && items.length === 2) old.set(text(vsn!, w), oldFacts(items[1]!));
-    else if (tag === 'error' && items.length === 3) old.set(text(vsn!, w), failure(atom(items[1]!, w), textOf(items[2]!) ?? printTerm(items[2]!)));
+    if (tag === 'ok' && items.length === 2) old.set(vsn, oldFacts(items[1]!));
+    else if (tag === 'error' && items.length === 3) old.set(vsn, failure(atom(items[1]!, w), textOf(items[2]!) ?? printTerm(items[2]!)));
     else throw malformed('{ok, Facts} or {error, Class, Detail}', w, read!);
   }
   return { facts: parseReleaseFacts(field(t, 'new', where)), old };
