@@ -6,7 +6,7 @@
 %% where Encoded keeps every type distinction erlpack would lose (encode.fun);
 %% minor_version 1 because erlpack cannot read the UTF-8 atoms of OTP 26+.
 %%
-%% Exit codes (mirrored by HELPER_EXIT in src/release/helper.ts):
+%% Exit codes (mirrored by HELPER_EXIT in src/helper/run.ts):
 %%   0 ok
 %%   1 unexpected (a bug: the detail carries the stack)
 %%   2 usage
@@ -25,12 +25,20 @@
 %%                        relup => the terms of releases/VSN/relup
 %%                        apps  => per application: vsn, whether lib/APP-VSN/ebin
 %%                                 is there, the .app `modules`, the .appup terms,
-%%                                 and per module: beam_lib:md5, behaviours,
-%%                                 exports code_change/3 (or /4), imports
-%%                                 erlang:load_nif/2, has an on_load function
-%%                                 (true | false | unknown: see hotup_beam.erl)
+%%                                 and per module a tuple (not a map: there
+%%                                 can be thousands) {Module, beam_lib:md5 in
+%%                                 hex, behaviours, exports code_change/3 (or
+%%                                 /4), imports erlang:load_nif/2, has an
+%%                                 on_load function (true | false | unknown:
+%%                                 see hotup_beam.erl)}
 %%                      each file as {ok, Terms} | none | {error, Detail}.
 %%                      Beams are read as chunks, never loaded.
+%%   upgrade-facts ROOT VSN [FROM]
+%%                      facts of release VSN and of the releases under ROOT
+%%                      it upgrades from (FROM, else every version its relup
+%%                      has an up-path from), read in this one run:
+%%                        new => the facts of VSN (its failure fails the run)
+%%                        old => [{FromVsn, {ok, Facts} | {error, Class, Detail}}]
 %%   set-boot ROOT VSN  make release VSN under ROOT the one the node boots: its
 %%                      RELEASES row permanent (the previous permanent one old,
 %%                      a row made from releases/VSN/*.rel when it has none)
@@ -38,11 +46,19 @@
 %%                      release_handler cannot do it on a live node
 
 %% Interpreted, as escripts were by default before OTP 27: compiling needs the
-%% compiler application, which a release's own ERTS usually lacks.
+%% compiler application, which a release's own ERTS usually lacks. Where the
+%% compiler is (a build host with a full OTP), main/1 runs a compiled twin of
+%% this script instead, many times faster on releases of thousands of modules.
 -mode(interpret).
 
 main(Args) ->
-    Enc = load_encoder(),
+    case compiled() of
+        {ok, Mod} -> Mod:run(Args);
+        none -> run(Args)
+    end.
+
+run(Args) ->
+    Enc = encoder(),
     try dispatch(Args) of
         Result -> emit(Enc, Result), halt(0)
     catch
@@ -55,18 +71,25 @@ main(Args) ->
 
 dispatch(["consult", "-"]) -> consult_text(read_stdin(), <<"stdin">>);
 dispatch(["consult", File]) -> consult_text(read_file(File), File);
-dispatch(["facts", Root, Vsn]) -> release_facts(Root, Vsn);
+dispatch(["facts", Root, Vsn]) -> release_facts(Root, Vsn, #{});
+dispatch(["upgrade-facts", Root, Vsn]) -> upgrade_facts(Root, Vsn, none);
+dispatch(["upgrade-facts", Root, Vsn, From]) -> upgrade_facts(Root, Vsn, From);
 dispatch(["set-boot", Root, Vsn]) -> set_boot(Root, Vsn);
 dispatch(Args) ->
-    fail(2, usage, io_lib:format("unknown command or arguments ~p; commands: consult FILE|-, facts ROOT VSN, set-boot ROOT VSN", [Args])).
+    fail(2, usage, io_lib:format("unknown command or arguments ~p; commands: consult FILE|-, facts ROOT VSN, upgrade-facts ROOT VSN [FROM], set-boot ROOT VSN", [Args])).
 
 %% ---- consult ----------------------------------------------------------------
 
 read_file(File) ->
-    case file:read_file(File) of
+    case raw_read(File) of
         {ok, Bin} -> Bin;
         {error, Reason} -> fail(3, file_missing, io_lib:format("~ts: ~ts", [File, file:format_error(Reason)]))
     end.
+
+%% file:read_file/1 without the file server, which does the same call but one
+%% at a time: a release's thousands of beams are read several at once.
+%% (prim_file is preloaded in every ERTS, so a release's own has it too.)
+raw_read(File) -> prim_file:read_file(File).
 
 %% Raw bytes: standard_io would otherwise hand UTF-8 over as latin-1 characters.
 read_stdin() ->
@@ -111,7 +134,7 @@ parse_forms(Tokens, Name, Acc) ->
 %% A file of a release, for `facts`: a missing one is `none`, a broken one an
 %% error the TypeScript side reports against the file it belongs to.
 terms_of(File) ->
-    case file:read_file(File) of
+    case raw_read(File) of
         {ok, Bin} ->
             try {ok, consult_text(Bin, File)}
             catch throw:{hotup, _, _, Detail} -> {error, Detail}
@@ -122,7 +145,9 @@ terms_of(File) ->
 
 %% ---- facts ------------------------------------------------------------------
 
-release_facts(Root, Vsn) ->
+%% Known: facts of applications already read, by {App, Vsn}; they are the
+%% same in every release under Root, which share lib/APP-VSN.
+release_facts(Root, Vsn, Known) ->
     RelDir = filename:join([Root, "releases", Vsn]),
     filelib:is_dir(RelDir) orelse fail(5, not_a_release, io_lib:format("~ts has no releases/~ts/", [Root, Vsn])),
     Rel = case filelib:wildcard(filename:join(RelDir, "*.rel")) of
@@ -132,9 +157,32 @@ release_facts(Root, Vsn) ->
           end,
     [{release, _, _, Apps}] = Rel,
     OnLoad = on_load_finder(),
+    Read = fun(A) ->
+                   case maps:find({element(1, A), element(2, A)}, Known) of
+                       {ok, Facts} -> Facts;
+                       error -> app_facts(Root, element(1, A), element(2, A), OnLoad)
+                   end
+           end,
     #{rel => Rel,
       relup => terms_of(filename:join(RelDir, "relup")),
-      apps => [app_facts(Root, element(1, A), element(2, A), OnLoad) || A <- Apps]}.
+      apps => pmap(Read, Apps)}.
+
+%% The old releases read after the new one, each application once; each old
+%% release's failure is its own.
+upgrade_facts(Root, Vsn, From) ->
+    New = #{rel := [{release, _, _, Apps}], relup := Relup} = release_facts(Root, Vsn, #{}),
+    Known = maps:from_list(lists:zip([{element(1, A), element(2, A)} || A <- Apps], maps:get(apps, New))),
+    Froms = case From of
+                none -> up_from(Relup);
+                _ -> [From]
+            end,
+    Old = [{V, try {ok, release_facts(Root, V, Known)} catch throw:{hotup, _, Class, Detail} -> {error, Class, Detail} end} || V <- Froms],
+    #{new => New, old => Old}.
+
+%% The versions a relup has up-paths from; none when it is missing or malformed
+%% (the new release's facts then say what is wrong with it).
+up_from({ok, [{_, Ups, _}]}) when is_list(Ups) -> [V || {V, _, _} <- Ups, is_list(V)];
+up_from(_) -> [].
 
 rel_terms(RelFile) ->
     case terms_of(RelFile) of
@@ -166,7 +214,7 @@ app_facts(Root, App, AVsn, OnLoad) ->
       present => filelib:is_dir(Ebin),
       app_modules => app_modules(filename:join(Ebin, Name ++ ".app")),
       appup => terms_of(filename:join(Ebin, Name ++ ".appup")),
-      modules => [module_facts(B, OnLoad) || B <- filelib:wildcard(filename:join(Ebin, "*.beam"))]}.
+      modules => pmap(fun(B) -> module_facts(B, OnLoad) end, filelib:wildcard(filename:join(Ebin, "*.beam")))}.
 
 app_modules(AppFile) ->
     case file:consult(AppFile) of
@@ -180,27 +228,41 @@ module_facts(Beam, OnLoad) ->
     case beam_lib:chunks(Bin, [attributes, exports, imports, "Code"]) of
         {ok, {Mod, [{attributes, Attrs}, {exports, Exports}, {imports, Imports}, {"Code", Code}]}} ->
             {ok, {Mod, Md5}} = beam_lib:md5(Bin),
-            #{module => Mod, md5 => binary:encode_hex(Md5),
-              behaviours => lists:usort(lists:append(proplists:get_all_values(behaviour, Attrs) ++ proplists:get_all_values(behavior, Attrs))),
-              code_change => lists:member({code_change, 3}, Exports) orelse lists:member({code_change, 4}, Exports),
-              loads_nif => lists:member({erlang, load_nif, 2}, Imports),
-              on_load => OnLoad(Code)};
+            {Mod, binary:encode_hex(Md5),
+             lists:usort(lists:append(proplists:get_all_values(behaviour, Attrs) ++ proplists:get_all_values(behavior, Attrs))),
+             lists:member({code_change, 3}, Exports) orelse lists:member({code_change, 4}, Exports),
+             lists:member({erlang, load_nif, 2}, Imports),
+             OnLoad(Code)};
         {error, beam_lib, Reason} ->
             fail(5, not_a_release, io_lib:format("~ts is not a readable beam file: ~p", [Beam, Reason]))
     end.
 
 %% How on_load is found: by hotup_beam.erl (next to this script), compiled
-%% here when this node has the compiler application; else it is `unknown`.
+%% with the twin where the compiler is; else it is `unknown`.
 on_load_finder() ->
-    Src = filename:join(filename:dirname(escript:script_name()), "hotup_beam.erl"),
-    Compiled = code:ensure_loaded(beam_opcodes) =:= {module, beam_opcodes}
-        andalso compile:file(Src, [binary, return_errors]),
-    case Compiled of
-        {ok, Mod, Bin} ->
-            {module, Mod} = code:load_binary(Mod, Src, Bin),
-            fun Mod:has_on_load/1;
-        _ -> fun(_Code) -> unknown end
+    case erlang:module_loaded(hotup_beam) of
+        true -> hotup_beam:finder();
+        false -> fun(_Code) -> unknown end
     end.
+
+%% F over Items, in order, in up to 16 processes: reading thousands of small
+%% files waits on the file system more than on the CPU. What a worker throws
+%% or raises is raised here, the first in Items' order.
+pmap(F, Items) ->
+    Size = max(1, (length(Items) + 15) div 16),
+    Workers = [spawn_monitor(fun() -> exit(try {ok, [F(I) || I <- Chunk]} catch K:R:S -> {raised, K, R, S} end) end)
+               || Chunk <- chunks(Items, Size)],
+    lists:append([receive
+                      {'DOWN', Ref, process, _, {ok, Values}} -> Values;
+                      {'DOWN', Ref, process, _, {raised, K, R, S}} -> erlang:raise(K, R, S);
+                      {'DOWN', Ref, process, _, Other} -> error({worker_died, Other})
+                  end || {_, Ref} <- Workers]).
+
+chunks([], _) -> [];
+chunks(Items, Size) when length(Items) =< Size -> [Items];
+chunks(Items, Size) ->
+    {Chunk, Rest} = lists:split(Size, Items),
+    [Chunk | chunks(Rest, Size)].
 
 %% ---- set-boot ---------------------------------------------------------------
 
@@ -238,7 +300,7 @@ new_row(Root, Vsn) ->
 
 %% Readers never see half a file: write beside it, then rename over it.
 write_atomically(File, Data) ->
-    Tmp = File ++ ".hotup-tmp",
+    Tmp = File ++ ".hotup-tmp-" ++ os:getpid(),
     ok = file:write_file(Tmp, Data),
     ok = file:rename(Tmp, File).
 
@@ -250,16 +312,91 @@ emit(Enc, Term) ->
     Bin = term_to_binary(Enc(Term), [{minor_version, 1}]),
     io:put_chars(["HOTUP1:", base64:encode(Bin), $\n]).
 
-%% The encoder lives next to this script, shared with what hotup evaluates on live nodes.
-load_encoder() ->
-    File = filename:join(filename:dirname(escript:script_name()), "encode.fun"),
+%% The encoder lives next to this script, shared with what hotup evaluates on
+%% live nodes. The twin has it compiled in, in place of this function.
+encoder() ->
+    {value, Fun, _} = erl_eval:expr(encoder_expr(), erl_eval:new_bindings()),
+    Fun.
+
+encoder_expr() ->
+    File = helper_file("encode.fun"),
     try
         {ok, Src} = file:read_file(File),
         {ok, Tokens, _} = erl_scan:string(unicode:characters_to_list(Src) ++ "."),
         {ok, [Expr]} = erl_parse:parse_exprs(Tokens),
-        {value, Fun, _} = erl_eval:expr(Expr, erl_eval:new_bindings()),
-        Fun
+        Expr
     catch _:Reason ->
         io:format(standard_error, "hotup helper: cannot load ~ts: ~p~n", [File, Reason]),
         halt(1)
+    end.
+
+helper_file(Name) -> filename:join(filename:dirname(escript:script_name()), Name).
+
+%% ---- the compiled twin --------------------------------------------------------
+
+%% The twin is this script compiled as module hotup_helper_twin, encode.fun
+%% compiled into it, and hotup_beam beside it. Both are kept in the user's
+%% cache directory (filename:basedir(user_cache, "hotup")) under a name made
+%% of the OTP and ERTS versions and a digest of the three sources, so a
+%% change to any of them makes a new twin; if that directory is not
+%% writable, the twin is made anew on each run.
+compiled() ->
+    case code:ensure_loaded(beam_opcodes) of
+        {module, beam_opcodes} ->
+            try {ok, twin()}
+            catch Kind:Reason:Stack ->
+                io:format(standard_error, "hotup helper: cannot make its compiled twin: ~p:~p ~p~n", [Kind, Reason, Stack]),
+                halt(1)
+            end;
+        _ -> none
+    end.
+
+twin() ->
+    Script = escript:script_name(),
+    Sources = [element(2, {ok, _} = file:read_file(F)) || F <- [Script, helper_file("encode.fun"), helper_file("hotup_beam.erl")]],
+    Name = lists:flatten(["helper-", erlang:system_info(otp_release), "-", erlang:system_info(version), "-",
+                          string:lowercase(binary_to_list(binary:encode_hex(erlang:md5(Sources))))]),
+    %% No cache directory at all (no HOME, say) is like an unwritable one.
+    Dir = try filename:join(filename:basedir(user_cache, "hotup"), Name) catch error:_ -> none end,
+    case Dir =/= none andalso [code:load_abs(filename:join(Dir, M)) || M <- [hotup_beam, hotup_helper_twin]] of
+        [{module, _}, {module, Twin}] -> Twin;
+        _ ->
+            Beams = [{hotup_beam, beam_of(compile:file(helper_file("hotup_beam.erl"), [binary, return_errors]))},
+                     {hotup_helper_twin, beam_of(compile:forms(twin_forms(Script, hd(Sources)), [binary, return_errors]))}],
+            [{module, M} = code:load_binary(M, atom_to_list(M) ++ ".beam", Bin) || {M, Bin} <- Beams],
+            Dir =:= none orelse save_twin(Dir, Beams),
+            hotup_helper_twin
+    end.
+
+%% The twin last: a run that finds it finds hotup_beam too.
+save_twin(Dir, Beams) ->
+    try
+        ok = filelib:ensure_dir(filename:join(Dir, "x")),
+        [write_atomically(filename:join(Dir, atom_to_list(M) ++ ".beam"), Bin) || {M, Bin} <- Beams],
+        true
+    catch error:_ -> false
+    end.
+
+beam_of({ok, _Mod, Bin}) -> Bin;
+beam_of(Error) -> error({cannot_compile, Error}).
+
+%% The forms of this script (after its escript header), as a module that
+%% exports run/1, with encoder/0 returning the encode.fun fun itself.
+twin_forms(Script, Text) ->
+    {ok, Sections} = escript:extract(Script, []),
+    {source, Body} = lists:keyfind(source, 1, Sections),
+    Header = binary:part(Text, 0, byte_size(Text) - byte_size(Body)),
+    Line = 1 + length(binary:matches(Header, <<"\n">>)),
+    Forms = [case F of
+                 {function, L, encoder, 0, _} -> {function, L, encoder, 0, [{clause, L, [], [], [encoder_expr()]}]};
+                 _ -> F
+             end || F <- script_forms(unicode:characters_to_list(Body), Line)],
+    [{attribute, 1, module, hotup_helper_twin}, {attribute, 1, export, [{run, 1}]} | Forms].
+
+script_forms(Text, Line) ->
+    case erl_scan:tokens([], Text, Line) of
+        {done, {ok, Tokens, End}, Rest} ->
+            {ok, Form} = erl_parse:parse_form(Tokens),
+            [Form | script_forms(Rest, End)];
+        {more, _} -> []
     end.

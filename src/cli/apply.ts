@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { descriptionOf } from './commands.js';
 import { withFrame, type GlobalOptions } from './harness.js';
 import { confirm } from './confirm.js';
 import { HotupError } from '../errors.js';
@@ -24,7 +25,7 @@ function count(value: string | undefined, name: string, min: number): number | u
 export function register(program: Command): void {
   program
     .command('apply')
-    .description('plan, then upgrade every host: ship, unpack, install, make permanent, verify, health-check; roll back on failure')
+    .description(descriptionOf('apply'))
     .argument('<env>', 'environment from hotup.yml')
     .option('-y, --yes', 'do not ask for confirmation (also when CI=true)')
     .option('--version <vsn>', 'the release version the build must make; the build sees it as HOTUP_VERSION (default: $HOTUP_VERSION)')

@@ -1,5 +1,4 @@
 /** Asks on a terminal; never waits when there is none. In CI (CI=true) there is no one to ask: go on. */
-import { createInterface } from 'node:readline/promises';
 import { HotupError } from '../errors.js';
 
 export async function confirm(question: string, assumeYes: boolean): Promise<void> {
@@ -8,6 +7,8 @@ export async function confirm(question: string, assumeYes: boolean): Promise<voi
     throw new HotupError('ABORTED', 'confirmation needed, but there is no terminal to ask on; nothing was changed',
       'Review the plan above and pass --yes to proceed without a prompt.');
   }
+  // Imported only to ask: every command module imports this one, `hotup --help` too.
+  const { createInterface } = await import('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     const answer = (await rl.question(`${question} [y/N] `)).trim().toLowerCase();

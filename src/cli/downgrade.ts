@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { descriptionOf } from './commands.js';
 import { withFrame, type GlobalOptions } from './harness.js';
 import { confirm } from './confirm.js';
 
@@ -10,7 +11,7 @@ interface DowngradeOptions extends GlobalOptions {
 export function register(program: Command): void {
   program
     .command('downgrade')
-    .description('go back to the previous (or --to) installed release: hot through the relup down-path, else by restart')
+    .description(descriptionOf('downgrade'))
     .argument('<env>', 'environment from hotup.yml')
     .option('--to <vsn>', 'the installed release to go back to (default: the newest one older than what runs)')
     .option('-y, --yes', 'do not ask for confirmation')

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
+import { descriptionOf } from './commands.js';
 import { HotupError } from '../errors.js';
 import { withFrame, type GlobalOptions } from './harness.js';
 
 export function register(program: Command): void {
-  const lock = program.command('lock').description('the deploy lock every apply and downgrade takes on each host');
+  const lock = program.command('lock').description(descriptionOf('lock'));
   lock
     .command('status')
     .description('who holds the deploy lock on each host')
@@ -33,7 +34,7 @@ export function register(program: Command): void {
 
   program
     .command('history')
-    .description('the journal of every mutating step on the hosts: who, when, from → to, step, result')
+    .description(descriptionOf('history'))
     .argument('<env>', 'environment from hotup.yml')
     .option('--limit <n>', 'how many entries (default 50)', '50')
     .option('--json', 'print one JSON document on stdout')

@@ -1,9 +1,10 @@
-/** The shared frame of every command: options, config, connections, reporter, exit code. */
-import { loadConfig } from '../config/load.js';
-import type { Config } from '../config/types.js';
-import { humanReporter, jsonLinesReporter, jsonReporter, type Reporter } from '../report/reporter.js';
-import { openContext, type CoreContext } from '../core/context.js';
-import { exitCodeFor } from './exit-codes.js';
+/**
+ * The shared frame of every command: options, config, connections, reporter, exit code.
+ * What it needs is imported when a command runs, not when it is registered:
+ * config (zod, yaml) and connections (ssh2) would make `hotup --help` slow.
+ */
+import type { CoreContext } from '../core/context.js';
+import type { Reporter } from '../report/reporter.js';
 
 export interface GlobalOptions {
   config?: string;
@@ -17,10 +18,13 @@ export interface CommandFrame extends CoreContext {
 
 /** Runs BODY with a loaded config and open connections; always closes them; sets the exit code. */
 export async function withFrame(opts: GlobalOptions, body: (frame: CommandFrame) => Promise<void>): Promise<void> {
+  const [{ loadConfig }, { openContext }, { humanReporter, jsonLinesReporter, jsonReporter }, { exitCodeFor }] = await Promise.all([
+    import('../config/load.js'), import('../core/context.js'), import('../report/reporter.js'), import('./exit-codes.js'),
+  ]);
   const reporter = opts.jsonLines ? jsonLinesReporter() : opts.json ? jsonReporter() : humanReporter();
-  let ctx: ReturnType<typeof openContext> | undefined;
+  let ctx: (CoreContext & { close(): Promise<void> }) | undefined;
   try {
-    const config: Config = await loadConfig({ cwd: process.cwd(), ...(opts.config ? { configPath: opts.config } : {}) });
+    const config = await loadConfig({ cwd: process.cwd(), ...(opts.config ? { configPath: opts.config } : {}) });
     ctx = openContext(config, reporter.emit);
     await body({ ...ctx, reporter });
   } catch (e) {

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { humanReporter, jsonReporter } from '../report/reporter.js';
-import { makeStyle } from '../report/style.js';
-import { exitCodeFor } from './exit-codes.js';
+import { descriptionOf } from './commands.js';
 
 interface InspectFlags {
   json?: boolean;
@@ -12,13 +10,16 @@ interface InspectFlags {
 export function register(program: Command): void {
   program
     .command('inspect')
-    .description('show the relup, the findings and the decision for a release tarball, release directory or relup file, offline')
+    .description(descriptionOf('inspect'))
     .argument('<artifact>', 'a release tarball (.tar.gz), a release root (bin/, lib/, releases/), or a relup file')
     .option('--vsn <vsn>', 'the release version to inspect when the directory holds several')
     .option('--from <vsn>', 'the version that runs: judge only the upgrade from it (default: every up-path of the relup)')
     .option('--json', 'print one JSON document on stdout')
     .action(async (artifact: string, flags: InspectFlags) => {
-      // Offline: no config and no connections.
+      // Offline: no config and no connections. Imported here, as in withFrame, to keep `hotup --help` fast.
+      const [{ humanReporter, jsonReporter }, { makeStyle }, { exitCodeFor }] = await Promise.all([
+        import('../report/reporter.js'), import('../report/style.js'), import('./exit-codes.js'),
+      ]);
       const reporter = flags.json ? jsonReporter() : humanReporter();
       try {
         const { inspect } = await import('../core/inspect.js');

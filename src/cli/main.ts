@@ -1,13 +1,8 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help } from 'commander';
 import { EXIT } from './exit-codes.js';
-import { register as registerStatus } from './status.js';
-import { register as registerPlan } from './plan.js';
-import { register as registerApply } from './apply.js';
-import { register as registerInspect } from './inspect.js';
-import { register as registerDowngrade } from './downgrade.js';
-import { register as registerFleet } from './fleet.js';
+import { COMMANDS, commandIn } from './commands.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -19,12 +14,24 @@ const program = new Command('hotup')
   // Usage errors exit with EXIT.usage instead of commander's default 1.
   .exitOverride();
 
-registerStatus(program);
-registerPlan(program);
-registerApply(program);
-registerInspect(program);
-registerDowngrade(program);
-registerFleet(program);
+// Only the command that runs (or whose help is asked for) is registered from
+// its module; the others are listed from the table, for `hotup --help`.
+const wanted = COMMANDS.find((c) => c.name === commandIn(process.argv.slice(2)));
+const listed = new Map<Command, string>();
+for (const entry of COMMANDS) {
+  if (program.commands.some((c) => c.name() === entry.name)) continue;
+  if (entry.load === wanted?.load) {
+    (await entry.load()).register(program);
+    continue;
+  }
+  const stub = program.command(entry.name).description(entry.description).helpOption(false).allowUnknownOption().allowExcessArguments()
+    .action(() => {
+      throw new Error(`hotup ${entry.name} ran without its module: commandIn() disagrees with commander about ${JSON.stringify(process.argv.slice(2))}`);
+    });
+  listed.set(stub, `${entry.name} ${entry.usage}`.trim());
+}
+const help = new Help();
+program.configureHelp({ subcommandTerm: (cmd) => listed.get(cmd) ?? help.subcommandTerm(cmd) });
 
 try {
   await program.parseAsync(process.argv);

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
+import { descriptionOf } from './commands.js';
 import { withFrame, type GlobalOptions } from './harness.js';
 
 export function register(program: Command): void {
   program
     .command('plan')
-    .description('build the next release with a relup from the running version and show what apply would do')
+    .description(descriptionOf('plan'))
     .argument('<env>', 'environment from hotup.yml')
     .option('--version <vsn>', 'the release version the build must make; the build sees it as HOTUP_VERSION (default: $HOTUP_VERSION)')
     .option('--check-live', 'ship and unpack the tarball beside the running release and let each live node run check_install_release')

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
+import { descriptionOf } from './commands.js';
 import { withFrame, type GlobalOptions } from './harness.js';
 
 export function register(program: Command): void {
   program
     .command('status')
-    .description('show what each host of an environment runs: start_erl.data, RELEASES and the live node')
+    .description(descriptionOf('status'))
     .argument('<env>', 'environment from hotup.yml')
     .option('--json', 'print one JSON document on stdout')
     .action(async (env: string, opts: GlobalOptions) => {

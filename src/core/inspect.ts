@@ -1,10 +1,11 @@
 /** `hotup inspect <artifact>`: the facts, findings and decision `plan` would reach, for files on disk, offline. */
-import { isHotupError } from '../errors.js';
+import { HotupError } from '../errors.js';
 import { LocalExecutor } from '../remote/local.js';
 import { openArtifact } from '../build/artifact.js';
-import { buildHostFacts } from '../helper/facts.js';
+import { buildHostUpgradeFacts } from '../helper/facts.js';
 import { localHelperDir, runHelper, type HelperHost } from '../helper/run.js';
 import { parseRelup } from '../terms/relup.js';
+import type { UpgradeFacts } from '../terms/facts.js';
 import type { ReleaseFacts, Relup, RelupInstruction, RelupPath } from '../terms/model.js';
 import { decide, type Decision } from '../plan/decide.js';
 import { validate } from '../validate/index.js';
@@ -70,13 +71,11 @@ function downPaths(relup: Relup, from: string | undefined, facts: ReleaseFacts |
 }
 
 /** A release kept beside the inspected one (as in a build directory) gives the module diff; else null. */
-async function siblingFacts(helper: HelperHost, root: string, vsn: string): Promise<ReleaseFacts | null> {
-  try {
-    return await buildHostFacts(helper, root, vsn);
-  } catch (e) {
-    if (isHotupError(e) && e.code === 'ARTIFACT_INVALID') return null;
-    throw e;
-  }
+function siblingFacts(old: UpgradeFacts['old'], vsn: string): ReleaseFacts | null {
+  const facts = old.get(vsn);
+  if (!(facts instanceof HotupError)) return facts ?? null;
+  if (facts.code === 'ARTIFACT_INVALID') return null;
+  throw facts;
 }
 
 export async function inspect(target: string, opts: InspectOptions = {}): Promise<InspectResult> {
@@ -97,19 +96,20 @@ export async function inspect(target: string, opts: InspectOptions = {}): Promis
     };
   }
   try {
-    const facts = await buildHostFacts(helper, artifact.root, artifact.vsn);
+    // The inspected release and the ones beside it it upgrades from, in one run of the helper.
+    const { facts, old } = await buildHostUpgradeFacts(helper, artifact.root, artifact.vsn, opts.from);
     const relup = facts.relup;
     const base: Omit<InspectResult, 'findings' | 'paths'> = { schema: INSPECT_SCHEMA, artifact: target, kind: 'release', vsn: artifact.vsn, release: summary(facts) };
     if (!relup) {
       // No paths to judge: the release itself, and the upgrade from --from when given.
       const findings = opts.from === undefined
         ? bySeverity([relupMissing(artifact.vsn, null), ...completenessRules(facts)])
-        : validate({ running: opts.from, target: artifact.vsn, old: await siblingFacts(helper, artifact.root, opts.from), new: facts });
+        : validate({ running: opts.from, target: artifact.vsn, old: siblingFacts(old, opts.from), new: facts });
       return { ...base, findings, paths: [] };
     }
     const paths: InspectedPath[] = [];
     for (const running of opts.from === undefined ? relup.up.map((p) => p.vsn) : [opts.from]) {
-      const findings = validate({ running, target: artifact.vsn, old: await siblingFacts(helper, artifact.root, running), new: facts });
+      const findings = validate({ running, target: artifact.vsn, old: siblingFacts(old, running), new: facts });
       paths.push(upPath(relup, running, findings, facts));
     }
     return { ...base, findings: [], paths: [...paths, ...downPaths(relup, opts.from, facts)] };

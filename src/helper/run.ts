@@ -15,7 +15,7 @@ export interface HelperHost {
   dir: string;
 }
 
-/** erlang-helpers/ of this package: two levels up from both src/release and dist/release. */
+/** erlang-helpers/ of this package: two levels up from both src/helper and dist/helper. */
 export function localHelperDir(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../erlang-helpers');
 }
@@ -28,6 +28,43 @@ function detailOf(result: Term | undefined, stdout: string, stderr: string): str
   }
   if (result) return printTerm(result);
   return `${stdout}${stderr}`.trim().slice(0, 400) || 'no output';
+}
+
+/** The Class the helper names a failure by, from its exit code (documented at its top). */
+const CLASS_OF_EXIT: Record<number, string> = {
+  [HELPER_EXIT.unexpected]: 'unexpected',
+  [HELPER_EXIT.usage]: 'usage',
+  [HELPER_EXIT.fileMissing]: 'file_missing',
+  [HELPER_EXIT.badTerm]: 'bad_term',
+  [HELPER_EXIT.notARelease]: 'not_a_release',
+};
+
+/**
+ * The error for a helper failure of class CLS, whether it ended the helper
+ * (its exit code) or is one part of its answer (`{error, Class, Detail}`).
+ */
+export function helperError(command: string, cls: string, detail: string, host: string): HotupError {
+  const opts = { host };
+  switch (cls) {
+    case 'file_missing':
+      return new HotupError('ARTIFACT_INVALID', `a file hotup needs is missing or unreadable: ${detail}`,
+        'Check the path, its permissions, and that the release has all its files; rebuild it if not.', opts);
+    case 'bad_term':
+      return new HotupError('ARTIFACT_INVALID', `not a valid Erlang term file: ${detail}`,
+        'The file is truncated or corrupt; make it again with the OTP tools (rebar3 relup, systools).', opts);
+    case 'not_a_release':
+      return new HotupError('ARTIFACT_INVALID', `not a release: ${detail}`,
+        'Point hotup at a release root or tarball made by rebar3, mix release or systools.', opts);
+    case 'usage':
+      return new HotupError('HELPER_FAILED', `the Erlang helper does not know \`${command}\`: ${detail}`,
+        'The helper is from another hotup version; reinstall hotup.', opts);
+    case 'unexpected':
+      return new HotupError('HELPER_FAILED', `the Erlang helper (${command}) crashed: ${detail}`,
+        'This is a bug in hotup; please report it with this message.', opts);
+    default:
+      return new HotupError('HELPER_FAILED', `the Erlang helper (${command}) failed with ${cls}: ${detail}`,
+        'Check that Erlang/OTP (escript) is installed and on PATH where the helper runs.', opts);
+  }
 }
 
 export async function runHelper(
@@ -43,29 +80,9 @@ export async function runHelper(
   });
   const result = decodeFramed(r.stdout);
   if (r.code === HELPER_EXIT.ok && result) return result;
-  const detail = detailOf(r.code === HELPER_EXIT.ok ? undefined : result, r.stdout, r.stderr);
-  const host = { host: exec.target };
-  switch (r.code) {
-    case HELPER_EXIT.ok:
-      throw new HotupError('HELPER_FAILED', `the Erlang helper (${command}) printed no result: ${detail}`,
-        'Check that hotup_helper.escript and encode.fun come from this hotup version (reinstall hotup).', host);
-    case HELPER_EXIT.fileMissing:
-      throw new HotupError('ARTIFACT_INVALID', `a file hotup needs is missing or unreadable: ${detail}`,
-        'Check the path, its permissions, and that the release has all its files; rebuild it if not.', host);
-    case HELPER_EXIT.badTerm:
-      throw new HotupError('ARTIFACT_INVALID', `not a valid Erlang term file: ${detail}`,
-        'The file is truncated or corrupt; make it again with the OTP tools (rebar3 relup, systools).', host);
-    case HELPER_EXIT.notARelease:
-      throw new HotupError('ARTIFACT_INVALID', `not a release: ${detail}`,
-        'Point hotup at a release root or tarball made by rebar3, mix release or systools.', host);
-    case HELPER_EXIT.usage:
-      throw new HotupError('HELPER_FAILED', `the Erlang helper does not know \`${command}\`: ${detail}`,
-        'The helper is from another hotup version; reinstall hotup.', host);
-    case HELPER_EXIT.unexpected:
-      throw new HotupError('HELPER_FAILED', `the Erlang helper (${command}) crashed: ${detail}`,
-        'This is a bug in hotup; please report it with this message.', host);
-    default:
-      throw new HotupError('HELPER_FAILED', `the Erlang helper (${command}) failed with exit ${r.code}: ${detail}`,
-        'Check that Erlang/OTP (escript) is installed and on PATH where the helper runs.', host);
+  if (r.code === HELPER_EXIT.ok) {
+    throw new HotupError('HELPER_FAILED', `the Erlang helper (${command}) printed no result: ${detailOf(undefined, r.stdout, r.stderr)}`,
+      'Check that hotup_helper.escript and encode.fun come from this hotup version (reinstall hotup).', { host: exec.target });
   }
+  throw helperError(command, CLASS_OF_EXIT[r.code] ?? `exit ${r.code}`, detailOf(result, r.stdout, r.stderr), exec.target);
 }

@@ -27,15 +27,24 @@ function onLoad(t: Term, where: string): boolean | null {
   throw malformed('true, false or unknown', where, t);
 }
 
+/** A module's facts come as a tuple, far smaller than a map when a release has thousands. */
 function moduleFacts(t: Term, where: string): ModuleFacts {
+  const [module, md5, behaviours, codeChange, loadsNif, onLoadFlag] = tupleItems(t, 6, `${where} module`);
+  const w = `${where} module ${printTerm(module!)}`;
   return {
-    module: atom(field(t, 'module', where), where),
-    md5: text(field(t, 'md5', where), where),
-    behaviours: listItems(field(t, 'behaviours', where), where).map((b) => atom(b, where)),
-    codeChange: flag(t, 'code_change', where),
-    loadsNif: flag(t, 'loads_nif', where),
-    onLoad: onLoad(field(t, 'on_load', where), `${where} on_load`),
+    module: atom(module!, w),
+    md5: text(md5!, w),
+    behaviours: listItems(behaviours!, w).map((b) => atom(b, w)),
+    codeChange: bool(codeChange!, `${w} code_change`),
+    loadsNif: bool(loadsNif!, `${w} loads_nif`),
+    onLoad: onLoad(onLoadFlag!, `${w} on_load`),
   };
+}
+
+function bool(t: Term, where: string): boolean {
+  const v = atomOf(t);
+  if (v !== 'true' && v !== 'false') throw malformed('true or false', where, t);
+  return v === 'true';
 }
 
 function appupFile(t: Term, file: string): AppupFile {
@@ -78,4 +87,36 @@ export function parseReleaseFacts(t: Term): ReleaseFacts {
   const rel = parseRelFile(field(t, 'rel', 'release facts'));
   const apps = listItems(field(t, 'apps', 'release facts'), 'release facts apps').map(appFacts);
   return { name: rel.name, vsn: rel.vsn, erts: rel.erts, apps, relup: relupOf(field(t, 'relup', 'release facts'), rel.vsn) };
+}
+
+/** The `upgrade-facts` answer: the new release's facts and, by version, each old release's, or why they could not be had. */
+export interface UpgradeFacts {
+  facts: ReleaseFacts;
+  old: Map<string, ReleaseFacts | HotupError>;
+}
+
+/** FAILURE makes the error for an old release the helper could not read, from the Class and Detail it gives. */
+export function parseUpgradeFacts(t: Term, failure: (cls: string, detail: string) => HotupError): UpgradeFacts {
+  const where = 'upgrade facts';
+  const old = new Map<string, ReleaseFacts | HotupError>();
+  for (const entry of listItems(field(t, 'old', where), `${where} old`)) {
+    const [vsnTerm, read] = tupleItems(entry, 2, `${where} old`);
+    const vsn = text(vsnTerm!, `${where} old`);
+    const w = `${where} old ${vsn}`;
+    const items = tupleItems(read!, null, w);
+    const tag = atom(items[0]!, w);
+    if (tag === 'ok' && items.length === 2) old.set(vsn, oldFacts(items[1]!));
+    else if (tag === 'error' && items.length === 3) old.set(vsn, failure(atom(items[1]!, w), textOf(items[2]!) ?? printTerm(items[2]!)));
+    else throw malformed('{ok, Facts} or {error, Class, Detail}', w, read!);
+  }
+  return { facts: parseReleaseFacts(field(t, 'new', where)), old };
+}
+
+function oldFacts(t: Term): ReleaseFacts | HotupError {
+  try {
+    return parseReleaseFacts(t);
+  } catch (e) {
+    if (!isHotupError(e)) throw e;
+    return e;
+  }
 }

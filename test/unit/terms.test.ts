@@ -4,11 +4,12 @@
  * Erlang helper and erlpack on the OTP these tests run.
  */
 import { execFileSync } from 'node:child_process';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { LocalExecutor } from '../../src/remote/local.js';
 import { HELPER_EXIT, localHelperDir, runHelper } from '../../src/helper/run.js';
+import { buildHostUpgradeFacts } from '../../src/helper/facts.js';
 import { parseInstruction, parseRelup } from '../../src/terms/relup.js';
 import { appupMatches, parseAppup, parseAppupInstruction } from '../../src/terms/appup.js';
 import { parseRelFile } from '../../src/terms/rel.js';
@@ -128,6 +129,37 @@ describe('release facts', () => {
     // The build host has the compiler to find on_load; a release's ERTS does not, and says so.
     expect(build.apps.flatMap((a) => a.modules).every((m) => m.onLoad === false)).toBe(true);
     expect(own.apps.flatMap((a) => a.modules).every((m) => m.onLoad === null)).toBe(true);
+    // Apart from that, the compiled helper (build host) and the interpreted one (release's ERTS) say the same.
+    const sansOnLoad = (f: ReleaseFacts) => ({ ...f, apps: f.apps.map((a) => ({ ...a, modules: a.modules.map((m) => ({ ...m, onLoad: null })) })) });
+    expect(sansOnLoad(own)).toEqual(sansOnLoad(build));
+  });
+
+  test('upgrade-facts: the new release and the one its relup upgrades from, in one run, as facts reads each', async () => {
+    const each = (vsn: string) => runHelper(exec, localHelperDir(), 'facts', [shop.relDir, vsn]).then(parseReleaseFacts);
+    const both = await buildHostUpgradeFacts({ exec, dir: localHelperDir() }, shop.relDir, '0.2.0');
+    expect(both.facts).toEqual(await each('0.2.0'));
+    expect([...both.old.keys()]).toEqual(['0.1.0']);
+    expect(both.old.get('0.1.0')).toEqual(await each('0.1.0'));
+  });
+
+  test('upgrade-facts: an old release that is not there fails alone, as a typed error', async () => {
+    const r = await buildHostUpgradeFacts({ exec, dir: localHelperDir() }, shop.relDir, '0.2.0', '9.9.9');
+    expect(r.facts.vsn).toBe('0.2.0');
+    expect(r.old.get('9.9.9')).toMatchObject({ code: 'ARTIFACT_INVALID', message: expect.stringMatching(/not a release: .* has no releases\/9\.9\.9/) });
+  });
+
+  test('the compiled helper is kept in the cache directory, and made again in memory when that is not writable', async () => {
+    const cache = path.join(scratch, 'cache');
+    const facts = (env: Record<string, string>) => exec.run(['escript', path.join(localHelperDir(), 'hotup_helper.escript'), 'facts', shop.relDir, '0.2.0'], { env });
+    const first = await facts({ XDG_CACHE_HOME: cache });
+    expect(first.code).toBe(0);
+    const twins = await readdir(path.join(cache, 'hotup'));
+    expect(twins).toHaveLength(1);
+    expect((await readdir(path.join(cache, 'hotup', twins[0]!))).sort()).toEqual(['hotup_beam.beam', 'hotup_helper_twin.beam']);
+    expect((await facts({ XDG_CACHE_HOME: cache })).stdout).toBe(first.stdout);
+    const blocked = path.join(scratch, 'not-a-dir');
+    await writeFile(blocked, '');
+    expect((await facts({ XDG_CACHE_HOME: blocked })).stdout).toBe(first.stdout);
   });
 });
 
