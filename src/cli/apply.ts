@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { descriptionOf } from './commands.js';
+import { descriptionOf } from './descriptions.js';
 import { withFrame, type GlobalOptions } from './harness.js';
 import { confirm } from './confirm.js';
 import { HotupError } from '../errors.js';

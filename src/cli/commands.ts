@@ -4,69 +4,27 @@
  * help is asked for: importing them all would make `hotup --help` slow.
  */
 import type { Command } from 'commander';
+import { TEXTS, type CommandName, type CommandText } from './descriptions.js';
 
-export interface CommandEntry {
-  name: string;
-  /** What follows the name in the command list (its module's arguments, `[options]` when it has any). */
-  usage: string;
-  description: string;
+export interface CommandEntry extends CommandText {
+  name: CommandName;
   /** The module that registers the command; entries of a module that registers several share it, in its order. */
   load: () => Promise<{ register(program: Command): void }>;
 }
 
 const fleet = () => import('./fleet.js');
 
-export const COMMANDS: readonly CommandEntry[] = [
-  {
-    name: 'status',
-    usage: '[options] <env>',
-    description: 'show what each host of an environment runs: start_erl.data, RELEASES and the live node',
-    load: () => import('./status.js'),
-  },
-  {
-    name: 'plan',
-    usage: '[options] <env>',
-    description: 'build the next release with a relup from the running version and show what apply would do',
-    load: () => import('./plan.js'),
-  },
-  {
-    name: 'apply',
-    usage: '[options] <env>',
-    description: 'plan, then upgrade every host: ship, unpack, install, make permanent, verify, health-check; roll back on failure',
-    load: () => import('./apply.js'),
-  },
-  {
-    name: 'inspect',
-    usage: '[options] <artifact>',
-    description: 'show the relup, the findings and the decision for a release tarball, release directory or relup file, offline',
-    load: () => import('./inspect.js'),
-  },
-  {
-    name: 'downgrade',
-    usage: '[options] <env>',
-    description: 'go back to the previous (or --to) installed release: hot through the relup down-path, else by restart',
-    load: () => import('./downgrade.js'),
-  },
-  {
-    name: 'lock',
-    usage: '',
-    description: 'the deploy lock every apply and downgrade takes on each host',
-    load: fleet,
-  },
-  {
-    name: 'history',
-    usage: '[options] <env>',
-    description: 'the journal of every mutating step on the hosts: who, when, from → to, step, result',
-    load: fleet,
-  },
-];
+const LOADERS: Record<CommandName, CommandEntry['load']> = {
+  status: () => import('./status.js'),
+  plan: () => import('./plan.js'),
+  apply: () => import('./apply.js'),
+  inspect: () => import('./inspect.js'),
+  downgrade: () => import('./downgrade.js'),
+  lock: fleet,
+  history: fleet,
+};
 
-/** The description of command NAME, for its module to register it with. */
-export function descriptionOf(name: string): string {
-  const entry = COMMANDS.find((c) => c.name === name);
-  if (!entry) throw new Error(`no command ${name} in COMMANDS`);
-  return entry.description;
-}
+export const COMMANDS: readonly CommandEntry[] = (Object.keys(TEXTS) as CommandName[]).map((name) => ({ name, ...TEXTS[name], load: LOADERS[name] }));
 
 /**
  * The command ARGS (hotup's arguments) run, or whose help they ask for: the
