@@ -13,7 +13,6 @@ import { mkdirArgv, removeArgv, testFileArgv } from '../commands/files.js';
 import { extractTarballArgv } from '../commands/restart.js';
 import { writeFileArgv } from '../commands/mix.js';
 import type { Executor } from '../remote/executor.js';
-import { hostHelperDir } from '../commands/helper.js';
 import type { ReleasesEntry } from '../terms/model.js';
 import type { Host } from '../host/host.js';
 
@@ -38,7 +37,8 @@ export async function fetchOldRelease(host: Host, row: ReleasesEntry, build: { e
     throw new HotupError('OLD_RELEASE_MISSING', `the host's RELEASES has no ERTS version for ${row.vsn}`, 'Build the running release on the build host instead.', { host: host.name });
   }
   const paths = [`releases/${row.vsn}`, ...row.apps.map((a) => `lib/${a}`)];
-  const remoteDir = hostHelperDir(host.root);
+  // hotup's own corner of the release root, which the deploy user can write.
+  const remoteDir = `${host.root}/.hotup`;
   const remote = `${remoteDir}/old-${row.vsn}.tar.gz`;
   await host.run(mkdirArgv(remoteDir), { timeoutMs: 30_000 });
   const packed = await host.run(packArgv(host.root, remote, paths), { timeoutMs: 10 * 60_000 });

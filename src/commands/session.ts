@@ -1,30 +1,32 @@
-/** The command that starts hotup's session helper on a production host. Pure. */
+/** The commands that install and start hotup's Erlang helpers on a production host. Pure. */
 
-/** The session's files, installed side by side into `<root>/.hotup/session/<digest>/`; the escript last, as the prelude looks for it. */
-export const SESSION_FILES = ['encode.fun', 'hotup_session.escript'];
+/** The helpers' files, installed side by side into `<root>/.hotup/helpers/<digest>/`; the session's escript last, as the prelude looks for it. */
+export const HOST_FILES = ['encode.fun', 'hotup_beam.erl', 'hotup_helper.escript', 'hotup_session.escript'];
 
-export function sessionDir(root: string, digest: string): string {
-  return `${root}/.hotup/session/${digest}`;
+export function helpersDir(root: string, digest: string): string {
+  return `${root}/.hotup/helpers/${digest}`;
 }
 
-/** Exit codes of the prelude below (the helper's own are documented at its top). */
-export const SESSION_EXIT = { noRoot: 64, notInstalled: 66, noEscript: 127 } as const;
+/** Exit codes of the prelude below (the helpers' own are documented at their tops). */
+export const LAUNCH_EXIT = { noRoot: 64, notInstalled: 66, noEscript: 127 } as const;
 
 /**
- * Starts the helper as the release's own start script would reach its node:
- * the running version from start_erl.data, and for a mix release the
+ * Runs one of the helpers as the release's own start script would reach its
+ * node: the running version from start_erl.data, and for a mix release the
  * RELEASE_* variables its env.sh sets (cookie, node name, distribution),
  * exported into the helper's environment, never its argv. The release's ERTS
- * runs it; a release without one uses the host's escript.
+ * and boot file run it (a mix boot file names $RELEASE_LIB); a release
+ * without its ERTS uses the host's escript.
+ * Arguments: ROOT APP DIGEST SCRIPT ARGS…
  */
 const PRELUDE = [
   'cd "$1" 2>/dev/null || exit 64',
-  'root=$(pwd -P)',
-  'h="$root/.hotup/session/$3"',
+  'root=$(pwd -P); app="$2"; h="$root/.hotup/helpers/$3"; script="$4"; shift 4',
   '[ -f "$h/hotup_session.escript" ] || exit 66',
-  'read -r erts vsn < releases/start_erl.data 2>/dev/null || erts=',
+  // read fails at a last line without a newline (as relx and mix write it), yet sets the variables.
+  'erts=; vsn=; if [ -f releases/start_erl.data ]; then read -r erts vsn < releases/start_erl.data || :; fi',
   'if [ -n "$vsn" ] && [ -f releases/COOKIE ] && [ -f "releases/$vsn/env.sh" ]; then',
-  '  RELEASE_ROOT="$root" RELEASE_NAME="$2" RELEASE_VSN="$vsn" RELEASE_COMMAND=rpc RELEASE_PROG="$2"',
+  '  RELEASE_ROOT="$root" RELEASE_NAME="$app" RELEASE_VSN="$vsn" RELEASE_COMMAND=rpc RELEASE_PROG="$app"',
   '  export RELEASE_ROOT RELEASE_NAME RELEASE_VSN RELEASE_COMMAND RELEASE_PROG',
   '  . "releases/$vsn/env.sh" >/dev/null 2>&1',
   '  RELEASE_COOKIE="${RELEASE_COOKIE:-$(cat releases/COOKIE)}"',
@@ -37,20 +39,33 @@ const PRELUDE = [
   'erl="$root/erts-$erts/bin/erl"',
   'boot="$root/releases/$vsn/no_dot_erlang"',
   '[ -f "$boot.boot" ] || boot="$root/releases/$vsn/start_clean"',
-  // The release's own ERTS and boot file (a mix release's names $RELEASE_LIB), as escript would run it.
   'if [ -n "$erts" ] && [ -x "$erl" ] && [ -f "$boot.boot" ]; then',
-  '  exec "$erl" -boot "$boot" -boot_var RELEASE_LIB "$root/lib" -noshell -hidden -dist_listen false -run escript start -extra "$h/hotup_session.escript" "$root" "$2"',
+  '  exec "$erl" -boot "$boot" -boot_var RELEASE_LIB "$root/lib" -noshell -hidden -dist_listen false -run escript start -extra "$h/$script" "$@"',
   'fi',
   'command -v escript >/dev/null 2>&1 || exit 127',
-  'exec escript "$h/hotup_session.escript" "$root" "$2"',
+  'exec escript "$h/$script" "$@"',
 ].join('\n');
 
+function launchArgv(root: string, app: string, digest: string, script: string, args: string[]): string[] {
+  return ['sh', '-c', PRELUDE, 'hotup-helper', root, app, digest, script, ...args];
+}
+
+/** The session helper: one per host per command, talking to the node (see erlang-helpers/hotup_session.escript). */
+export function sessionArgv(root: string, app: string, digest: string): string[] {
+  return launchArgv(root, app, digest, 'hotup_session.escript', [root, app]);
+}
+
+/** A command of erlang-helpers/hotup_helper.escript (facts, set-boot) run on the host with the release's ERTS. */
+export function hostHelperArgv(root: string, app: string, digest: string, command: string, args: string[]): string[] {
+  return launchArgv(root, app, digest, 'hotup_helper.escript', [command, ...args]);
+}
+
 /**
- * Installs the session's files from a tar stream on stdin, in one command:
+ * Installs the helpers' files from a tar stream on stdin, in one command:
  * unpacked beside DIR, then each file renamed into DIR (atomic), so a helper
  * started meanwhile never reads half a file. Exit 4: DIR cannot be written.
  */
-export function installSessionArgv(dir: string): string[] {
+export function installHelpersArgv(dir: string): string[] {
   return ['sh', '-c', [
     'd="$1"; shift',
     'mkdir -p "$d" || exit 4',
@@ -58,9 +73,5 @@ export function installSessionArgv(dir: string): string[] {
     'tar -xf - -C "$t" || { rm -rf "$t"; exit 4; }',
     'for f in "$@"; do mv -f "$t/$f" "$d/$f" || { rm -rf "$t"; exit 4; }; done',
     'rmdir "$t"',
-  ].join('\n'), 'hotup-install', dir, ...SESSION_FILES];
-}
-
-export function sessionArgv(root: string, app: string, digest: string): string[] {
-  return ['sh', '-c', PRELUDE, 'hotup-session', root, app, digest];
+  ].join('\n'), 'hotup-install', dir, ...HOST_FILES];
 }

@@ -5,7 +5,6 @@
  */
 import { HotupError } from '../errors.js';
 import type { HostStatus } from '../node/discover.js';
-import { runHelper } from '../helper/run.js';
 import { relupPath } from '../commands/release-paths.js';
 import { parseRelup } from '../terms/relup.js';
 import { PLAN_SCHEMA, type HostPlan, type PlanReason, type UpgradePlan } from '../plan/types.js';
@@ -13,7 +12,7 @@ import { compareVersions } from '../validate/version.js';
 import { findPath, hasHotPath } from '../validate/relup-paths.js';
 import { describeInstruction } from '../report/relup.js';
 import { runStep } from './step.js';
-import { buildHelper, environment, hostNamed, type CoreContext } from './context.js';
+import { environment, hostNamed, type CoreContext } from './context.js';
 import { discoverEnvironment } from './status.js';
 
 /** The newest installed release older than the running one. */
@@ -31,7 +30,6 @@ function installedOn(s: HostStatus): string[] {
 export async function planDowngrade(ctx: CoreContext, envName: string, to?: string): Promise<UpgradePlan> {
   const env = environment(ctx.config, envName);
   const statuses = await discoverEnvironment(ctx, envName);
-  const helper = await buildHelper(ctx);
   const hosts: HostPlan[] = [];
   for (const s of statuses) {
     const target = to ?? previousRelease(s);
@@ -47,8 +45,9 @@ export async function planDowngrade(ctx: CoreContext, envName: string, to?: stri
     }
     const plan = await runStep(ctx.emit, 'inspect', s.host, async () => {
       const host = await hostNamed(ctx, env, s.host);
-      const text = s.running ? await host.read(relupPath(host.root, s.running)) : null;
-      const relup = text === null ? null : parseRelup(await runHelper(helper.exec, helper.dir, 'consult', ['-'], { stdin: text }));
+      // The running release's relup, decoded on the host by its session.
+      const terms = s.running ? await host.terms(relupPath(host.root, s.running)) : null;
+      const relup = terms === null ? null : parseRelup({ kind: 'list', items: terms });
       const down = relup ? findPath(relup.down, target) : undefined;
       const hot = s.live.up && hasHotPath(down);
       const reasons: PlanReason[] = hot ? [] : [{

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { HotupError } from '../errors.js';
 import type { Executor } from '../remote/executor.js';
 import { helperArgv } from '../commands/helper.js';
+import { LAUNCH_EXIT } from '../commands/session.js';
 import { decodeFramed, printTerm, textOf, type Term } from '../terms/etf.js';
 
 /** Exit codes of hotup_helper.escript (documented at its top). */
@@ -72,9 +73,17 @@ export async function runHelper(
   helperDir: string,
   command: string,
   args: string[],
-  opts: { stdin?: string; timeoutMs?: number; escript?: string } = {},
+  opts: { stdin?: string; timeoutMs?: number } = {},
 ): Promise<Term> {
-  const r = await exec.run(helperArgv(helperDir, command, args, opts.escript), {
+  return runHelperArgv(exec, helperArgv(helperDir, command, args), command, opts);
+}
+
+/** The host lacks this version of the helpers (the launcher's exit 66): install them, then run again. */
+export class HelperNotInstalled extends Error {}
+
+/** Runs ARGV, which starts the helper's COMMAND (directly, or through the host launcher of commands/session.ts). */
+export async function runHelperArgv(exec: Executor, argv: string[], command: string, opts: { stdin?: string; timeoutMs?: number } = {}): Promise<Term> {
+  const r = await exec.run(argv, {
     timeoutMs: opts.timeoutMs ?? 120_000,
     ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
   });
@@ -84,5 +93,15 @@ export async function runHelper(
     throw new HotupError('HELPER_FAILED', `the Erlang helper (${command}) printed no result: ${detailOf(undefined, r.stdout, r.stderr)}`,
       'Check that hotup_helper.escript and encode.fun come from this hotup version (reinstall hotup).', { host: exec.target });
   }
-  throw helperError(command, CLASS_OF_EXIT[r.code] ?? `exit ${r.code}`, detailOf(result, r.stdout, r.stderr), exec.target);
+  switch (r.code) {
+    case LAUNCH_EXIT.notInstalled:
+      throw new HelperNotInstalled(command);
+    case LAUNCH_EXIT.noRoot:
+      throw new HotupError('NOT_A_RELEASE', `the release root does not exist on the host`, 'Check deploy_to for this environment.', { host: exec.target });
+    case LAUNCH_EXIT.noEscript:
+      throw new HotupError('HELPER_FAILED', 'cannot run hotup\'s helper: the release has no erts-*/bin/erl and the host has no escript on PATH',
+        'Ship the release with its ERTS (include_erts, the default of rebar3 prod and mix releases), or install Erlang on the host.', { host: exec.target });
+    default:
+      throw helperError(command, CLASS_OF_EXIT[r.code] ?? `exit ${r.code}`, detailOf(result, r.stdout, r.stderr), exec.target);
+  }
 }

@@ -6,11 +6,9 @@
 import { HotupError } from '../errors.js';
 import type { Executor, RunOptions, RunResult, UploadProgress } from '../remote/executor.js';
 import type { Term } from '../terms/etf.js';
-import { parseStartErlData } from '../terms/start-erl.js';
-import { hostHelperDir } from '../commands/helper.js';
-import { startErlDataPath } from '../commands/release-paths.js';
-import { hostEscript, uploadHelper } from '../helper/on-host.js';
-import { runHelper } from '../helper/run.js';
+import { hostHelperArgv } from '../commands/session.js';
+import { HelperNotInstalled, runHelperArgv } from '../helper/run.js';
+import { helpersDigest, installHelpers } from './helpers-install.js';
 import type { Host, MustOptions } from './host.js';
 import type { NodeLink } from './node-link.js';
 import type { NodeRequest } from './protocol.js';
@@ -30,9 +28,6 @@ export class RemoteHost implements Host {
   readonly root: string;
   readonly app: string;
   readonly env: Record<string, string>;
-  /** The helper's files go up once per host per command. */
-  private helperUploaded: Promise<void> | undefined;
-
   constructor(private readonly exec: Executor, private readonly link: NodeLink, site: RemoteHostSite) {
     this.name = site.name;
     this.root = site.root;
@@ -82,19 +77,17 @@ export class RemoteHost implements Host {
     return this.link.call(req, timeoutMs);
   }
 
+  /** The helper runs as the session does (the release's ERTS and boot file); its files are installed once, when missing. */
   async helper(command: 'facts' | 'set-boot', args: string[], timeoutMs = HELPER_TIMEOUT_MS): Promise<Term> {
-    const dir = hostHelperDir(this.root);
-    this.helperUploaded ??= uploadHelper(this.exec, dir).catch((e: unknown) => {
-      this.helperUploaded = undefined;
-      throw e;
-    });
-    await this.helperUploaded;
-    // The ERTS of the release that boots now: set-boot may be about to change it.
-    const path = startErlDataPath(this.root);
-    const text = await this.read(path);
-    if (text === null) throw new HotupError('NOT_A_RELEASE', `${path} is missing`, 'Check deploy_to.', { host: this.name });
-    const escript = await hostEscript(this.exec, this.root, parseStartErlData(text, path).erts);
-    return runHelper(this.exec, dir, command, args, { escript, timeoutMs });
+    const argv = hostHelperArgv(this.root, this.app, helpersDigest(), command, args);
+    const once = () => runHelperArgv(this.exec, argv, command, { timeoutMs });
+    try {
+      return await once();
+    } catch (e) {
+      if (!(e instanceof HelperNotInstalled)) throw e;
+      await installHelpers(this.exec, this.root);
+      return once();
+    }
   }
 
   close(): Promise<void> {

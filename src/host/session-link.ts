@@ -4,42 +4,17 @@
  * host's one SSH connection), answering typed requests as a hidden node of the
  * release's node. A request is a round trip of milliseconds, not a VM boot.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { createRequire } from 'node:module';
-import { create as tarCreate } from 'tar';
 import { HotupError } from '../errors.js';
 import type { Executor, Process } from '../remote/executor.js';
-import { installSessionArgv, SESSION_EXIT, SESSION_FILES, sessionArgv, sessionDir } from '../commands/session.js';
+import { helpersDir, LAUNCH_EXIT, sessionArgv } from '../commands/session.js';
+import { helpersDigest, installHelpers } from './helpers-install.js';
 import { decodeFramed, printTerm, textOf, type Term } from '../terms/etf.js';
-import { localHelperDir } from '../helper/run.js';
 import type { NodeLink } from './node-link.js';
 import type { NodeRequest } from './protocol.js';
 
 const require = createRequire(import.meta.url);
 const erlpack = require('erlpack') as { pack(value: unknown): Buffer };
-
-/** Hosts keep each version of the session files under its own digest: a newer hotup never runs an older helper. */
-let digestOf: string | undefined;
-function digest(): string {
-  if (digestOf) return digestOf;
-  const h = createHash('sha256');
-  for (const f of SESSION_FILES) h.update(readFileSync(path.join(localHelperDir(), f)));
-  digestOf = h.digest('hex').slice(0, 16);
-  return digestOf;
-}
-
-/** The session's files as an uncompressed tar, made once per run. */
-let tarOf: Promise<Buffer> | undefined;
-function sessionTar(): Promise<Buffer> {
-  tarOf ??= (async () => {
-    const chunks: Buffer[] = [];
-    for await (const c of tarCreate({ cwd: localHelperDir(), portable: true }, SESSION_FILES)) chunks.push(c as Buffer);
-    return Buffer.concat(chunks);
-  })();
-  return tarOf;
-}
 
 /** How long the helper may take to start and say hello. */
 const HELLO_MS = 30_000;
@@ -212,28 +187,18 @@ export class SessionLink implements NodeLink {
   private async start(): Promise<Running> {
     const first = await this.spawn();
     if (first !== 'not installed') return first;
-    await this.install();
+    await installHelpers(this.exec, this.root);
     const second = await this.spawn();
     if (second === 'not installed') {
-      throw new HotupError('HELPER_FAILED', `the session helper is not under ${sessionDir(this.root, digest())} after uploading it`,
+      throw new HotupError('HELPER_FAILED', `the session helper is not under ${helpersDir(this.root, helpersDigest())} after installing it`,
         'Check that the SSH user can write under deploy_to/.hotup and that the disk has room.', this.host());
     }
     return second;
   }
 
-  /** One command: the session's files as a tar stream on its stdin. */
-  private async install(): Promise<void> {
-    const dir = sessionDir(this.root, digest());
-    const r = await this.exec.run(installSessionArgv(dir), { stdin: await sessionTar(), timeoutMs: 60_000 });
-    if (r.code !== 0) {
-      throw new HotupError('HELPER_FAILED', `cannot install hotup's session helper in ${dir}: ${r.stderr.trim() || `exit ${r.code}`}`,
-        'The SSH user must be able to write under deploy_to (hotup keeps its helper in deploy_to/.hotup), the disk must have room, and the host needs tar.', this.host());
-    }
-  }
-
   /** Starts the helper and waits for its hello; 'not installed' when the host lacks this version's files. */
   private async spawn(): Promise<Running | 'not installed'> {
-    const spawning = this.exec.spawn(sessionArgv(this.root, this.app, digest()), { env: this.env });
+    const spawning = this.exec.spawn(sessionArgv(this.root, this.app, helpersDigest()), { env: this.env });
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -280,14 +245,14 @@ export class SessionLink implements NodeLink {
       return this.cannotStart(end.code, hello.kind === 'tuple' && hello.items[2] ? textOf(hello.items[2]) ?? printTerm(hello.items[2]) : printTerm(hello));
     }
     if (hello.lost) throw hello.lost;
-    if (hello.code === SESSION_EXIT.notInstalled) return 'not installed';
+    if (hello.code === LAUNCH_EXIT.notInstalled) return 'not installed';
     return this.cannotStart(hello.code, hello.stderr.trim().slice(-400) || 'no output');
   }
 
   private cannotStart(code: number, detail: string): never {
     const host = this.host();
     switch (code) {
-      case SESSION_EXIT.noRoot:
+      case LAUNCH_EXIT.noRoot:
         throw new HotupError('NOT_A_RELEASE', `${this.root} does not exist on the host`, 'Check deploy_to for this environment.', host);
       case 3:
         // No start_erl.data: no release has been installed there, so no node can run from it.
@@ -295,7 +260,7 @@ export class SessionLink implements NodeLink {
       case 4:
         throw new HotupError('NODE_DOWN', `the node of ${this.app} cannot be reached: ${detail}`,
           'Run the release with distribution on (a node name in vm.args, or RELEASE_DISTRIBUTION=sname|name for mix) to upgrade it hot.', host);
-      case SESSION_EXIT.noEscript:
+      case LAUNCH_EXIT.noEscript:
         throw new HotupError('HELPER_FAILED', `cannot start hotup's session helper: the release has no erts-*/bin/escript and the host has no escript on PATH`,
           'Ship the release with its ERTS (include_erts, the default of rebar3 prod and mix releases), or install Erlang on the host.', host);
       default:

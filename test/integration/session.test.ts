@@ -82,6 +82,8 @@ describe('a relx node over SSH', () => {
       const argvs = await sessionArgvs();
       expect(argvs.length).toBeGreaterThan(0);
       for (const a of argvs) expect(a).not.toContain('hotup_test');
+      // The release's own ERTS runs it, not an Erlang of the host's: hosts need none.
+      expect(argvs.some((a) => a.includes(`-root ${root} `))).toBe(true);
     } finally {
       await link.close();
     }
@@ -221,7 +223,9 @@ describe('a mix release over SSH', () => {
     try {
       await expect.poll(() => link.up(), { timeout: 30_000 }).toBe(true);
       expect(printTerm(await link.call({ op: 'eval', expr: 'node()' }, 10_000))).toMatch(new RegExp(`^'?${mixEnv.RELEASE_NODE}@`));
-      for (const a of await sessionArgvs()) expect(a).not.toContain(cookie);
+      const argvs = await sessionArgvs();
+      for (const a of argvs) expect(a).not.toContain(cookie);
+      expect(argvs.some((a) => a.includes(`-root ${mixRoot} `))).toBe(true);
     } finally {
       await link.close();
     }

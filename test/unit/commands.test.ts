@@ -8,7 +8,7 @@ import { describe, expect, test } from 'vitest';
 import { rebar3ReleaseArgv, rebar3RelupTarArgv, rebar3TarballPath } from '../../src/commands/rebar3.js';
 import { commitShipArgv, mkdirArgv, prepareShipArgv, readFileArgv, renameArgv, sha256Argv, SHIP_EXIT } from '../../src/commands/files.js';
 import { compactEncoder } from '../../src/commands/mix.js';
-import { sessionArgv, sessionDir } from '../../src/commands/session.js';
+import { helpersDir, hostHelperArgv, sessionArgv } from '../../src/commands/session.js';
 import { shippedTarballPath, startErlDataPath } from '../../src/commands/release-paths.js';
 
 const t = { app: 'shop', profile: 'prod' };
@@ -56,11 +56,13 @@ describe('the session helper and the mix relup', () => {
     const hostile = "/opt/it's here; rm -rf /";
     const argv = sessionArgv(hostile, 'shop', 'abc123');
     expect(argv.slice(0, 2)).toEqual(['sh', '-c']);
-    expect(argv.slice(3)).toEqual(['hotup-session', hostile, 'shop', 'abc123']);
+    expect(argv.slice(3)).toEqual(['hotup-helper', hostile, 'shop', 'abc123', 'hotup_session.escript', hostile, 'shop']);
     expect(argv[2]).not.toContain(hostile);
     // The cookie is read on the host, inside the helper: no argument can carry it.
     expect(argv[2]).not.toMatch(/setcookie/);
-    expect(sessionDir('/opt/shop', 'abc123')).toBe('/opt/shop/.hotup/session/abc123');
+    expect(helpersDir('/opt/shop', 'abc123')).toBe('/opt/shop/.hotup/helpers/abc123');
+    expect(hostHelperArgv('/opt/shop', 'shop', 'abc123', 'set-boot', ['/opt/shop', '0.2.0']).slice(3))
+      .toEqual(['hotup-helper', '/opt/shop', 'shop', 'abc123', 'hotup_helper.escript', 'set-boot', '/opt/shop', '0.2.0']);
   });
 });
 

@@ -89,16 +89,23 @@ describe('RemoteHost', () => {
       .rejects.toMatchObject({ code: 'COMMAND_FAILED', message: 'copying a failed (exit 2): no such file', remedy: 'Copy it by hand.', host: 'deploy@a:22' });
   });
 
-  test('helper: uploaded once per host, run with the release\'s own escript', async () => {
+  test('helper: run through the host launcher; installed in one command only when the host lacks it', async () => {
+    let installed = false;
     const { host, exec } = remoteHost(async (argv) => {
-      if (argv[0] === 'test') return ok();
-      if (String(argv[0]).endsWith('escript')) return ok(framed({ a: 'ok' }));
+      if (argv[3] === 'hotup-install') {
+        installed = true;
+        return ok();
+      }
+      if (argv[3] === 'hotup-helper') return installed ? ok(framed({ a: 'ok' })) : { code: 66, stdout: '', stderr: '' };
       return ok();
     });
     await host.helper('set-boot', [ROOT, '0.1.0']);
-    await host.helper('facts', [ROOT, '0.1.0']).catch(() => undefined);
-    expect(exec.uploads.filter((u) => u.endsWith('hotup_helper.escript'))).toHaveLength(1);
-    expect(exec.runs.filter((r) => r.argv[0] === `${ROOT}/erts-13.2/bin/escript`)).toHaveLength(2);
+    await host.helper('set-boot', [ROOT, '0.1.0']);
+    const kinds = exec.runs.map((r) => (r.argv[3] === 'hotup-helper' ? `${r.argv[3]} ${r.argv[7]}` : r.argv[3]));
+    expect(kinds).toEqual(['hotup-helper hotup_helper.escript', 'hotup-install', 'hotup-helper hotup_helper.escript', 'hotup-helper hotup_helper.escript']);
+    // The files travel as one tar on the install command's stdin, not as uploads.
+    expect(exec.uploads).toEqual([]);
+    expect(Buffer.isBuffer(exec.runs[1]!.opts.stdin)).toBe(true);
   });
 
   test('close closes the link', async () => {

@@ -8,7 +8,9 @@ import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { LocalExecutor } from '../../src/remote/local.js';
-import { HELPER_EXIT, localHelperDir, runHelper } from '../../src/helper/run.js';
+import { HELPER_EXIT, localHelperDir, runHelper, runHelperArgv } from '../../src/helper/run.js';
+import { hostHelperArgv } from '../../src/commands/session.js';
+import { helpersDigest, installHelpers } from '../../src/host/helpers-install.js';
 import { buildHostUpgradeFacts } from '../../src/helper/facts.js';
 import { parseInstruction, parseRelup } from '../../src/terms/relup.js';
 import { appupMatches, parseAppup, parseAppupInstruction } from '../../src/terms/appup.js';
@@ -120,10 +122,11 @@ describe('a rebar3-made relup', () => {
 
 describe('release facts', () => {
   test('read with the release\'s own ERTS, as on a production host: the same digests, on_load unknown', async () => {
-    const facts = (escript?: string) => runHelper(exec, localHelperDir(), 'facts', [shop.relDir, '0.2.0'], escript ? { escript } : {}).then(parseReleaseFacts);
-    const build = await facts();
+    const build = await runHelper(exec, localHelperDir(), 'facts', [shop.relDir, '0.2.0']).then(parseReleaseFacts);
     expect(build).toMatchObject({ name: 'shop', vsn: '0.2.0', relup: { vsn: '0.2.0' } });
-    const own = await facts(path.join(shop.relDir, `erts-${build.erts}`, 'bin', 'escript'));
+    // As hotup runs it on a host: installed under the release root, started by the release's erl and boot file.
+    await installHelpers(exec, shop.relDir);
+    const own = await runHelperArgv(exec, hostHelperArgv(shop.relDir, 'shop', helpersDigest(), 'facts', [shop.relDir, '0.2.0']), 'facts').then(parseReleaseFacts);
     const digests = (f: ReleaseFacts) => f.apps.flatMap((a) => a.modules.map((m) => `${m.module}:${m.md5}`));
     expect(digests(own)).toEqual(digests(build));
     // The build host has the compiler to find on_load; a release's ERTS does not, and says so.
