@@ -10,7 +10,7 @@ interface ApplyOptions extends GlobalOptions {
   force?: boolean;
   parallel?: string;
   canary?: string;
-  version?: string;
+  vsn?: string;
 }
 
 function count(value: string | undefined, name: string, min: number): number | undefined {
@@ -28,7 +28,7 @@ export function register(program: Command): void {
     .description(descriptionOf('apply'))
     .argument('<env>', 'environment from hotup.yml')
     .option('-y, --yes', 'do not ask for confirmation (also when CI=true)')
-    .option('--version <vsn>', 'the release version the build must make; the build sees it as HOTUP_VERSION (default: $HOTUP_VERSION)')
+    .option('--vsn <vsn>', 'the release version the build must make; the build sees it as HOTUP_VERSION (default: $HOTUP_VERSION)')
     .option('--restart', 'restart into the new release instead of a hot upgrade (also where findings rule hot out)')
     .option('--force', 'go ahead despite error findings (hot where an up-path exists)')
     .option('--parallel <n>', 'hosts upgraded at once (default 1: rolling)')
@@ -38,7 +38,7 @@ export function register(program: Command): void {
     .action(async (env: string, opts: ApplyOptions) => {
       await withFrame({ ...program.opts<GlobalOptions>(), ...opts }, async (f) => {
         const rollout = { parallel: count(opts.parallel, 'parallel', 1) ?? 1, canary: count(opts.canary, 'canary', 0) ?? 0 };
-        const version = opts.version ?? process.env.HOTUP_VERSION;
+        const version = opts.vsn ?? process.env.HOTUP_VERSION;
         const { runApply } = await import('../core/deploy.js');
         const result = await runApply(f, env, { restart: Boolean(opts.restart), force: Boolean(opts.force), ...rollout, ...(version ? { version } : {}) },
           (question) => confirm(question, Boolean(opts.yes)));

@@ -10,6 +10,8 @@ const program = new Command('hotup')
   .description('hot code upgrades of Erlang and Elixir releases, with a full-restart fallback')
   .version(pkg.version)
   .option('-c, --config <path>', 'hotup.yml to use (default: found upward from the current directory)')
+  // hotup's own options come before the command: `apply prod --version X` is then an unknown option of apply, not hotup's version.
+  .enablePositionalOptions()
   .showHelpAfterError()
   // Usage errors exit with EXIT.usage instead of commander's default 1.
   .exitOverride();

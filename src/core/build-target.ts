@@ -39,7 +39,7 @@ function versionChecker(version: string | null, target: string) {
   return (vsn: string) => {
     if (version && vsn !== version) {
       throw new HotupError('BUILD_FAILED', `the build made release ${vsn}, not the requested ${version}`,
-        'Make the project take its version from HOTUP_VERSION (see docs/ci.md), or drop --version.', { host: target });
+        'Make the project take its version from HOTUP_VERSION (see docs/ci.md), or drop --vsn.', { host: target });
     }
   };
 }
