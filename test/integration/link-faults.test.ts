@@ -12,26 +12,17 @@ import { SshExecutor } from '../../src/remote/ssh.js';
 import { SessionLink } from '../../src/host/session-link.js';
 import { knownHostsName } from '../../src/remote/known-hosts.js';
 import type { HostSpec, SshSettings } from '../../src/config/types.js';
-import { HotupError } from '../../src/errors.js';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
 import { deployTarball, newInstance, startNode, stopNode } from '../support/shop-node.js';
 import { buildTarball, checkout, tempDir } from '../support/shop-project.js';
+import { failure } from '../support/failure.js';
 import { tcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { sessionArgvs } from '../support/session-procs.js';
 
 let sshd: SshdHandle;
 let work: string;
 let root: string;
 let big: string;
-
-async function failure(p: Promise<unknown>): Promise<HotupError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof HotupError) return e;
-    throw e;
-  }
-  throw new Error('expected a failure');
-}
 
 /** An executor that reaches sshd through a fresh relay. */
 async function viaProxy(commandTimeoutMs: number): Promise<{ exec: SshExecutor; proxy: TcpProxy }> {
@@ -106,6 +97,24 @@ describe('uploads', () => {
 });
 
 describe('the session', () => {
+  test('a dropped SSH link is LINK_LOST, not a dead node', async () => {
+    const { exec, proxy } = await viaProxy(60_000);
+    const link = new SessionLink(exec, root, 'shop', {});
+    try {
+      expect(await link.up()).toBe(true);
+      proxy.dropAll();
+      const err = await failure(link.call({ op: 'which_releases' }, 10_000));
+      expect(err.code).toBe('LINK_LOST');
+      expect((await failure(link.up())).code).toBe('LINK_LOST');
+    } finally {
+      await link.close();
+      await exec.close();
+      await proxy.close();
+    }
+    // The helper saw its stdin close with the link and stopped.
+    await expect.poll(sessionArgvs, { timeout: 10_000 }).toEqual([]);
+  });
+
   test('a link that hangs under a call is LINK_LOST once the call times out, not CALL_FAILED or NODE_DOWN', async () => {
     const { exec, proxy } = await viaProxy(60_000);
     const link = new SessionLink(exec, root, 'shop', {});

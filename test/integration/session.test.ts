@@ -12,14 +12,13 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SshExecutor } from '../../src/remote/ssh.js';
 import { SessionLink } from '../../src/host/session-link.js';
-import { knownHostsName } from '../../src/remote/known-hosts.js';
-import type { HostSpec, SshSettings } from '../../src/config/types.js';
+import type { SshSettings } from '../../src/config/types.js';
 import { printTerm } from '../../src/terms/etf.js';
-import { HotupError } from '../../src/errors.js';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
 import { deployTarball, newInstance, startNode, stopNode, type ShopInstance } from '../support/shop-node.js';
 import { buildMixRelease, buildTarball, checkout, checkoutMix, tempDir } from '../support/shop-project.js';
-import { tcpProxy } from '../support/tcp-proxy.js';
+import { failure } from '../support/failure.js';
+import { sessionArgvs } from '../support/session-procs.js';
 
 const run = promisify(execFile);
 
@@ -29,22 +28,6 @@ let exec: SshExecutor;
 let inst: ShopInstance;
 let work: string;
 let root: string;
-
-async function failure(p: Promise<unknown>): Promise<HotupError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof HotupError) return e;
-    throw e;
-  }
-  throw new Error('expected a failure');
-}
-
-/** Every command line on this machine that hotup's session started (the helper VM and its shell). */
-async function sessionArgvs(): Promise<string[]> {
-  const { stdout } = await run('ps', ['-eo', 'args', '--no-headers']);
-  return stdout.split('\n').filter((l) => l.includes('hotup_session') || l.includes('hotup-session'));
-}
 
 beforeAll(async () => {
   sshd = await startSshd();
@@ -149,28 +132,6 @@ describe('a relx node over SSH', () => {
       await link.close();
       await writeFile(vmArgs, original);
     }
-  });
-
-  test('a dropped SSH link is LINK_LOST, not a dead node', async () => {
-    const proxy = await tcpProxy(sshd.port);
-    const spec: HostSpec = { ...sshd.hostSpec, port: proxy.port, raw: `${sshd.user}@127.0.0.1:${proxy.port}` };
-    const known = path.join(work, 'proxy_known_hosts');
-    await writeFile(known, `${knownHostsName('127.0.0.1', proxy.port)} ${sshd.hostKeys.ed25519}\n`);
-    const viaProxy = await SshExecutor.connect(spec, { ...ssh, knownHosts: known });
-    const link = new SessionLink(viaProxy, root, 'shop', {});
-    try {
-      expect(await link.up()).toBe(true);
-      proxy.dropAll();
-      const err = await failure(link.call({ op: 'which_releases' }, 10_000));
-      expect(err.code).toBe('LINK_LOST');
-      expect((await failure(link.up())).code).toBe('LINK_LOST');
-    } finally {
-      await link.close();
-      await viaProxy.close();
-      await proxy.close();
-    }
-    // The helper saw its stdin close with the link and stopped.
-    await expect.poll(sessionArgvs, { timeout: 10_000 }).toEqual([]);
   });
 
   test('a release root that does not exist is NOT_A_RELEASE, with a remedy', async () => {
