@@ -4,8 +4,10 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
-    // Integration tests start sshd and OTP nodes; they share ports and a 2-core machine.
-    fileParallelism: false,
+    // Two files at a time: integration files mostly wait (on nodes, relups, sshd), and each has its own
+    // sshd, ports, node names and temp dirs; shared fixture builds are made once under a lock.
+    fileParallelism: true,
+    maxWorkers: 2,
     testTimeout: 120_000,
     hookTimeout: 300_000,
   },

@@ -8,7 +8,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startSshd, type SshdHandle } from '../test/support/sshd.js';
 import { deployTarball, freePort, request, startNode, stopNode } from '../test/support/shop-node.js';
-import { buildTarball, checkout, copyProject, tempDir, useEnvConfig } from '../test/support/shop-project.js';
+import { buildTarball, checkout, copyProject, tempDir } from '../test/support/shop-project.js';
 import { mapLimit, removeTree, type Cleanup } from './lib.js';
 
 export const FROM = '0.1.0';
@@ -18,7 +18,7 @@ export const TO = '0.2.0';
  * Small nodes, so twenty fit on two cores: one scheduler of each kind, one
  * async thread, and no busy-waiting schedulers taking CPU from the others.
  */
-const VM_ARGS = '-sname ${SHOP_NODE}\n-setcookie hotup_test\n+K true\n+S 1:1\n+SDcpu 1:1\n+SDio 1\n+A 1\n+sbwt none\n+sbwtdcpu none\n+sbwtdio none\n';
+const VM_ARGS = '-sname ${SHOP_NODE}\n-setcookie hotup_test\n+K true\n-shop port ${SHOP_PORT}\n+S 1:1\n+SDcpu 1:1\n+SDio 1\n+A 1\n+sbwt none\n+sbwtdcpu none\n+sbwtdio none\n';
 
 export interface ShopWork {
   work: string;
@@ -31,8 +31,7 @@ export interface ShopWork {
 }
 
 async function checkoutSmall(project: string, version: string): Promise<void> {
-  await checkout(project, version, { sname: 'unused', port: 0 });
-  await useEnvConfig(project);
+  await checkout(project, version);
   await writeFile(path.join(project, 'config/vm.args.src'), VM_ARGS);
 }
 

@@ -108,11 +108,17 @@ vm_args(Text) ->
                           end
                   end, [L || L <- Lines, L =/= "", hd(L) =/= $#]).
 
+%% ${VAR} and ${VAR:-default}, as relx's start script (a POSIX shell) expands them.
 replace_vars(L) ->
-    case re:run(L, "\\$\\{([A-Za-z_][A-Za-z0-9_]*)\\}", [global, {capture, all, list}]) of
+    case re:run(L, "\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\\}", [global, {capture, all, list}]) of
         {match, Found} ->
-            lists:foldl(fun([Whole, Var], Acc) -> lists:flatten(string:replace(Acc, Whole, os:getenv(Var, ""), all)) end,
-                        L, lists:usort(Found));
+            lists:foldl(fun([Whole, Var | Default], Acc) ->
+                                Value = case os:getenv(Var) of
+                                            V when V =:= false; V =:= "" -> lists:flatten(Default);
+                                            V -> V
+                                        end,
+                                lists:flatten(string:replace(Acc, Whole, Value, all))
+                        end, L, lists:usort(Found));
         nomatch -> L
     end.
 

@@ -7,7 +7,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { startSshd } from '../test/support/sshd.js';
-import { clientLoop, deployTarball, newInstance, request, startNode, stopNode } from '../test/support/shop-node.js';
+import { clientLoop, deployTarball, newInstance, request, shopEnv, startNode, stopNode } from '../test/support/shop-node.js';
 import { buildTarball, checkout, tempDir } from '../test/support/shop-project.js';
 import { hotup, type CliResult } from '../test/support/cli.js';
 import { writeHotupConfig } from '../test/support/hotup-config.js';
@@ -32,16 +32,16 @@ const inst = await newInstance('demo');
 try {
   say(`An OpenSSH server on 127.0.0.1:${sshd.port} plays the production host`);
   say('Build shop 0.1.0 with rebar3 and start it as a daemon (the running production release)');
-  await checkout(project, 'v1', inst);
+  await checkout(project, 'v1');
   await deployTarball(await buildTarball(project, '0.1.0'), root);
-  await startNode(root);
+  await startNode(root, 'shop', shopEnv(inst));
   for (const n of [5, 7, 30]) await request(inst.port, `add ${n}`);
   console.log(`code: ${await request(inst.port, 'vsn')}   state: ${await request(inst.port, 'state')}`);
 
   say('The project moves on to 0.2.0 (new state shape with code_change/3, a new module, an appup)');
-  await checkout(project, 'v2', inst);
+  await checkout(project, 'v2');
   const configFile = await writeHotupConfig(project, 'shop', [
-    { name: 'prod', hosts: [`${sshd.user}@127.0.0.1:${sshd.port}`], deployTo: root, identity: sshd.identity, knownHosts: sshd.knownHosts },
+    { name: 'prod', hosts: [`${sshd.user}@127.0.0.1:${sshd.port}`], deployTo: root, identity: sshd.identity, knownHosts: sshd.knownHosts, settings: { env: shopEnv(inst) } },
   ]);
   console.log((await readFile(configFile, 'utf8')).trimEnd());
 
@@ -66,7 +66,7 @@ try {
   if (keep) {
     console.log(`\nkept: project ${project}, release root ${root}, sshd on port ${sshd.port} (stop it yourself)`);
   } else {
-    await stopNode(root);
+    await stopNode(root, 'shop', shopEnv(inst));
     await sshd.stop();
     await rm(work, { recursive: true, force: true });
   }

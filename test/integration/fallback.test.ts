@@ -3,13 +3,15 @@
  * by restart, the restart path with its downtime, rollback after a crash at
  * boot and after a failed health check, and a node killed during install.
  */
-import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
-import { clientLoop, deployTarball, newInstance, request, startNode, stopNode, type ShopInstance } from '../support/shop-node.js';
-import { buildTarball, checkout, checkoutVariant, tempDir } from '../support/shop-project.js';
+import { clientLoop, deployTarball, newInstance, nodeEval, nodePid, request, shopEnv, startNode, stopNode, type ShopInstance } from '../support/shop-node.js';
+import { checkout, checkoutVariant, tempDir } from '../support/shop-project.js';
+import { buildRebar3Shop, workingCopy } from '../support/fixture-build.js';
+import { waitFor } from '../support/wait.js';
 import { hotup, jsonOf } from '../support/cli.js';
 import { shopHealthCommand, writeHotupConfig } from '../support/hotup-config.js';
 
@@ -22,15 +24,25 @@ let work: string;
 const startErl = async () => (await readFile(path.join(root, 'releases/start_erl.data'), 'utf8')).trim().split(' ')[1];
 const run = (args: string[]) => hotup(args, { cwd: project });
 
+/** Whether a process exists (and is not a zombie waiting to be reaped). */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
 beforeAll(async () => {
   sshd = await startSshd();
   inst = await newInstance();
   work = await tempDir('fallback');
   project = path.join(work, 'project');
   root = path.join(work, 'opt/shop');
-  await checkout(project, 'v1', inst);
-  await deployTarball(await buildTarball(project, '0.1.0'), root);
-  await startNode(root);
+  const v1 = await buildRebar3Shop(['v1'], { tarball: true });
+  await workingCopy(v1, project);
+  await deployTarball(v1.tarball!, root);
+  await startNode(root, 'shop', shopEnv(inst));
   await request(inst.port, 'add 40');
   await writeHotupConfig(project, 'shop', [{
     name: 'prod',
@@ -38,15 +50,15 @@ beforeAll(async () => {
     deployTo: root,
     identity: sshd.identity,
     knownHosts: sshd.knownHosts,
-    settings: { health: { command: shopHealthCommand(inst.port), retries: 3, interval: 1, timeout: 3 }, node_wait: 20 },
+    settings: { env: shopEnv(inst), health: { command: shopHealthCommand(inst.port), retries: 3, interval: 1, timeout: 3 }, node_wait: 20 },
   }]);
-  await checkout(project, 'v2', inst);
+  await checkout(project, 'v2');
   const r = await run(['apply', 'prod', '--yes']);
   if (r.code !== 0) throw new Error(`setup upgrade to 0.2.0 failed:\n${r.stderr}`);
 });
 
 afterAll(async () => {
-  if (root) await stopNode(root);
+  if (root) await stopNode(root, 'shop', shopEnv(inst));
   await sshd?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });
@@ -62,12 +74,14 @@ describe('downgrade and the restart path', () => {
     // code_change({down, _}, …) turned the map back into the bare total.
     expect(await request(inst.port, 'state')).toBe('42');
     expect(await startErl()).toBe('0.1.0');
+    // The port the node started with outlives install_release, which resets the application's environment.
+    expect(await nodeEval(root, shopEnv(inst), 'application:get_env(shop, port).')).toBe(`{ok,${inst.port}}`);
   });
 
   test('back up to 0.2.0, then a 0.3.0 that needs a new emulator: apply restarts, reports downtime', async () => {
     expect((await run(['apply', 'prod', '--yes'])).code).toBe(0);
     expect(await request(inst.port, 'vsn')).toBe('v2');
-    await checkout(project, 'v3', inst);
+    await checkout(project, 'v3');
     const plan = jsonOf(await run(['plan', 'prod', '--json']));
     expect(plan.hosts[0]).toMatchObject({ from: '0.2.0', to: '0.3.0', action: 'restart' });
     expect(plan.hosts[0].reasons.map((x: any) => x.rule)).toContain('relup/restart-emulator');
@@ -101,7 +115,7 @@ describe('downgrade and the restart path', () => {
 
 describe('rollback', () => {
   test('a release that crashes at boot: apply rolls back by restart, exits non-zero, v2 serves', async () => {
-    await checkoutVariant(project, 'v3-crash', inst, 'v3');
+    await checkoutVariant(project, 'v3-crash', 'v3');
     // Its appup leaves shop_app out (module/not-loaded): apply refuses unless told to restart.
     const refused = await run(['apply', 'prod', '--yes']);
     expect(refused.code).toBe(3);
@@ -116,7 +130,7 @@ describe('rollback', () => {
   });
 
   test('a hot upgrade that fails its health check: rolled back hot through the down-path', async () => {
-    await checkoutVariant(project, 'v3-unhealthy', inst, 'v3');
+    await checkoutVariant(project, 'v3-unhealthy', 'v3');
     const loop = clientLoop(inst.port, { maxMs: 120_000 });
     const r = await run(['apply', 'prod', '--yes']);
     const calls = await loop.stop();
@@ -130,19 +144,16 @@ describe('rollback', () => {
   });
 
   test('the node killed during install_release: hotup says what it runs afterwards', async () => {
-    await checkoutVariant(project, 'v3-slow', inst, 'v3');
+    await checkoutVariant(project, 'v3-slow', 'v3');
+    const pid = await nodePid(root, shopEnv(inst));
     const pending = run(['apply', 'prod', '--yes']);
-    // The relup sleeps 8 s after loading the new code; kill the VM in that window, then bring it back
-    // as a service manager would.
-    const deadline = Date.now() + 120_000;
-    while (!(await readFile(path.join(root, 'releases/RELEASES'), 'utf8')).includes('"0.3.3"')) {
-      if (Date.now() > deadline) throw new Error('0.3.3 was never unpacked');
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    await new Promise((r) => setTimeout(r, 3_000));
-    execFileSync('pkill', ['-9', '-f', `sname ${inst.sname}`]);
-    await new Promise((r) => setTimeout(r, 1_000));
-    await startNode(root);
+    // The relup loads the new shop_counter, then sleeps 8 s: kill the VM once the new code answers (inside that
+    // window), then bring it back as a service manager would.
+    await waitFor('the v3 code to answer during install_release', async () => (await request(inst.port, 'vsn', 1_000)) === 'v3',
+      { timeoutMs: 120_000, intervalMs: 100 });
+    process.kill(pid, 'SIGKILL');
+    await waitFor('the killed VM to be gone', () => !alive(pid), { timeoutMs: 10_000 });
+    await startNode(root, 'shop', shopEnv(inst));
     const r = await pending;
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/stopped answering during release_handler:install_release\("0\.3\.3"\); it came back and runs 0\.2\.0/);

@@ -10,8 +10,10 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
-import { deployTarball, freePort, request, startNode, stopNode } from '../support/shop-node.js';
-import { buildTarball, checkout, checkoutVariant, tempDir, useEnvConfig } from '../support/shop-project.js';
+import { deployTarball, newInstance, request, shopEnv, startNode, stopNode } from '../support/shop-node.js';
+import { checkout, checkoutVariant, tempDir } from '../support/shop-project.js';
+import { buildRebar3Shop, workingCopy } from '../support/fixture-build.js';
+import { waitFor } from '../support/wait.js';
 import { hotup, jsonOf } from '../support/cli.js';
 import { writeHotupConfig } from '../support/hotup-config.js';
 
@@ -30,24 +32,46 @@ const run = (args: string[]) => hotup(args, { cwd: project });
 const versions = () => Promise.all(hosts.map((h) => request(h.port, 'vsn')));
 
 async function checkoutFleet(version: string, variant?: string): Promise<void> {
-  const inst = { sname: 'unused', port: 0 };
-  if (variant) await checkoutVariant(project, variant, inst, version);
-  else await checkout(project, version, inst);
-  await useEnvConfig(project);
+  if (variant) await checkoutVariant(project, variant, version);
+  else await checkout(project, version);
 }
+
+const RELEASE: Record<string, string> = { v1: '0.1.0', v2: '0.2.0' };
+const running = async (): Promise<string[]> => jsonOf(await run(['status', 'prod', '--json'])).hosts.map((h: any) => h.running);
+
+/**
+ * Brings every host to VERSION (v1 or v2) and checks it out, whatever an
+ * earlier test left behind, so each test states the fleet it starts from.
+ */
+async function fleetOn(version: 'v1' | 'v2'): Promise<void> {
+  const want = RELEASE[version]!;
+  await checkoutFleet(version);
+  const now = await running();
+  if (now.some((v) => v > want)) {
+    const r = await run(['downgrade', 'prod', '--to', want, '--yes']);
+    if (r.code !== 0) throw new Error(`downgrade to ${want} failed:\n${r.stderr}`);
+  }
+  if (now.some((v) => v < want)) {
+    const r = await run(['apply', 'prod', '--yes', '--parallel', '3']);
+    if (r.code !== 0) throw new Error(`apply of ${want} failed:\n${r.stderr}`);
+  }
+  expect(await running()).toEqual([want, want, want]);
+}
+
+const hookLines = async (): Promise<string[]> =>
+  (await readFile(path.join(work, 'hooks.log'), 'utf8').catch(() => '')).split('\n').filter((l) => l !== '');
 
 beforeAll(async () => {
   work = await tempDir('fleet');
   project = path.join(work, 'project');
-  await checkoutFleet('v1');
-  const tarball = await buildTarball(project, '0.1.0');
+  const v1 = await buildRebar3Shop(['v1'], { tarball: true });
+  await workingCopy(v1, project);
   for (const name of ['a', 'b', 'c']) {
-    const port = await freePort();
-    const env = { SHOP_NODE: `fleet_${process.pid}_${name}`, SHOP_PORT: String(port) };
+    const inst = await newInstance(`fleet_${name}`);
     const root = path.join(work, 'hosts', name);
-    await deployTarball(tarball, root);
-    await startNode(root, 'shop', env);
-    hosts.push({ sshd: await startSshd(), root, env, port });
+    await deployTarball(v1.tarball!, root);
+    await startNode(root, 'shop', shopEnv(inst));
+    hosts.push({ sshd: await startSshd(), root, env: shopEnv(inst), port: inst.port });
   }
   await writeHotupConfig(project, 'shop', [{
     name: 'prod',
@@ -73,11 +97,14 @@ afterAll(async () => {
 
 describe('a fleet of three', () => {
   test('status discovers every host in parallel', async () => {
+    await fleetOn('v1');
     const doc = jsonOf(await run(['status', 'prod', '--json']));
     expect(doc.hosts.map((h: any) => h.running)).toEqual(['0.1.0', '0.1.0', '0.1.0']);
   });
 
   test('rolling upgrade (parallel 1), back down, then parallel 3: all hosts, wall times', async () => {
+    await fleetOn('v1');
+    const hooksBefore = (await hookLines()).length;
     await checkoutFleet('v2');
     let t = Date.now();
     const rolling = await run(['apply', 'prod', '--yes']);
@@ -99,7 +126,7 @@ describe('a fleet of three', () => {
     expect(await versions()).toEqual(['v2', 'v2', 'v2']);
     console.log(`rolling upgrade of 3 hosts: parallel 1 ${rollingMs} ms, parallel 3 ${parallelMs} ms`);
 
-    const hooked = (await readFile(path.join(work, 'hooks.log'), 'utf8')).trim().split('\n');
+    const hooked = (await hookLines()).slice(hooksBefore);
     // Up, down (downgrade runs on the same machinery), up again: three hosts each.
     expect(hooked).toHaveLength(9);
     expect(hooked[0]).toMatch(/^\S+@127\.0\.0\.1:\d+ 0\.1\.0 0\.2\.0$/);
@@ -107,6 +134,7 @@ describe('a fleet of three', () => {
   });
 
   test('--json output is one document that matches the documented schema', async () => {
+    await fleetOn('v2');
     const ajv = new Ajv({ allErrors: true });
     for (const f of ['events', 'plan', 'apply', 'error', 'status', 'history', 'lock']) ajv.addSchema(JSON.parse(await readFile(path.join(SCHEMAS, `${f}.schema.json`), 'utf8')));
     const status = await run(['status', 'prod', '--json']);
@@ -125,6 +153,7 @@ describe('a fleet of three', () => {
   });
 
   test('a canary that fails its health check is rolled back; the others are never touched', async () => {
+    await fleetOn('v2');
     await checkoutFleet('v3', 'v3-unhealthy');
     const r = await run(['apply', 'prod', '--yes', '--canary', '1', '--json']);
     expect(r.code).toBe(1);
@@ -138,9 +167,17 @@ describe('a fleet of three', () => {
   });
 
   test('two applies at once: exactly one proceeds, the other fails fast naming the holder', async () => {
+    await fleetOn('v2');
     await checkoutFleet('v3', 'v3-slow');
     const first = run(['apply', 'prod', '--yes', '--canary', '1']);
-    await new Promise((r) => setTimeout(r, 2_500));
+    let firstDone = false;
+    void first.then(() => (firstDone = true));
+    const seen = await waitFor('the first apply to hold the lock on every host', async () => {
+      if (firstDone) return 'the first apply ended';
+      const status = jsonOf(await run(['lock', 'status', 'prod', '--json']));
+      return status.hosts.every((h: any) => h.lock?.what === 'hotup apply prod') && 'held';
+    }, { timeoutMs: 120_000, intervalMs: 200 });
+    expect(seen, (await Promise.race([first, Promise.resolve(null)]))?.stderr).toBe('held');
     const started = Date.now();
     const second = await run(['apply', 'prod', '--yes']);
     expect(Date.now() - started).toBeLessThan(15_000);

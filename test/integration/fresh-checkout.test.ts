@@ -7,8 +7,9 @@ import { access, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
-import { deployTarball, newInstance, request, startNode, stopNode, type ShopInstance } from '../support/shop-node.js';
-import { buildTarball, checkout, tempDir } from '../support/shop-project.js';
+import { deployTarball, newInstance, request, shopEnv, startNode, stopNode, type ShopInstance } from '../support/shop-node.js';
+import { checkout, tempDir } from '../support/shop-project.js';
+import { buildRebar3Shop } from '../support/fixture-build.js';
 import { hotup } from '../support/cli.js';
 import { writeHotupConfig } from '../support/hotup-config.js';
 
@@ -23,17 +24,15 @@ beforeAll(async () => {
   inst = await newInstance();
   work = await tempDir('fresh');
   root = path.join(work, 'opt/shop');
-  const old = path.join(work, 'old-checkout');
-  await checkout(old, 'v1', inst);
-  await deployTarball(await buildTarball(old, '0.1.0'), root);
-  await startNode(root);
+  // 0.1.0 was built elsewhere, long ago; only its tarball reached the host.
+  await deployTarball((await buildRebar3Shop(['v1'], { tarball: true })).tarball!, root);
+  await startNode(root, 'shop', shopEnv(inst));
   await request(inst.port, 'add 9');
-  // The 0.1.0 build is gone: a new checkout of 0.2.0 with no _build at all.
-  await rm(old, { recursive: true, force: true });
+  // A new checkout of 0.2.0 with no _build at all.
   fresh = path.join(work, 'ci-checkout');
-  await checkout(fresh, 'v2', inst);
+  await checkout(fresh, 'v2');
   await writeHotupConfig(fresh, 'shop', [
-    { name: 'prod', hosts: [`${sshd.user}@127.0.0.1:${sshd.port}`], deployTo: root, identity: sshd.identity, knownHosts: sshd.knownHosts },
+    { name: 'prod', hosts: [`${sshd.user}@127.0.0.1:${sshd.port}`], deployTo: root, identity: sshd.identity, knownHosts: sshd.knownHosts, settings: { env: shopEnv(inst) } },
   ], {
     build: {
       host: 'local', tool: 'custom', path: '.', profile: 'prod',
@@ -45,7 +44,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (root) await stopNode(root);
+  if (root) await stopNode(root, 'shop', shopEnv(inst));
   await sshd?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });

@@ -12,7 +12,7 @@ let shop: ShopBuild;
 
 beforeAll(async () => {
   work = await tempDir('inspect');
-  shop = await buildRebar3Shop(['v1', 'v2'], { dir: path.join(work, 'shop'), relup: true, tarball: true });
+  shop = await buildRebar3Shop(['v1', 'v2'], { relup: true, tarball: true });
 });
 
 afterAll(async () => {

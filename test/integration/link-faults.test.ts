@@ -13,8 +13,9 @@ import { SessionLink } from '../../src/host/session-link.js';
 import { knownHostsName } from '../../src/remote/known-hosts.js';
 import type { HostSpec, SshSettings } from '../../src/config/types.js';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
-import { deployTarball, newInstance, startNode, stopNode } from '../support/shop-node.js';
-import { buildTarball, checkout, tempDir } from '../support/shop-project.js';
+import { deployTarball, newInstance, shopEnv, startNode, stopNode, type ShopInstance } from '../support/shop-node.js';
+import { tempDir } from '../support/shop-project.js';
+import { buildRebar3Shop } from '../support/fixture-build.js';
 import { failure } from '../support/failure.js';
 import { tcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { sessionArgvs } from '../support/session-procs.js';
@@ -23,6 +24,7 @@ let sshd: SshdHandle;
 let work: string;
 let root: string;
 let big: string;
+let inst: ShopInstance;
 
 /** An executor that reaches sshd through a fresh relay. */
 async function viaProxy(commandTimeoutMs: number): Promise<{ exec: SshExecutor; proxy: TcpProxy }> {
@@ -39,16 +41,14 @@ beforeAll(async () => {
   work = await tempDir('link-faults');
   big = path.join(work, 'big.bin');
   await writeFile(big, randomBytes(64 * 1024 * 1024));
-  const inst = await newInstance('faults');
+  inst = await newInstance('faults');
   root = path.join(work, 'opt/shop');
-  const project = path.join(work, 'project');
-  await checkout(project, 'v1', inst);
-  await deployTarball(await buildTarball(project, '0.1.0'), root);
-  await startNode(root);
+  await deployTarball((await buildRebar3Shop(['v1'], { tarball: true })).tarball!, root);
+  await startNode(root, 'shop', shopEnv(inst));
 });
 
 afterAll(async () => {
-  if (root) await stopNode(root);
+  if (root) await stopNode(root, 'shop', shopEnv(inst));
   await sshd?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });
@@ -99,7 +99,7 @@ describe('uploads', () => {
 describe('the session', () => {
   test('a dropped SSH link is LINK_LOST, not a dead node', async () => {
     const { exec, proxy } = await viaProxy(60_000);
-    const link = new SessionLink(exec, root, 'shop', {});
+    const link = new SessionLink(exec, root, 'shop', shopEnv(inst));
     try {
       expect(await link.up()).toBe(true);
       proxy.dropAll();
@@ -117,7 +117,7 @@ describe('the session', () => {
 
   test('a link that hangs under a call is LINK_LOST once the call times out, not CALL_FAILED or NODE_DOWN', async () => {
     const { exec, proxy } = await viaProxy(60_000);
-    const link = new SessionLink(exec, root, 'shop', {});
+    const link = new SessionLink(exec, root, 'shop', shopEnv(inst));
     try {
       expect(await link.up()).toBe(true);
       proxy.freeze();

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
 import { clientLoop, freePort, request, startNode, stopNode } from '../support/shop-node.js';
-import { buildMixRelease, checkoutMix, tempDir } from '../support/shop-project.js';
+import { checkoutMix, copyProject, tempDir } from '../support/shop-project.js';
+import { buildMixShop } from '../support/fixture-build.js';
 import { hotup, jsonOf } from '../support/cli.js';
 import { writeHotupConfig } from '../support/hotup-config.js';
 
@@ -28,8 +29,9 @@ beforeAll(async () => {
   root = path.join(work, 'opt/shop_ex');
   port = await freePort();
   env = { RELEASE_NODE: `shop_ex_${process.pid}`, RELEASE_DISTRIBUTION: 'sname', SHOP_PORT: String(port) };
-  await checkoutMix(project, 'v1');
-  await cp(await buildMixRelease(project, APP), root, { recursive: true });
+  const v1 = await buildMixShop('v1');
+  await copyProject(v1.dir, project);
+  await cp(v1.relDir, root, { recursive: true, verbatimSymlinks: true });
   await startNode(root, APP, env, 'pid');
   await request(port, 'add 20');
   await request(port, 'add 22');

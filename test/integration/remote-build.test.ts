@@ -9,8 +9,9 @@ import { access, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
-import { deployTarball, newInstance, request, startNode, stopNode, type ShopInstance } from '../support/shop-node.js';
-import { buildTarball, checkout, tempDir } from '../support/shop-project.js';
+import { deployTarball, newInstance, request, shopEnv, startNode, stopNode, type ShopInstance } from '../support/shop-node.js';
+import { checkout, tempDir } from '../support/shop-project.js';
+import { buildRebar3Shop } from '../support/fixture-build.js';
 import { hotup } from '../support/cli.js';
 import { writeHotupConfig } from '../support/hotup-config.js';
 
@@ -34,18 +35,19 @@ beforeAll(async () => {
   project = path.join(work, 'laptop/shop');
   root = path.join(work, 'opt/shop');
   remoteBuild = path.join(work, 'buildhost/shop');
-  await checkout(project, 'v1', inst);
+  const v1 = await buildRebar3Shop(['v1'], { tarball: true });
+  await checkout(project, 'v1');
   await writeFile(path.join(project, '.gitignore'), '_build/\n');
   git('init', '-q');
   git('add', '-A');
   git('commit', '-qm', 'shop 0.1.0');
-  await deployTarball(await buildTarball(project, '0.1.0'), root);
-  await startNode(root);
-  await checkout(project, 'v2', inst);
+  await deployTarball(v1.tarball!, root);
+  await startNode(root, 'shop', shopEnv(inst));
+  await checkout(project, 'v2');
   git('add', '-A');
   git('commit', '-qm', 'shop 0.2.0');
   await writeHotupConfig(project, 'shop', [
-    { name: 'prod', hosts: [`${prod.user}@127.0.0.1:${prod.port}`], deployTo: root, identity: prod.identity, knownHosts: prod.knownHosts },
+    { name: 'prod', hosts: [`${prod.user}@127.0.0.1:${prod.port}`], deployTo: root, identity: prod.identity, knownHosts: prod.knownHosts, settings: { env: shopEnv(inst) } },
   ], {
     build: {
       host: `${builder.user}@127.0.0.1:${builder.port}`, tool: 'rebar3', path: remoteBuild, profile: 'prod',
@@ -55,7 +57,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (root) await stopNode(root);
+  if (root) await stopNode(root, 'shop', shopEnv(inst));
   await prod?.stop();
   await builder?.stop();
   if (work) await rm(work, { recursive: true, force: true });

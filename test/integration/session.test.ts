@@ -6,7 +6,7 @@
  * three different answers, and the link survives the node restarting.
  */
 import { execFile } from 'node:child_process';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -15,8 +15,9 @@ import { SessionLink } from '../../src/host/session-link.js';
 import type { SshSettings } from '../../src/config/types.js';
 import { printTerm } from '../../src/terms/etf.js';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
-import { deployTarball, newInstance, startNode, stopNode, type ShopInstance } from '../support/shop-node.js';
-import { buildMixRelease, buildTarball, checkout, checkoutMix, tempDir } from '../support/shop-project.js';
+import { deployTarball, newInstance, shopEnv, startNode, stopNode, type ShopInstance } from '../support/shop-node.js';
+import { tempDir } from '../support/shop-project.js';
+import { buildMixShop, buildRebar3Shop } from '../support/fixture-build.js';
 import { failure } from '../support/failure.js';
 import { sessionArgvs } from '../support/session-procs.js';
 
@@ -36,22 +37,20 @@ beforeAll(async () => {
   inst = await newInstance('sess');
   work = await tempDir('sess-link');
   root = path.join(work, 'opt/shop');
-  const project = path.join(work, 'project');
-  await checkout(project, 'v1', inst);
-  await deployTarball(await buildTarball(project, '0.1.0'), root);
-  await startNode(root);
+  await deployTarball((await buildRebar3Shop(['v1'], { tarball: true })).tarball!, root);
+  await startNode(root, 'shop', shopEnv(inst));
 });
 
 afterAll(async () => {
   await exec?.close();
-  if (root) await stopNode(root);
+  if (root) await stopNode(root, 'shop', shopEnv(inst));
   await sshd?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });
 
 describe('a relx node over SSH', () => {
   test('answers typed requests, and the cookie is in no argv hotup started', async () => {
-    const link = new SessionLink(exec, root, 'shop', {});
+    const link = new SessionLink(exec, root, 'shop', shopEnv(inst));
     try {
       expect(await link.up()).toBe(true);
       const releases = printTerm(await link.call({ op: 'which_releases' }, 10_000));
@@ -64,7 +63,7 @@ describe('a relx node over SSH', () => {
       expect(printTerm(await link.call({ op: 'eval', expr: '1 bsl 100' }, 10_000))).toBe((1n << 100n).toString());
       const argvs = await sessionArgvs();
       expect(argvs.length).toBeGreaterThan(0);
-      for (const a of argvs) expect(a).not.toContain('hotup_test');
+      for (const a of argvs) expect(a).not.toContain('shop_cookie');
       // The release's own ERTS runs it, not an Erlang of the host's: hosts need none.
       expect(argvs.some((a) => a.includes(`-root ${root} `))).toBe(true);
     } finally {
@@ -75,7 +74,7 @@ describe('a relx node over SSH', () => {
   });
 
   test('reads and consults the release\'s files, with or without the node', async () => {
-    const link = new SessionLink(exec, root, 'shop', {});
+    const link = new SessionLink(exec, root, 'shop', shopEnv(inst));
     try {
       expect(await link.read(path.join(root, 'releases/start_erl.data'))).toMatch(/^\S+ 0\.1\.0/);
       expect(await link.read(path.join(root, 'releases/no-such-file'))).toBeNull();
@@ -91,7 +90,7 @@ describe('a relx node over SSH', () => {
   });
 
   test('a round trip takes milliseconds once the session runs', async () => {
-    const link = new SessionLink(exec, root, 'shop', {});
+    const link = new SessionLink(exec, root, 'shop', shopEnv(inst));
     try {
       await link.up();
       const started = Date.now();
@@ -103,15 +102,15 @@ describe('a relx node over SSH', () => {
   });
 
   test('a stopped node is NODE_DOWN; the same link answers again once it is back', async () => {
-    const link = new SessionLink(exec, root, 'shop', {});
+    const link = new SessionLink(exec, root, 'shop', shopEnv(inst));
     try {
       expect(await link.up()).toBe(true);
-      await stopNode(root);
+      await stopNode(root, 'shop', shopEnv(inst));
       expect(await link.up()).toBe(false);
       const err = await failure(link.call({ op: 'which_releases' }, 10_000));
       expect(err.code).toBe('NODE_DOWN');
       expect(err.message).toContain(`no node ${inst.sname}@`);
-      await startNode(root);
+      await startNode(root, 'shop', shopEnv(inst));
       expect(printTerm(await link.call({ op: 'which_releases' }, 10_000))).toContain('"0.1.0"');
     } finally {
       await link.close();
@@ -121,8 +120,8 @@ describe('a relx node over SSH', () => {
   test('a node running with another cookie than its files name is told apart from a stopped one', async () => {
     const vmArgs = path.join(root, 'releases/0.1.0/vm.args');
     const original = await readFile(vmArgs, 'utf8');
-    await writeFile(vmArgs, original.replace('-setcookie hotup_test', '-setcookie not_the_running_one'));
-    const link = new SessionLink(exec, root, 'shop', {});
+    await writeFile(vmArgs, original.replace('-setcookie shop_cookie', '-setcookie not_the_running_one'));
+    const link = new SessionLink(exec, root, 'shop', shopEnv(inst));
     try {
       const err = await failure(link.call({ op: 'which_releases' }, 10_000));
       expect(err.code).toBe('NODE_DOWN');
@@ -145,19 +144,20 @@ describe('a relx node over SSH', () => {
 
 describe('long names', () => {
   test('a node started with -name is reached with long names', async () => {
-    const vmArgs = path.join(root, 'releases/0.1.0/vm.args');
+    // relx renders vm.args from vm.args.src at every start.
+    const vmArgs = path.join(root, 'releases/0.1.0/vm.args.src');
     const original = await readFile(vmArgs, 'utf8');
-    await stopNode(root);
-    await writeFile(vmArgs, original.replace(`-sname ${inst.sname}`, `-name ${inst.sname}@127.0.0.1`));
-    const link = new SessionLink(exec, root, 'shop', {});
+    await stopNode(root, 'shop', shopEnv(inst));
+    await writeFile(vmArgs, original.replace('-sname ${SHOP_NODE:-shop}', '-name ${SHOP_NODE:-shop}@127.0.0.1'));
+    const link = new SessionLink(exec, root, 'shop', shopEnv(inst));
     try {
-      await startNode(root);
+      await startNode(root, 'shop', shopEnv(inst));
       expect(printTerm(await link.call({ op: 'eval', expr: 'node()' }, 10_000))).toBe(`'${inst.sname}@127.0.0.1'`);
     } finally {
       await link.close();
-      await stopNode(root);
+      await stopNode(root, 'shop', shopEnv(inst));
       await writeFile(vmArgs, original);
-      await startNode(root);
+      await startNode(root, 'shop', shopEnv(inst));
     }
   });
 });
@@ -167,9 +167,9 @@ describe('a mix release over SSH', () => {
   let mixEnv: Record<string, string>;
 
   beforeAll(async () => {
-    const project = path.join(work, 'mix');
-    await checkoutMix(project, 'v1');
-    mixRoot = await buildMixRelease(project, 'shop_ex');
+    // A copy: the shared build is not a place to run a node from.
+    mixRoot = path.join(work, 'mix-root');
+    await cp((await buildMixShop('v1')).relDir, mixRoot, { recursive: true });
     mixEnv = { RELEASE_NODE: `${inst.sname}_ex`, SHOP_PORT: String(inst.port + 1) };
     await run(path.join(mixRoot, 'bin/shop_ex'), ['daemon'], { env: { ...process.env, ...mixEnv } });
   });

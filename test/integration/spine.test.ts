@@ -7,8 +7,9 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
-import { clientLoop, deployTarball, newInstance, request, startNode, stopNode, type ShopInstance } from '../support/shop-node.js';
-import { buildTarball, checkout, tempDir } from '../support/shop-project.js';
+import { clientLoop, deployTarball, newInstance, nodeEval, request, shopEnv, startNode, stopNode, type ShopInstance } from '../support/shop-node.js';
+import { checkout, tempDir } from '../support/shop-project.js';
+import { buildRebar3Shop, workingCopy } from '../support/fixture-build.js';
 import { hotup, jsonOf } from '../support/cli.js';
 import { writeHotupConfig } from '../support/hotup-config.js';
 
@@ -24,20 +25,21 @@ beforeAll(async () => {
   work = await tempDir('spine');
   project = path.join(work, 'project');
   root = path.join(work, 'opt/shop');
-  await checkout(project, 'v1', inst);
-  await deployTarball(await buildTarball(project, '0.1.0'), root);
-  await startNode(root);
+  const v1 = await buildRebar3Shop(['v1'], { tarball: true });
+  await workingCopy(v1, project);
+  await deployTarball(v1.tarball!, root);
+  await startNode(root, 'shop', shopEnv(inst));
   await request(inst.port, 'add 5');
   await request(inst.port, 'add 7');
   // The developer moves the project on to 0.2.0; hotup builds it.
-  await checkout(project, 'v2', inst);
+  await checkout(project, 'v2');
   await writeHotupConfig(project, 'shop', [
-    { name: 'prod', hosts: [`${sshd.user}@127.0.0.1:${sshd.port}`], deployTo: root, identity: sshd.identity, knownHosts: sshd.knownHosts },
+    { name: 'prod', hosts: [`${sshd.user}@127.0.0.1:${sshd.port}`], deployTo: root, identity: sshd.identity, knownHosts: sshd.knownHosts, settings: { env: shopEnv(inst) } },
   ]);
 });
 
 afterAll(async () => {
-  if (root) await stopNode(root);
+  if (root) await stopNode(root, 'shop', shopEnv(inst));
   await sshd?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });
@@ -98,6 +100,8 @@ describe('status, plan and apply over SSH on a live node', () => {
     expect(state).toContain(`total => ${12 + calls.added}`);
     expect(state).toMatch(/adds => \d+/);
     expect(await readFile(path.join(root, 'releases/start_erl.data'), 'utf8')).toMatch(/^\S+ 0\.2\.0\s*$/);
+    // install_release reset the application's environment from the new release: the port set where the node started is still there.
+    expect(await nodeEval(root, shopEnv(inst), 'application:get_env(shop, port).')).toBe(`{ok,${inst.port}}`);
 
     const st = jsonOf(await hotup(['status', 'prod', '--json'], { cwd: project }));
     const statuses = Object.fromEntries(st.hosts[0].releasesFile.map((e: any) => [e.vsn, e.status]));

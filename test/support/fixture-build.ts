@@ -1,14 +1,16 @@
 /**
- * Real rebar3 builds of the shop fixture, version after version in one
+ * Real rebar3 and mix builds of the shop fixtures, made once and shared
+ * through the fixture cache. rebar3 builds go version after version in one
  * project (as a checkout moves), so every release stays under _build and a
- * relup from the one before can be made.
+ * relup from the one before can be made. A build is shared: read it, or take
+ * a working copy of its project to change it.
  */
 import { execFile } from 'node:child_process';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { buildRelease, buildRelup, checkout, checkoutVariant, copyProject, tempDir } from './shop-project.js';
-import { newInstance, type ShopInstance } from './shop-node.js';
+import { cached } from './fixture-cache.js';
+import { buildMixRelease, buildRelease, buildRelup, checkout, checkoutMix, checkoutVariant, copyProject, FIXTURES } from './shop-project.js';
 
 const run = promisify(execFile);
 
@@ -16,12 +18,8 @@ const run = promisify(execFile);
 export type ShopSource = string | { base: string; variant: string; remove?: string[] };
 
 export interface ShopBuildOptions {
-  /** Start from a copy of this build (its project and _build) instead of an empty project. */
+  /** Start from this build's project and _build instead of an empty project. */
   from?: ShopBuild;
-  /** Where the project goes; a new temp dir when absent. */
-  dir?: string;
-  /** Node name and port baked into the release; a fresh one when absent. */
-  instance?: ShopInstance;
   /** Make the relup from the previous release to the last one. */
   relup?: boolean;
   /** Make the last release's tarball (after the relup, so it carries it). */
@@ -29,11 +27,12 @@ export interface ShopBuildOptions {
 }
 
 export interface ShopBuild {
+  /** The cache entry's name, which also says how it was made. */
+  name: string;
   /** The rebar3 project. */
   dir: string;
   /** `_build/prod/rel/shop`: a release root holding every version built. */
   relDir: string;
-  instance: ShopInstance;
   /** Release versions built, oldest first (including those of `from`). */
   vsns: string[];
   /** The relup file, when asked for and systools made one. */
@@ -43,6 +42,9 @@ export interface ShopBuild {
   tarball: string | null;
 }
 
+/** What a build records about itself next to its project, paths relative to the project. */
+type BuildRecord = Pick<ShopBuild, 'vsns' | 'relup' | 'relupError' | 'tarball'>;
+
 /** The release version a checked-out project builds (from its rebar.config). */
 async function releaseVsn(projectDir: string): Promise<string> {
   const config = await readFile(path.join(projectDir, 'rebar.config'), 'utf8');
@@ -51,31 +53,32 @@ async function releaseVsn(projectDir: string): Promise<string> {
   return m[1];
 }
 
-export async function buildRebar3Shop(sources: ShopSource[], opts: ShopBuildOptions = {}): Promise<ShopBuild> {
-  const instance = opts.instance ?? opts.from?.instance ?? (await newInstance());
-  const dir = opts.dir ?? path.join(await tempDir('shop'), 'shop');
+const sourceName = (s: ShopSource) => (typeof s === 'string' ? s : `${s.base}+${s.variant}${s.remove ? `-${s.remove.length}` : ''}`);
+
+async function makeRebar3Shop(project: string, sources: ShopSource[], opts: ShopBuildOptions): Promise<BuildRecord> {
   if (opts.from) {
-    await copyProject(opts.from.dir, dir);
+    await copyProject(opts.from.dir, project);
     // rebar3's compile state names the sources of the copied project: compile afresh so no stale beam survives.
-    await rm(path.join(dir, '_build/prod/lib/shop'), { recursive: true, force: true });
+    await rm(path.join(project, '_build/prod/lib/shop'), { recursive: true, force: true });
   }
   const vsns = [...(opts.from?.vsns ?? [])];
   for (const source of sources) {
-    if (typeof source === 'string') await checkout(dir, source, instance);
+    if (typeof source === 'string') await checkout(project, source);
     else {
-      await checkoutVariant(dir, source.variant, instance, source.base);
-      for (const p of source.remove ?? []) await rm(path.join(dir, p));
+      await checkoutVariant(project, source.variant, source.base);
+      for (const p of source.remove ?? []) await rm(path.join(project, p));
     }
-    await buildRelease(dir);
-    vsns.push(await releaseVsn(dir));
+    await buildRelease(project);
+    vsns.push(await releaseVsn(project));
   }
-  const relDir = path.join(dir, '_build/prod/rel/shop');
-  const [previous, last] = vsns.slice(-2);
+  const relDir = '_build/prod/rel/shop';
+  const previous = vsns.at(-2);
+  const last = vsns.at(-1);
   let relup: string | null = null;
   let relupError: string | null = null;
   if (opts.relup && previous && last) {
     try {
-      relup = await buildRelup(dir, previous, last);
+      relup = path.relative(project, await buildRelup(project, previous, last));
     } catch (e) {
       const err = e as { stdout?: string; stderr?: string; message: string };
       relupError = `${err.stdout ?? ''}${err.stderr ?? ''}`.trim() || err.message;
@@ -83,8 +86,50 @@ export async function buildRebar3Shop(sources: ShopSource[], opts: ShopBuildOpti
   }
   let tarball: string | null = null;
   if (opts.tarball && last) {
-    await run('rebar3', ['as', 'prod', 'tar', '--relname', 'shop', '--relvsn', last], { cwd: dir, timeout: 300_000 });
+    await run('rebar3', ['as', 'prod', 'tar', '--relname', 'shop', '--relvsn', last], { cwd: project, timeout: 300_000 });
     tarball = path.join(relDir, `shop-${last}.tar.gz`);
   }
-  return { dir, relDir, instance, vsns, relup, relupError, tarball };
+  return { vsns, relup, relupError, tarball };
+}
+
+/** The rebar3 shop built from SOURCES, one after another (a shared build: copy it to change it). */
+export async function buildRebar3Shop(sources: ShopSource[], opts: ShopBuildOptions = {}): Promise<ShopBuild> {
+  const name = [opts.from?.name ?? 'rebar3-shop', ...sources.map(sourceName)].join('_') + (opts.relup ? '.relup' : '') + (opts.tarball ? '.tar' : '');
+  const entry = await cached(
+    { name, inputs: [path.join(FIXTURES, 'rebar3-shop')], params: { sources, relup: !!opts.relup, tarball: !!opts.tarball, from: opts.from?.dir ?? null } },
+    async (dir) => {
+      const record = await makeRebar3Shop(path.join(dir, 'project'), sources, opts);
+      await writeFile(path.join(dir, 'build.json'), JSON.stringify(record));
+    },
+  );
+  const dir = path.join(entry, 'project');
+  const record = JSON.parse(await readFile(path.join(entry, 'build.json'), 'utf8')) as BuildRecord;
+  const abs = (p: string | null) => (p === null ? null : path.join(dir, p));
+  return { name, dir, relDir: path.join(dir, '_build/prod/rel/shop'), vsns: record.vsns, relup: abs(record.relup), relupError: record.relupError, tarball: abs(record.tarball) };
+}
+
+/** A copy of a shared build's project (sources, releases under _build) at DIR, to check out other versions in and build. */
+export async function workingCopy(build: { dir: string }, dir: string): Promise<string> {
+  await copyProject(build.dir, dir);
+  // rebar3's compile state names the sources of the copied project: compile afresh so no stale beam survives.
+  await rm(path.join(dir, '_build/prod/lib/shop'), { recursive: true, force: true });
+  return dir;
+}
+
+export interface MixShopBuild {
+  /** The mix project, with the release under _build/prod/rel. */
+  dir: string;
+  /** `_build/prod/rel/shop_ex`: the release directory. */
+  relDir: string;
+}
+
+/** The mix shop at VERSION, released with `MIX_ENV=prod mix release` (a shared build: copy it to change it). */
+export async function buildMixShop(version: string): Promise<MixShopBuild> {
+  const entry = await cached({ name: `mix-shop_${version}`, inputs: [path.join(FIXTURES, 'mix-shop')], params: { version } }, async (dir) => {
+    const project = path.join(dir, 'project');
+    await checkoutMix(project, version);
+    await buildMixRelease(project, 'shop_ex');
+  });
+  const dir = path.join(entry, 'project');
+  return { dir, relDir: path.join(dir, '_build/prod/rel/shop_ex') };
 }

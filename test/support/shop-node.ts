@@ -3,10 +3,11 @@
  * start it as a daemon, talk to it over its TCP line protocol, stop it.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { waitFor } from './wait.js';
 
 const run = promisify(execFile);
 
@@ -32,10 +33,13 @@ export async function newInstance(prefix = 'shop'): Promise<ShopInstance> {
   return { sname: `${prefix}_${process.pid}_${Math.floor(Math.random() * 1e6)}`, port: await freePort() };
 }
 
-/** Points a copy of the fixture project at this instance's node name and port. */
-export async function customizeProject(projectDir: string, inst: ShopInstance): Promise<void> {
-  await writeFile(path.join(projectDir, 'config/vm.args'), `-sname ${inst.sname}\n-setcookie hotup_test\n+K true\n`);
-  await writeFile(path.join(projectDir, 'config/sys.config'), `[{shop, [{port, ${inst.port}}]}].\n`);
+/**
+ * What the rebar3 shop's start script needs to run as this instance: its
+ * vm.args.src reads the node name and port from here (every `bin/shop`
+ * command needs them, to find the node).
+ */
+export function shopEnv(inst: ShopInstance): Record<string, string> {
+  return { SHOP_NODE: inst.sname, SHOP_PORT: String(inst.port) };
 }
 
 export async function deployTarball(tarball: string, root: string): Promise<void> {
@@ -47,16 +51,22 @@ export async function deployTarball(tarball: string, root: string): Promise<void
 export async function startNode(root: string, app = 'shop', env: Record<string, string> = {}, ping: 'ping' | 'pid' = 'ping'): Promise<void> {
   const opts = { env: { ...process.env, ...env } };
   await run(path.join(root, 'bin', app), ['daemon'], { timeout: 60_000, ...opts });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      await run(path.join(root, 'bin', app), [ping], { timeout: 10_000, ...opts });
-      return;
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await new Promise((r) => setTimeout(r, 300));
-    }
-  }
+  await waitFor(`${root}/bin/${app} ${ping} to answer`, () => run(path.join(root, 'bin', app), [ping], { timeout: 10_000, ...opts }),
+    { timeoutMs: 30_000, intervalMs: 300 });
+}
+
+/** What an Erlang expression evaluates to on the running node, as `bin/<app> eval` prints it (spaces removed). */
+export async function nodeEval(root: string, env: Record<string, string>, expr: string, app = 'shop'): Promise<string> {
+  const { stdout } = await run(path.join(root, 'bin', app), ['eval', expr], { timeout: 30_000, env: { ...process.env, ...env } });
+  return stdout.replace(/\s+/g, '');
+}
+
+/** The OS pid of the release's running VM. */
+export async function nodePid(root: string, env: Record<string, string>, app = 'shop'): Promise<number> {
+  const { stdout } = await run(path.join(root, 'bin', app), ['pid'], { timeout: 30_000, env: { ...process.env, ...env } });
+  const pid = Number(stdout.trim());
+  if (!Number.isInteger(pid) || pid <= 0) throw new Error(`bin/${app} pid said ${JSON.stringify(stdout)}`);
+  return pid;
 }
 
 export async function stopNode(root: string, app = 'shop', env: Record<string, string> = {}): Promise<void> {

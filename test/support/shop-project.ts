@@ -3,12 +3,11 @@
  * project's checkout does, so rebar3 keeps earlier releases under _build.
  */
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { customizeProject, type ShopInstance } from './shop-node.js';
 
 const run = promisify(execFile);
 
@@ -22,11 +21,14 @@ export async function tempDir(prefix: string): Promise<string> {
   return mkdtemp(path.join(os.tmpdir(), `hotup-${prefix}-`));
 }
 
-/** Replaces the project's sources with those of a fixture version (like a git checkout). */
-export async function checkout(projectDir: string, version: string, inst: ShopInstance): Promise<void> {
+/**
+ * Replaces the project's sources with those of a fixture version (like a git
+ * checkout). The release takes its node name and port from the environment
+ * where it starts (shopEnv), so the project needs no edit per node.
+ */
+export async function checkout(projectDir: string, version: string): Promise<void> {
   await rm(path.join(projectDir, 'apps'), { recursive: true, force: true });
   await cp(fixtureVersion(version), projectDir, { recursive: true });
-  await customizeProject(projectDir, inst);
 }
 
 /** `rebar3 as prod release` + `tar`: the tarball of the version now checked out. */
@@ -48,8 +50,8 @@ export async function buildRelup(projectDir: string, from: string, to: string): 
 }
 
 /** A version's sources (v2 unless said) with a variant's files laid over them (fixtures/rebar3-shop/variants/NAME). */
-export async function checkoutVariant(projectDir: string, variant: string, inst: ShopInstance, base = 'v2'): Promise<void> {
-  await checkout(projectDir, base, inst);
+export async function checkoutVariant(projectDir: string, variant: string, base = 'v2'): Promise<void> {
+  await checkout(projectDir, base);
   await cp(fixtureVersion(`variants/${variant}`), projectDir, { recursive: true });
 }
 
@@ -57,24 +59,6 @@ export async function checkoutVariant(projectDir: string, variant: string, inst:
 export async function copyProject(from: string, to: string): Promise<void> {
   // rebar3's _build links back into the project with relative links; keep them relative.
   await cp(from, to, { recursive: true, verbatimSymlinks: true });
-}
-
-/**
- * Makes the checked-out project take its node name and port from the host's
- * environment (SHOP_NODE, SHOP_PORT) through relx's vm.args.src and
- * sys.config.src, as fleets do, so several nodes can run side by side here.
- */
-export async function useEnvConfig(projectDir: string): Promise<void> {
-  const cfg = path.join(projectDir, 'config');
-  await rm(path.join(cfg, 'vm.args'), { force: true });
-  await rm(path.join(cfg, 'sys.config'), { force: true });
-  await writeFile(path.join(cfg, 'vm.args.src'), '-sname ${SHOP_NODE}\n-setcookie hotup_test\n+K true\n');
-  await writeFile(path.join(cfg, 'sys.config.src'), '[{shop, [{port, ${SHOP_PORT}}]}].\n');
-  const rebarConfig = path.join(projectDir, 'rebar.config');
-  const text = await readFile(rebarConfig, 'utf8');
-  await writeFile(rebarConfig, text
-    .replace('{sys_config, "./config/sys.config"}', '{sys_config_src, "./config/sys.config.src"}')
-    .replace('{vm_args, "./config/vm.args"}', '{vm_args_src, "./config/vm.args.src"}'));
 }
 
 /** The mix fixture at VERSION (fixtures/mix-shop/VERSION), as a checkout would leave it. */

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { checkHealth, healthCheckFor, probeOnce } from '../../src/health/probe.js';
 import { LocalExecutor } from '../../src/remote/local.js';
 import { measureOutage } from '../../src/health/outage.js';
+import { waitFor } from '../support/wait.js';
 
 const exec = new LocalExecutor();
 let tcp: net.Server;
@@ -11,10 +12,13 @@ let web: http.Server;
 let tcpPort: number;
 let webPort: number;
 let healthy = true;
+/** Requests the HTTP server has answered unhealthy so far. */
+let refused = 0;
 
 beforeAll(async () => {
   tcp = net.createServer((s) => s.end());
   web = http.createServer((req, res) => {
+    if (!healthy) refused++;
     res.statusCode = healthy ? 200 : 503;
     res.end(req.url);
   });
@@ -63,26 +67,47 @@ describe('health probes', () => {
     healthy = false;
     const check = { probe: { kind: 'http' as const, url: `http://127.0.0.1:${webPort}/` }, timeoutMs: 1_000, retries: 2, intervalMs: 10 };
     await expect(checkHealth(check, exec)).rejects.toMatchObject({ code: 'HEALTH_FAILED', message: expect.stringMatching(/after 3 attempts \(GET http/) });
-    setTimeout(() => (healthy = true), 50);
-    await expect(checkHealth({ ...check, retries: 20, intervalMs: 20 }, exec)).resolves.toBeGreaterThan(1);
+    // Healthy again once the check has been refused twice: it keeps trying and succeeds on a later attempt.
+    const before = refused;
+    const recovering = checkHealth({ ...check, retries: 20, intervalMs: 20 }, exec);
+    await waitFor('two refused attempts', () => refused >= before + 2, { timeoutMs: 10_000, intervalMs: 5 });
+    healthy = true;
+    await expect(recovering).resolves.toBeGreaterThan(2);
   });
 });
 
 describe('measureOutage', () => {
   test('downtime runs from the last good probe to the first good one after', async () => {
     let up = true;
-    const outage = await measureOutage(async () => up, async () => {
-      await new Promise((r) => setTimeout(r, 100));
+    let probes = 0;
+    let failed = 0;
+    const down = { from: 0, to: 0 };
+    const outage = await measureOutage(async () => {
+      probes++;
+      if (!up) failed++;
+      return up;
+    }, async () => {
+      await waitFor('good probes before the outage', () => probes >= 3, { intervalMs: 5 });
       up = false;
-      await new Promise((r) => setTimeout(r, 400));
+      down.from = Date.now();
+      await waitFor('failed probes during the outage', () => failed >= 5, { intervalMs: 5 });
       up = true;
+      down.to = Date.now();
     }, { intervalMs: 20 });
-    expect(outage.downtimeMs).toBeGreaterThanOrEqual(350);
-    expect(outage.downtimeMs).toBeLessThan(1_000);
+    // From the last good probe (before the service went down) to the first good one (after it came back):
+    // at least the outage, at most the outage plus a probe interval on each side and some scheduling.
+    const outageMs = down.to - down.from;
+    expect(outage.downtimeMs).toBeGreaterThanOrEqual(outageMs);
+    expect(outage.downtimeMs).toBeLessThan(outageMs + 1_000);
   });
 
   test('no failed probe, no downtime', async () => {
-    const outage = await measureOutage(async () => true, () => new Promise((r) => setTimeout(r, 100)), { intervalMs: 20 });
+    let probes = 0;
+    const outage = await measureOutage(async () => {
+      probes++;
+      return true;
+    }, () => waitFor('a few probes', () => probes >= 3, { intervalMs: 5 }).then(() => undefined), { intervalMs: 20 });
     expect(outage.downtimeMs).toBe(0);
+    expect(outage.probes).toBeGreaterThanOrEqual(3);
   });
 });

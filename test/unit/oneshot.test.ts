@@ -3,10 +3,10 @@
  * `mix` on PATH that records how it was called and lays its output out as
  * Distillery does; hotup's command line and artifact discovery are real.
  */
-import { chmod, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { customBuildArgv, distilleryArgv, fillPlaceholders } from '../../src/commands/oneshot.js';
 import { builtVersion, oneshotRelDir, runOneshotBuild } from '../../src/build/oneshot.js';
 import { LocalExecutor } from '../../src/remote/local.js';
@@ -15,6 +15,7 @@ import type { BuildConfig } from '../../src/config/types.js';
 const exec = new LocalExecutor();
 const ssh = { knownHosts: '/dev/null', connectTimeoutMs: 1, commandTimeoutMs: 1 };
 let dir: string;
+const savedPath = process.env.PATH;
 
 function config(tool: 'distillery' | 'custom', extra: Partial<BuildConfig> = {}): BuildConfig {
   return { host: 'local', tool, path: dir, profile: 'prod', ssh, task: 'distillery.release', ...extra };
@@ -32,7 +33,13 @@ mkdir -p "$rel/0.1.0" "$rel/0.2.0"
 touch "$rel/0.1.0/shop_ex.tar.gz" "$rel/0.2.0/shop_ex.tar.gz" "$rel/0.2.0/relup"
 `);
   await chmod(path.join(bin, 'mix'), 0o755);
-  process.env.PATH = `${bin}:${process.env.PATH}`;
+  process.env.PATH = savedPath ? `${bin}:${savedPath}` : bin;
+});
+
+afterAll(async () => {
+  if (savedPath === undefined) delete process.env.PATH;
+  else process.env.PATH = savedPath;
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 describe('command lines', () => {

@@ -34,7 +34,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (shop) await rm(path.dirname(shop.dir), { recursive: true, force: true });
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
