@@ -54,7 +54,10 @@ export function toolVersions(): Promise<string> {
 }
 
 export interface CacheRecipe {
-  /** Names the entry on disk; also the prefix of older entries of the same recipe, removed once a new one is made. */
+  /**
+   * Names the entry on disk. Entries made from other inputs stay (another test file may be using one
+   * right now); delete .cache to clean up.
+   */
   name: string;
   /** Fixture trees the build reads. */
   inputs: string[];
@@ -115,14 +118,14 @@ export async function cached(recipe: CacheRecipe, build: (dir: string) => Promis
   const entry = path.join(CACHE_DIR, `${recipe.name}-${await cacheKey(recipe)}`);
   let made = building.get(entry);
   if (!made) {
-    made = make(recipe.name, entry, build);
+    made = make(entry, build);
     building.set(entry, made);
     made.catch(() => building.delete(entry));
   }
   return made;
 }
 
-async function make(name: string, entry: string, build: (dir: string) => Promise<void>): Promise<string> {
+async function make(entry: string, build: (dir: string) => Promise<void>): Promise<string> {
   if (await exists(entry)) return entry;
   await mkdir(CACHE_DIR, { recursive: true });
   const lockDir = `${entry}.lock`;
@@ -140,18 +143,8 @@ async function make(name: string, entry: string, build: (dir: string) => Promise
       await rm(tmp, { recursive: true, force: true });
       throw e;
     }
-    await removeOlder(name, entry);
     return entry;
   } finally {
     await rm(lockDir, { recursive: true, force: true });
-  }
-}
-
-/** Entries of the same recipe made from other inputs: nothing will ask for them again. */
-async function removeOlder(name: string, keep: string): Promise<void> {
-  const pattern = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-[0-9a-f]{16}$`);
-  for (const e of await readdir(CACHE_DIR)) {
-    const p = path.join(CACHE_DIR, e);
-    if (pattern.test(e) && p !== keep) await rm(p, { recursive: true, force: true });
   }
 }
