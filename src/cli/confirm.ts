@@ -1,11 +1,14 @@
-/** Asks on a terminal; never waits when there is none. In CI (CI=true) there is no one to ask: go on. */
+/**
+ * Asks on a terminal; never waits when there is none. Only --yes goes on
+ * unasked: a CI job (CI=true) that forgot it stops before changing anything.
+ */
 import { HotupError } from '../errors.js';
 
 export async function confirm(question: string, assumeYes: boolean): Promise<void> {
-  if (assumeYes || process.env.CI === 'true') return;
+  if (assumeYes) return;
   if (!process.stdin.isTTY) {
     throw new HotupError('ABORTED', 'confirmation needed, but there is no terminal to ask on; nothing was changed',
-      'Review the plan above and pass --yes to proceed without a prompt.');
+      'Review the plan above and pass --yes to proceed without a prompt (in CI too).');
   }
   // Imported only to ask: every command module imports this one, `hotup --help` too.
   const { createInterface } = await import('node:readline/promises');
