@@ -18,7 +18,7 @@ import { parseStartErlData } from '../terms/start-erl.js';
 import type { ReleaseFacts } from '../terms/model.js';
 import { diffReleases, hasCodeChanges } from '../validate/diff.js';
 import { generateAppup } from '../plan/appup-gen.js';
-import { readRemoteFile } from '../host/remote-file.js';
+import { readRemoteFile } from './remote-file.js';
 import type { BuiltRelease } from './rebar3.js';
 
 const BUILD_TIMEOUT_MS = 15 * 60_000;

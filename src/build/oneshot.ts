@@ -12,7 +12,7 @@ import { relupPath, startErlDataPath } from '../commands/release-paths.js';
 import { testFileArgv } from '../commands/files.js';
 import { parseStartErlData } from '../terms/start-erl.js';
 import { compareVersions } from '../validate/version.js';
-import { readRemoteFile } from '../host/remote-file.js';
+import { readRemoteFile } from './remote-file.js';
 import type { BuiltRelease } from './rebar3.js';
 
 const BUILD_TIMEOUT_MS = 20 * 60_000;

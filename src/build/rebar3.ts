@@ -12,7 +12,7 @@ import {
 } from '../commands/rebar3.js';
 import { relFilePath, relupPath, startErlDataPath } from '../commands/release-paths.js';
 import { parseStartErlData } from '../terms/start-erl.js';
-import { readRemoteFile } from '../host/remote-file.js';
+import { readRemoteFile } from './remote-file.js';
 
 const BUILD_TIMEOUT_MS = 15 * 60_000;
 

@@ -17,11 +17,11 @@ export const LAUNCH_EXIT = { noRoot: 64, notInstalled: 66, noEscript: 127 } as c
  * exported into the helper's environment, never its argv. The release's ERTS
  * and boot file run it (a mix boot file names $RELEASE_LIB); a release
  * without its ERTS uses the host's escript.
- * Arguments: ROOT APP DIGEST SCRIPT ARGS…
+ * Arguments: ROOT APP HELPERS_DIR SCRIPT ARGS…
  */
 const PRELUDE = [
   'cd "$1" 2>/dev/null || exit 64',
-  'root=$(pwd -P); app="$2"; h="$root/.hotup/helpers/$3"; script="$4"; shift 4',
+  'root=$(pwd -P); app="$2"; h="$3"; script="$4"; shift 4',
   '[ -f "$h/hotup_session.escript" ] || exit 66',
   // read fails at a last line without a newline (as relx and mix write it), yet sets the variables.
   'erts=; vsn=; if [ -f releases/start_erl.data ]; then read -r erts vsn < releases/start_erl.data || :; fi',
@@ -47,7 +47,7 @@ const PRELUDE = [
 ].join('\n');
 
 function launchArgv(root: string, app: string, digest: string, script: string, args: string[]): string[] {
-  return ['sh', '-c', PRELUDE, 'hotup-helper', root, app, digest, script, ...args];
+  return ['sh', '-c', PRELUDE, 'hotup-helper', root, app, helpersDir(root, digest), script, ...args];
 }
 
 /** The session helper: one per host per command, talking to the node (see erlang-helpers/hotup_session.escript). */

@@ -7,10 +7,10 @@ import type { Executor } from '../remote/executor.js';
 import { ExecutorPool } from '../remote/connect.js';
 import type { Emit } from './events.js';
 import { localHelperDir, type HelperHost } from '../helper/run.js';
-import { uploadHelper } from '../helper/on-host.js';
+import { uploadHelper } from '../helper/on-build-host.js';
 import type { Host } from '../host/host.js';
 import type { NodeLink } from '../host/node-link.js';
-import { RemoteHost } from '../host/remote-host.js';
+import { RemoteHost, type HostSite } from '../host/remote-host.js';
 import { SessionLink } from '../host/session-link.js';
 
 /** The Host of one host of an environment, the same one for the whole command. */
@@ -24,18 +24,8 @@ export interface CoreContext {
   host: HostFactory;
 }
 
-/** Where a host's release lives and how its node is reached: what a NodeLink is made for. */
-export interface NodeSite {
-  /** As hotup.yml names the host. */
-  name: string;
-  root: string;
-  app: string;
-  /** Variables the release's scripts need on this host. */
-  env: Record<string, string>;
-}
-
 /** Makes the link a Host reaches its node through, over that host's connection. */
-export type LinkFactory = (exec: Executor, site: NodeSite) => NodeLink;
+export type LinkFactory = (exec: Executor, site: HostSite) => NodeLink;
 
 /** One session helper per host for the whole command (see host/session-link.ts). */
 export const sessionLink: LinkFactory = (exec, site) => new SessionLink(exec, site.root, site.app, site.env);
@@ -91,7 +81,7 @@ export function openContext(config: Config, emit: Emit, link: LinkFactory = sess
   const pool = new ExecutorPool();
   const hosts = new Map<string, Promise<RemoteHost>>();
   const host: HostFactory = (env, spec) => {
-    const site: NodeSite = { name: spec.raw, root: spec.deployTo ?? env.deployTo, app: config.app, env: { ...env.env, ...spec.env } };
+    const site: HostSite = { name: spec.raw, root: spec.deployTo ?? env.deployTo, app: config.app, env: { ...env.env, ...spec.env } };
     const key = JSON.stringify([env.name, site.name, site.root]);
     let h = hosts.get(key);
     if (!h) {

@@ -93,15 +93,19 @@ export async function runHelperArgv(exec: Executor, argv: string[], command: str
     throw new HotupError('HELPER_FAILED', `the Erlang helper (${command}) printed no result: ${detailOf(undefined, r.stdout, r.stderr)}`,
       'Check that hotup_helper.escript and encode.fun come from this hotup version (reinstall hotup).', { host: exec.target });
   }
-  switch (r.code) {
-    case LAUNCH_EXIT.notInstalled:
-      throw new HelperNotInstalled(command);
+  if (r.code === LAUNCH_EXIT.notInstalled) throw new HelperNotInstalled(command);
+  throw launchFailure(r.code, exec.target) ?? helperError(command, CLASS_OF_EXIT[r.code] ?? `exit ${r.code}`, detailOf(result, r.stdout, r.stderr), exec.target);
+}
+
+/** What the host launcher's own exit code CODE says (see commands/session.ts), if it is one of them. */
+export function launchFailure(code: number, host: string): HotupError | undefined {
+  switch (code) {
     case LAUNCH_EXIT.noRoot:
-      throw new HotupError('NOT_A_RELEASE', `the release root does not exist on the host`, 'Check deploy_to for this environment.', { host: exec.target });
+      return new HotupError('NOT_A_RELEASE', 'the release root does not exist on the host', 'Check deploy_to for this environment.', { host });
     case LAUNCH_EXIT.noEscript:
-      throw new HotupError('HELPER_FAILED', 'cannot run hotup\'s helper: the release has no erts-*/bin/erl and the host has no escript on PATH',
-        'Ship the release with its ERTS (include_erts, the default of rebar3 prod and mix releases), or install Erlang on the host.', { host: exec.target });
+      return new HotupError('HELPER_FAILED', 'cannot run hotup\'s helpers: the release has no erts-*/bin/erl and the host has no escript on PATH',
+        'Ship the release with its ERTS (include_erts, the default of rebar3 prod and mix releases), or install Erlang on the host.', { host });
     default:
-      throw helperError(command, CLASS_OF_EXIT[r.code] ?? `exit ${r.code}`, detailOf(result, r.stdout, r.stderr), exec.target);
+      return undefined;
   }
 }

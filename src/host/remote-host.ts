@@ -16,10 +16,13 @@ import type { NodeRequest } from './protocol.js';
 const HELPER_TIMEOUT_MS = 5 * 60_000;
 const CALL_TIMEOUT_MS = 120_000;
 
-export interface RemoteHostSite {
+/** Where a host's release lives, as hotup.yml says: what a Host and its NodeLink are made for. */
+export interface HostSite {
+  /** As hotup.yml names the host. */
   name: string;
   root: string;
   app: string;
+  /** Variables the release's scripts need on this host. */
   env: Record<string, string>;
 }
 
@@ -28,7 +31,7 @@ export class RemoteHost implements Host {
   readonly root: string;
   readonly app: string;
   readonly env: Record<string, string>;
-  constructor(private readonly exec: Executor, private readonly link: NodeLink, site: RemoteHostSite) {
+  constructor(private readonly exec: Executor, private readonly link: NodeLink, site: HostSite) {
     this.name = site.name;
     this.root = site.root;
     this.app = site.app;

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { HotupError } from '../errors.js';
 import type { Executor, Process } from '../remote/executor.js';
 import { helpersDir, LAUNCH_EXIT, sessionArgv } from '../commands/session.js';
+import { launchFailure } from '../helper/run.js';
 import { helpersDigest, installHelpers } from './helpers-install.js';
 import { decodeFramed, printTerm, textOf, type Term } from '../terms/etf.js';
 import type { NodeLink } from './node-link.js';
@@ -24,25 +25,18 @@ const LINK_PROBE_MS = 10_000;
 /** The typed requests, the helper's own liveness check, and reads of the host's files. */
 type Request = NodeRequest | { op: 'ping' } | { op: 'read' | 'consult'; path: string } | { op: 'append'; path: string; text: string };
 
-interface Running {
-  proc: Process;
-  /** The node the helper talks to, as it named it. */
-  node: string;
-}
-
-function field(t: Term, key: string): Term | undefined {
-  return t.kind === 'map' ? t.entries.find(([k]) => k.kind === 'atom' && k.name === key)?.[1] : undefined;
-}
+/** How a helper process ended (see Process.ended). */
+type Ended = Awaited<Process['ended']>;
 
 function isAtom(t: Term | undefined, name: string): boolean {
   return t?.kind === 'atom' && t.name === name;
 }
 
 export class SessionLink implements NodeLink {
-  private running: Promise<Running> | undefined;
+  private running: Promise<Process> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private nextId = 1;
-  /** Frames of the reply being waited for. */
+  /** Where the helper's next frame goes: the request (or hello) being waited for. */
   private waiting: ((t: Term) => void) | undefined;
 
   constructor(private readonly exec: Executor, private readonly root: string, private readonly app: string, private readonly env: Record<string, string>) {}
@@ -98,10 +92,10 @@ export class SessionLink implements NodeLink {
     const r = this.running;
     this.running = undefined;
     if (!r) return;
-    const running = await r.catch(() => undefined);
-    if (!running) return;
-    running.proc.close();
-    await running.proc.ended;
+    const proc = await r.catch(() => undefined);
+    if (!proc) return;
+    proc.close();
+    await proc.ended;
   }
 
   private host() {
@@ -109,38 +103,37 @@ export class SessionLink implements NodeLink {
   }
 
   private async roundTrip(req: Request, timeoutMs: number): Promise<Term> {
-    const { proc } = await this.session();
+    const proc = await this.session();
     const id = this.nextId++;
     // The helper gives up on the node a second before we give up on the helper, so its answer says why.
-    const frame = erlpack.pack({ ...req, id, timeout: Math.max(1000, timeoutMs - 1000) }).toString('base64');
-    const reply = await new Promise<Term>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        settle();
-        // A helper that does not answer is abandoned; the next call starts a new one.
-        void this.close();
-        void this.silence(req, timeoutMs).then(reject);
-      }, timeoutMs);
-      const waiter = (t: Term) => {
-        settle();
-        resolve(t);
-      };
-      // Whichever comes first (reply, timeout, end) settles this request alone.
-      const settle = () => {
-        clearTimeout(timer);
-        if (this.waiting === waiter) this.waiting = undefined;
-      };
-      this.waiting = waiter;
-      void proc.ended.then((end) => {
-        if (this.waiting !== waiter) return;
-        settle();
-        this.running = undefined;
-        reject(end.lost ?? new HotupError('HELPER_FAILED',
-          `the session helper on the host stopped during ${req.op} (exit ${end.code}): ${end.stderr.trim().slice(-400) || 'no output'}`,
-          'Run hotup again; if it recurs, this is a bug in hotup: please report it with this message.', this.host()));
-      });
-      proc.write(`${frame}\n`);
-    });
+    proc.write(`${erlpack.pack({ ...req, id, timeout: Math.max(1000, timeoutMs - 1000) }).toString('base64')}\n`);
+    const reply = await this.nextFrame(proc, timeoutMs);
+    if (reply === 'timeout') {
+      // A helper that does not answer is abandoned; the next call starts a new one.
+      void this.close();
+      throw await this.silence(req, timeoutMs);
+    }
+    if (!('kind' in reply)) {
+      this.running = undefined;
+      throw reply.lost ?? new HotupError('HELPER_FAILED',
+        `the session helper on the host stopped during ${req.op} (exit ${reply.code}): ${reply.stderr.trim().slice(-400) || 'no output'}`,
+        'Run hotup again; if it recurs, this is a bug in hotup: please report it with this message.', this.host());
+    }
     return this.answer(req, id, reply);
+  }
+
+  /** The helper's next frame, how it ended, or 'timeout': whichever comes first. */
+  private nextFrame(proc: Process, timeoutMs: number): Promise<Term | Ended | 'timeout'> {
+    return new Promise((resolve) => {
+      const settle = (v: Term | Ended | 'timeout') => {
+        clearTimeout(timer);
+        if (this.waiting === settle) this.waiting = undefined;
+        resolve(v);
+      };
+      const timer = setTimeout(() => settle('timeout'), timeoutMs);
+      this.waiting = settle;
+      void proc.ended.then(settle);
+    });
   }
 
   /** No answer in time: a link that no longer carries a command is LINK_LOST; a working link means the node is slow or stuck. */
@@ -176,7 +169,7 @@ export class SessionLink implements NodeLink {
     throw new HotupError('HELPER_FAILED', `the session helper answered ${printTerm(r)}`, 'This is a bug in hotup; please report it.', this.host());
   }
 
-  private session(): Promise<Running> {
+  private session(): Promise<Process> {
     this.running ??= this.start().catch((e: unknown) => {
       this.running = undefined;
       throw e;
@@ -184,7 +177,7 @@ export class SessionLink implements NodeLink {
     return this.running;
   }
 
-  private async start(): Promise<Running> {
+  private async start(): Promise<Process> {
     const first = await this.spawn();
     if (first !== 'not installed') return first;
     await installHelpers(this.exec, this.root);
@@ -197,7 +190,7 @@ export class SessionLink implements NodeLink {
   }
 
   /** Starts the helper and waits for its hello; 'not installed' when the host lacks this version's files. */
-  private async spawn(): Promise<Running | 'not installed'> {
+  private async spawn(): Promise<Process | 'not installed'> {
     const spawning = this.exec.spawn(sessionArgv(this.root, this.app, helpersDigest()), { env: this.env });
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
@@ -218,28 +211,13 @@ export class SessionLink implements NodeLink {
       const t = line.startsWith('HOTUP1:') ? decodeFramed(line) : undefined;
       if (t) this.waiting?.(t);
     });
-    const hello = await new Promise<Term | { code: number; stderr: string; lost?: Error }>((resolve) => {
-      const timer = setTimeout(() => {
-        proc.close();
-        resolve({ code: -2, stderr: 'no hello from the helper' });
-      }, HELLO_MS);
-      const waiter = (t: Term) => {
-        clearTimeout(timer);
-        this.waiting = undefined;
-        resolve(t);
-      };
-      this.waiting = waiter;
-      void proc.ended.then((end) => {
-        clearTimeout(timer);
-        if (this.waiting === waiter) this.waiting = undefined;
-        resolve(end);
-      });
-    });
+    const hello = await this.nextFrame(proc, HELLO_MS);
+    if (hello === 'timeout') {
+      proc.close();
+      return this.cannotStart(-1, 'no hello from the helper');
+    }
     if ('kind' in hello) {
-      if (hello.kind === 'tuple' && isAtom(hello.items[0], 'hello')) {
-        const node = field(hello.items[1]!, 'node');
-        return { proc, node: node ? printTerm(node) : '?' };
-      }
+      if (hello.kind === 'tuple' && isAtom(hello.items[0], 'hello')) return proc;
       // {error, Class, Detail} and an exit: the helper could not start.
       const end = await proc.ended;
       return this.cannotStart(end.code, hello.kind === 'tuple' && hello.items[2] ? textOf(hello.items[2]) ?? printTerm(hello.items[2]) : printTerm(hello));
@@ -249,20 +227,18 @@ export class SessionLink implements NodeLink {
     return this.cannotStart(hello.code, hello.stderr.trim().slice(-400) || 'no output');
   }
 
+  /** Why the helper could not start, from the launcher's exit code or the helper's own (documented at its top). */
   private cannotStart(code: number, detail: string): never {
     const host = this.host();
+    const launch = launchFailure(code, this.exec.target);
+    if (launch) throw launch;
     switch (code) {
-      case LAUNCH_EXIT.noRoot:
-        throw new HotupError('NOT_A_RELEASE', `${this.root} does not exist on the host`, 'Check deploy_to for this environment.', host);
       case 3:
         // No start_erl.data: no release has been installed there, so no node can run from it.
         return nodeDown(this.root, this.app, this.exec.target, detail);
       case 4:
         throw new HotupError('NODE_DOWN', `the node of ${this.app} cannot be reached: ${detail}`,
           'Run the release with distribution on (a node name in vm.args, or RELEASE_DISTRIBUTION=sname|name for mix) to upgrade it hot.', host);
-      case LAUNCH_EXIT.noEscript:
-        throw new HotupError('HELPER_FAILED', `cannot start hotup's session helper: the release has no erts-*/bin/escript and the host has no escript on PATH`,
-          'Ship the release with its ERTS (include_erts, the default of rebar3 prod and mix releases), or install Erlang on the host.', host);
       default:
         throw new HotupError('HELPER_FAILED', `hotup's session helper could not start (exit ${code}): ${detail}`,
           'Check that the release\'s ERTS runs on this host (same OS and architecture as the build); run hotup again.', host);

@@ -4,7 +4,7 @@ import { copyFile, stat } from 'node:fs/promises';
 import { HotupError } from '../errors.js';
 import { DEFAULT_TIMEOUT_MS, type Executor, type Process, type RunOptions, type RunResult, type UploadProgress } from './executor.js';
 import { LineSplitter, StderrTail } from './lines.js';
-import { commandTimedOut, Output, transferFailed } from './outcome.js';
+import { commandTimedOut, exitCode, Output, transferFailed } from './outcome.js';
 
 export class LocalExecutor implements Executor {
   readonly target = 'local';
@@ -69,7 +69,7 @@ export class LocalExecutor implements Executor {
     child.stdin.on('error', () => undefined);
     const ended = new Promise<{ code: number; stderr: string }>((resolve) => {
       child.on('error', (e) => resolve({ code: 127, stderr: `could not run ${cmd}: ${e.message}` }));
-      child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 + 9 : -1), stderr: stderr.value }));
+      child.on('close', (code, signal) => resolve({ code: exitCode(code, signal), stderr: stderr.value }));
     });
     return {
       write: (text) => void child.stdin.write(text),

@@ -4,6 +4,12 @@ import { HotupError } from '../errors.js';
 import type { RunResult } from './executor.js';
 import { shellQuote } from './quote.js';
 
+/** A signal N becomes 128 + N, as a shell reports it, so callers see one kind of number. */
+export function exitCode(code: number | null, signal: string | null): number {
+  const signo = signal === null ? undefined : constants.signals[signal as keyof typeof constants.signals];
+  return code ?? (signo === undefined ? -1 : 128 + signo);
+}
+
 /** Collects a command's output as it streams in. */
 export class Output {
   private readonly out: Buffer[] = [];
@@ -11,11 +17,9 @@ export class Output {
   readonly stdout = (chunk: Buffer): void => void this.out.push(chunk);
   readonly stderr = (chunk: Buffer): void => void this.err.push(chunk);
 
-  /** A signal N becomes 128 + N, as a shell reports it, so callers see one kind of number. */
   result(code: number | null, signal: string | null): RunResult {
-    const signo = signal === null ? undefined : constants.signals[signal as keyof typeof constants.signals];
     return {
-      code: code ?? (signo === undefined ? -1 : 128 + signo),
+      code: exitCode(code, signal),
       // Decoded once at the end: a multi-byte character may straddle two chunks.
       stdout: Buffer.concat(this.out).toString('utf8'),
       stderr: Buffer.concat(this.err).toString('utf8'),

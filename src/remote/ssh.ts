@@ -8,7 +8,7 @@ import type { HostSpec, SshSettings } from '../config/types.js';
 import type { Executor, Process, RunOptions, RunResult, UploadProgress } from './executor.js';
 import { LineSplitter, StderrTail } from './lines.js';
 import { fingerprint, hostKeysFor, keyType, knownHostsName, recordedTypes, verifyHostKey, type HostKeyVerdict } from './known-hosts.js';
-import { commandTimedOut, Output, transferFailed } from './outcome.js';
+import { commandTimedOut, exitCode, Output, transferFailed } from './outcome.js';
 import { commandLine } from './quote.js';
 import { Slots } from './slots.js';
 
@@ -114,10 +114,7 @@ export class SshExecutor implements Executor {
 
   private exec(argv: readonly string[], line: string, stdin: string | Buffer | undefined, timeoutMs: number): Promise<RunResult> {
     return new Promise((resolve, reject) => {
-      const cannotStart = (detail: string) =>
-        reject(this.gone ?? new HotupError('COMMAND_FAILED', `could not start a command over SSH: ${detail}`,
-          'The host refused a new session (see MaxSessions in its sshd_config) or the connection is failing; run hotup again.',
-          { host: this.target }));
+      const cannotStart = (detail: string) => reject(this.startFailed(detail));
       if (this.gone) return reject(this.gone);
       // A link that hangs never opens the channel: the time limit starts before the request.
       let late = false;
@@ -138,6 +135,12 @@ export class SshExecutor implements Executor {
         cannotStart((e as Error).message);
       }
     });
+  }
+
+  /** Why a command could not start: the lost connection, or the host refusing a session. */
+  private startFailed(detail: string): Error {
+    return this.gone ?? new HotupError('COMMAND_FAILED', `could not start a command over SSH: ${detail}`,
+      'The host refused a new session (see MaxSessions in its sshd_config) or the connection is failing; run hotup again.', { host: this.target });
   }
 
   private collect(
@@ -182,8 +185,7 @@ export class SshExecutor implements Executor {
       void this.channels.use(() => new Promise<void>((started) => {
         const fail = (detail: string) => {
           release();
-          reject(this.gone ?? new HotupError('COMMAND_FAILED', `could not start a command over SSH: ${detail}`,
-            'The host refused a new session (see MaxSessions in its sshd_config) or the connection is failing; run hotup again.', { host: this.target }));
+          reject(this.startFailed(detail));
         };
         try {
           this.client.exec(line, (err, stream) => {
@@ -204,7 +206,7 @@ export class SshExecutor implements Executor {
     let exit: number | undefined;
     stream.on('data', lines.push);
     stream.stderr.on('data', stderr.push);
-    stream.on('exit', (code: number | null, signal?: string) => (exit = code ?? (signal ? 128 + 9 : -1)));
+    stream.on('exit', (code: number | null, signal?: string) => (exit = exitCode(code, signal ?? null)));
     const ended = new Promise<{ code: number; stderr: string; lost?: Error }>((resolve) => {
       stream.on('close', () => {
         release();

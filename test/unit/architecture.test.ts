@@ -74,7 +74,7 @@ describe('architecture', () => {
   test('core and node code reach hosts only through the Host façade', () => {
     const bad = [...graph].flatMap(([f, edges]) =>
       /^(core|node)\//.test(f) && f !== 'core/context.ts'
-        ? edges.filter((e) => e.to === 'remote/executor.ts' && !e.typeOnly || /^host\/(remote-host|remote-file|session-link)\.ts$/.test(e.to)).map((e) => `${f} → ${e.to}`)
+        ? edges.filter((e) => e.to === 'remote/executor.ts' && !e.typeOnly || /^host\/(remote-host|session-link)\.ts$/.test(e.to)).map((e) => `${f} → ${e.to}`)
         : []);
     expect(bad).toEqual([]);
   });

@@ -56,13 +56,13 @@ describe('the session helper and the mix relup', () => {
     const hostile = "/opt/it's here; rm -rf /";
     const argv = sessionArgv(hostile, 'shop', 'abc123');
     expect(argv.slice(0, 2)).toEqual(['sh', '-c']);
-    expect(argv.slice(3)).toEqual(['hotup-helper', hostile, 'shop', 'abc123', 'hotup_session.escript', hostile, 'shop']);
+    expect(argv.slice(3)).toEqual(['hotup-helper', hostile, 'shop', `${hostile}/.hotup/helpers/abc123`, 'hotup_session.escript', hostile, 'shop']);
     expect(argv[2]).not.toContain(hostile);
     // The cookie is read on the host, inside the helper: no argument can carry it.
     expect(argv[2]).not.toMatch(/setcookie/);
     expect(helpersDir('/opt/shop', 'abc123')).toBe('/opt/shop/.hotup/helpers/abc123');
     expect(hostHelperArgv('/opt/shop', 'shop', 'abc123', 'set-boot', ['/opt/shop', '0.2.0']).slice(3))
-      .toEqual(['hotup-helper', '/opt/shop', 'shop', 'abc123', 'hotup_helper.escript', 'set-boot', '/opt/shop', '0.2.0']);
+      .toEqual(['hotup-helper', '/opt/shop', 'shop', '/opt/shop/.hotup/helpers/abc123', 'hotup_helper.escript', 'set-boot', '/opt/shop', '0.2.0']);
   });
 });
 

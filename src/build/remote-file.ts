@@ -1,3 +1,4 @@
+/** A file on the build host (this machine or a remote one), read through its executor. */
 import { HotupError } from '../errors.js';
 import type { Executor } from '../remote/executor.js';
 import { readFileArgv, READ_FILE_MISSING } from '../commands/files.js';
