@@ -23,7 +23,7 @@
 %%   {hello, #{node => Node, names => shortnames | longnames}}   first, once
 %%   {reply, Id, {ok, Value}}
 %%   {reply, Id, {error, node_down | call_failed | bad_request, Detail}}
-%% Requests: ping, which_releases, unpack_release, check_install_release,
+%% Requests: ping, boot_status, which_releases, unpack_release, check_install_release,
 %% install_release, make_permanent, create_releases and eval go to the node;
 %% read and consult read a file on the host ({ok, _} | none | {error, Detail});
 %% append adds text to one (ok | {error, Detail}).
@@ -185,6 +185,8 @@ op(<<"ping">>, _Req, Node) ->
         pong -> {ok, true};
         pang -> {ok, false}
     end;
+op(<<"boot_status">>, Req, Node) ->
+    rpc(Node, init, get_status, [], timeout(Req));
 op(<<"which_releases">>, Req, Node) ->
     rpc(Node, release_handler, which_releases, [], timeout(Req));
 op(<<"unpack_release">>, Req, Node) ->

@@ -5,6 +5,8 @@
  * charlists release_handler expects.
  */
 export type NodeRequest =
+  /** init:get_status(): a node answers pings before its boot script has started release_handler. */
+  | { op: 'boot_status' }
   | { op: 'which_releases' }
   /** release_handler:unpack_release(NAME), NAME = "VSN/APP" for a tarball at releases/VSN/APP.tar.gz. */
   | { op: 'unpack_release'; name: string }

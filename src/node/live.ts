@@ -1,6 +1,7 @@
 /** What the live node runs, and waiting for it to answer. */
 import { isHotupError } from '../errors.js';
 import type { Host } from '../host/host.js';
+import { atomOf } from '../terms/etf.js';
 import type { LiveReading } from '../plan/host-status.js';
 import { whichReleases } from './release-handler.js';
 
@@ -14,17 +15,27 @@ export async function readLive(host: Host): Promise<LiveReading> {
   }
 }
 
-/** Polls until the node answers or the time is up; true when it answered. A lost link is not waited out. */
+/**
+ * Polls until the node answers and has run its boot script (a node answers pings before release_handler
+ * is started, and a call then fails with noproc); true when it did. A lost link is not waited out.
+ */
 export async function waitForNode(host: Host, timeoutMs: number, pollMs = 500): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const up = await host.nodeUp().catch((e: unknown) => {
+    const ready = await booted(host).catch((e: unknown) => {
       if (isHotupError(e) && e.code === 'LINK_LOST') throw e;
       return false;
     });
-    if (up) return true;
+    if (ready) return true;
     const left = deadline - Date.now();
     if (left <= 0) return false;
     await new Promise((r) => setTimeout(r, Math.min(pollMs, left)));
   }
+}
+
+/** init:get_status() is {started, _}. */
+async function booted(host: Host): Promise<boolean> {
+  if (!(await host.nodeUp())) return false;
+  const s = await host.call({ op: 'boot_status' }, 10_000);
+  return s.kind === 'tuple' && s.items[0] !== undefined && atomOf(s.items[0]) === 'started';
 }

@@ -297,6 +297,8 @@ export class FakeHost implements Host {
       case 'create_releases':
         this.files.set(releasesFilePath(this.root), 'RELEASES');
         return ok();
+      case 'boot_status':
+        return tuple(atom('started'), atom('started'));
       case 'eval':
         throw new Error(`the fake node evaluates no expressions (${req.expr})`);
     }

@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { HotupError } from '../../src/errors.js';
 import { runApply } from '../../src/core/deploy.js';
 import type { ApplyResult } from '../../src/core/results.js';
+import type { Term } from '../../src/terms/etf.js';
 import { FakeHost, fakeContext, fakePlan, rhError, stepsOf, type Fault } from '../support/fake-host.js';
 
 const OLD = '0.1.0';
@@ -134,6 +135,20 @@ describe('apply, hot', () => {
     expect(fake.running).toBe(OLD);
     expect(fake.bootsNext).toBe(OLD);
     expect(fake.locked).toBe(false);
+  });
+
+  test('install: the node comes back but is still booting → hotup waits for its boot script before asking what it runs', async () => {
+    const fake = host();
+    const starting: Term = { kind: 'tuple', items: [{ kind: 'atom', name: 'starting' }, { kind: 'atom', name: 'started' }] };
+    const { error } = await apply(fake, [
+      { op: 'call:install_release', error: 'CALL_FAILED', effect: FakeHost.nodeDies('old', { old: OLD, new: NEW }) },
+      { op: 'call:boot_status', reply: starting },
+    ]);
+    expect((error!.cause as HotupError).message).toMatch(/it came back and runs 0\.1\.0/);
+    // Until init has run the boot script release_handler is not there: which_releases would fail with noproc.
+    const after = fake.log.slice(fake.log.findIndex((l) => l.startsWith('call:install_release')));
+    const calls = after.filter((l) => l.startsWith('call:boot_status') || l.startsWith('call:which_releases'));
+    expect(calls.slice(0, 3).map((l) => l.split(' ')[0])).toEqual(['call:boot_status', 'call:boot_status', 'call:which_releases']);
   });
 
   test('install: the node dies and comes back on the new release (not permanent) → rolled back to the old one', async () => {
