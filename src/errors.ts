@@ -49,6 +49,12 @@ export class HotupError extends Error {
     this.untouched = options.untouched ?? false;
   }
 
+  /** The same error, known to have come before any change on the host. */
+  asUntouched(): HotupError {
+    if (this.untouched) return this;
+    return new HotupError(this.code, this.message, this.remedy, { host: this.host, cause: this.cause, untouched: true });
+  }
+
   /** The same error, attributed to a host (first attribution wins). */
   onHost(host: string): HotupError {
     if (this.host !== undefined) return this;
@@ -58,4 +64,13 @@ export class HotupError extends Error {
 
 export function isHotupError(e: unknown): e is HotupError {
   return e instanceof HotupError;
+}
+
+/** Runs BODY, whose failures all come before any change on a host: they are marked so (exit code, no rollback). */
+export async function beforeAnyChange<T>(body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (e) {
+    throw isHotupError(e) ? e.asUntouched() : e;
+  }
 }

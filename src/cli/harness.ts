@@ -19,7 +19,7 @@ export interface CommandFrame extends CoreContext {
 /** Runs BODY with a loaded config and open connections; always closes them; sets the exit code. */
 export async function withFrame(opts: GlobalOptions, body: (frame: CommandFrame) => Promise<void>): Promise<void> {
   const [{ loadConfig }, { openContext }, { humanReporter, jsonLinesReporter, jsonReporter }, { exitCodeFor }] = await Promise.all([
-    import('../config/load.js'), import('../core/context.js'), import('../report/reporter.js'), import('./exit-codes.js'),
+    import('../config/load.js'), import('../core/context.js'), import('../report/reporter.js'), import('../report/exit-codes.js'),
   ]);
   const reporter = opts.jsonLines ? jsonLinesReporter() : opts.json ? jsonReporter() : humanReporter();
   let ctx: (CoreContext & { close(): Promise<void> }) | undefined;

@@ -18,7 +18,7 @@ export function register(program: Command): void {
     .action(async (artifact: string, flags: InspectFlags) => {
       // Offline: no config and no connections. Imported here, as in withFrame, to keep `hotup --help` fast.
       const [{ humanReporter, jsonReporter }, { makeStyle }, { exitCodeFor }] = await Promise.all([
-        import('../report/reporter.js'), import('../report/style.js'), import('./exit-codes.js'),
+        import('../report/reporter.js'), import('../report/style.js'), import('../report/exit-codes.js'),
       ]);
       const reporter = flags.json ? jsonReporter() : humanReporter();
       try {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Help } from 'commander';
-import { EXIT } from './exit-codes.js';
+import { EXIT } from '../report/exit-codes.js';
 import { COMMANDS, commandIn } from './commands.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };

@@ -12,10 +12,11 @@ export function register(program: Command): void {
     .option('--json', 'print the plan object that apply carries out')
     .action(async (env: string, opts: GlobalOptions & { checkLive?: boolean; vsn?: string }) => {
       await withFrame({ ...program.opts<GlobalOptions>(), ...opts }, async (f) => {
-        const { plan } = await import('../core/plan.js');
+        const [{ plan }, { planExitCode }] = await Promise.all([import('../core/plan.js'), import('../report/exit-codes.js')]);
         const version = opts.vsn ?? process.env.HOTUP_VERSION;
         const p = await plan(f, env, { checkLive: Boolean(opts.checkLive), ...(version ? { version } : {}) });
         f.reporter.result(p, null);
+        process.exitCode = planExitCode(p);
       });
     });
 }

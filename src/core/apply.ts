@@ -1,5 +1,5 @@
 /** `hotup apply <env>`: carry out a plan, host by host, with health checks and rollback. */
-import { HotupError, isHotupError } from '../errors.js';
+import { beforeAnyChange, HotupError, isHotupError } from '../errors.js';
 import type { ApplyResult, HostOutcome, HostResult } from './results.js';
 import type { EnvironmentConfig, HostSpec } from '../config/types.js';
 import type { HostPlan, UpgradePlan } from '../plan/types.js';
@@ -68,17 +68,21 @@ async function rollback(ctx: CoreContext, env: EnvironmentConfig, spec: HostSpec
 
 async function upgradeHost(ctx: CoreContext, env: EnvironmentConfig, spec: HostSpec, plan: UpgradePlan, hp: HostPlan, how: Execution): Promise<number | undefined> {
   const vars = { env: env.name, app: ctx.config.app, host: hp.host, from: hp.from, to: hp.to };
-  await runHook('before_upgrade', ctx.config.hooks.before_upgrade, vars, ctx.config.root);
-  const host = await ctx.host(env, spec);
-  const tarball = plan.target.tarball;
-  // A downgrade plan ships nothing: the release it goes back to is installed.
-  if (tarball) await runStep(ctx.emit, 'ship', hp.host, async () => {
-    const shipped = await shipTarball(host, hp.to, tarball, (p) =>
-      ctx.emit({ type: 'progress', step: 'ship', host: hp.host, transferred: p.transferred, total: p.total }),
-    );
-    return shipped === 'present'
-      ? { value: undefined, skipped: true, detail: 'identical tarball already on the host' }
-      : { value: undefined, detail: `${(tarball.bytes / 1e6).toFixed(1)} MB, sha256 verified` };
+  // Until the tarball is on the host, the node is as it was: a failure here is "stopped before any change".
+  const host = await beforeAnyChange(async () => {
+    await runHook('before_upgrade', ctx.config.hooks.before_upgrade, vars, ctx.config.root);
+    const h = await ctx.host(env, spec);
+    const tarball = plan.target.tarball;
+    // A downgrade plan ships nothing: the release it goes back to is installed.
+    if (tarball) await runStep(ctx.emit, 'ship', hp.host, async () => {
+      const shipped = await shipTarball(h, hp.to, tarball, (p) =>
+        ctx.emit({ type: 'progress', step: 'ship', host: hp.host, transferred: p.transferred, total: p.total }),
+      );
+      return shipped === 'present'
+        ? { value: undefined, skipped: true, detail: 'identical tarball already on the host' }
+        : { value: undefined, detail: `${(tarball.bytes / 1e6).toFixed(1)} MB, sha256 verified` };
+    });
+    return h;
   });
   let downtimeMs: number | undefined;
   try {

@@ -3,6 +3,7 @@
  * lock → plan → confirm → journal → apply (ship → install → verify → health
  * → make permanent, per host) → summary. The caller only asks and renders.
  */
+import { beforeAnyChange } from '../errors.js';
 import type { UpgradePlan } from '../plan/types.js';
 import { apply, executions, type ApplyOptions } from './apply.js';
 import { planDowngrade } from './downgrade.js';
@@ -35,11 +36,14 @@ export async function runApply(ctx: CoreContext, envName: string, opts: RunApply
   makePlan: Planner<{ version?: string }> = plan): Promise<ApplyResult> {
   const { version, ...applyOpts } = opts;
   return withDeployLock(ctx, envName, `hotup apply ${envName}`, async () => {
-    const p = await makePlan(ctx, envName, version ? { version } : {});
-    const how = executions(p, applyOpts);
-    if (how.some((h) => h !== 'noop')) {
-      await confirm(`Apply this plan to ${envName} (${p.hosts.map((h, i) => `${h.host}: ${how[i]}`).join(', ')})?`);
-    }
+    const p = await beforeAnyChange(async () => {
+      const made = await makePlan(ctx, envName, version ? { version } : {});
+      const how = executions(made, applyOpts);
+      if (how.some((h) => h !== 'noop')) {
+        await confirm(`Apply this plan to ${envName} (${made.hosts.map((h, i) => `${h.host}: ${how[i]}`).join(', ')})?`);
+      }
+      return made;
+    });
     return carryOut(ctx, p, applyOpts);
   });
 }
@@ -47,8 +51,11 @@ export async function runApply(ctx: CoreContext, envName: string, opts: RunApply
 export async function runDowngrade(ctx: CoreContext, envName: string, opts: { to?: string }, confirm: Confirm,
   makePlan: Planner<string | undefined> = planDowngrade): Promise<ApplyResult> {
   return withDeployLock(ctx, envName, `hotup downgrade ${envName}`, async () => {
-    const p = await makePlan(ctx, envName, opts.to);
-    if (p.hosts.some((h) => h.action !== 'noop')) await confirm(`Downgrade ${envName}?`);
+    const p = await beforeAnyChange(async () => {
+      const made = await makePlan(ctx, envName, opts.to);
+      if (made.hosts.some((h) => h.action !== 'noop')) await confirm(`Downgrade ${envName}?`);
+      return made;
+    });
     return carryOut(ctx, p, {});
   });
 }

@@ -3,6 +3,7 @@
  * the environment, and journals its mutating steps on each host. The lock is
  * given back on every way out, Ctrl-C included.
  */
+import { beforeAnyChange } from '../errors.js';
 import { environment, hostNamed, type CoreContext } from './context.js';
 import { acquireAll, lockNote } from '../host/lock.js';
 import { journaling, type JournalHost } from '../host/journal.js';
@@ -10,8 +11,7 @@ import type { UpgradePlan } from '../plan/types.js';
 
 export async function withDeployLock<T>(ctx: CoreContext, envName: string, what: string, body: () => Promise<T>): Promise<T> {
   const env = environment(ctx.config, envName);
-  const hosts = await Promise.all(env.hosts.map((h) => ctx.host(env, h)));
-  const release = await acquireAll(hosts, lockNote(what));
+  const release = await beforeAnyChange(async () => acquireAll(await Promise.all(env.hosts.map((h) => ctx.host(env, h))), lockNote(what)));
   const onSignal = (signal: NodeJS.Signals) => {
     void release().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };

@@ -1,4 +1,5 @@
 /** Reporters turn core events into output: text for people on stderr/stdout, or one JSON document on stdout. */
+import { exitCodeFor } from './exit-codes.js';
 import { isHotupError } from '../errors.js';
 import type { Emit, HotupEvent } from '../core/events.js';
 import { renderPlan } from './render-plan.js';
@@ -15,8 +16,9 @@ export interface Reporter {
 }
 
 export function errorDocument(e: unknown): object {
-  if (isHotupError(e)) return { code: e.code, message: e.message, remedy: e.remedy, ...(e.host ? { host: e.host } : {}) };
-  return { code: 'INTERNAL', message: String((e as Error)?.stack ?? e), remedy: 'This is a bug in hotup; please report it.' };
+  const exit = exitCodeFor(e);
+  if (isHotupError(e)) return { code: e.code, message: e.message, remedy: e.remedy, exit, ...(e.host ? { host: e.host } : {}) };
+  return { code: 'INTERNAL', message: String((e as Error)?.stack ?? e), remedy: 'This is a bug in hotup; please report it.', exit };
 }
 
 export function humanReporter(stdout: NodeJS.WriteStream = process.stdout, stderr: NodeJS.WriteStream = process.stderr): Reporter {

@@ -107,7 +107,7 @@ describe('downgrade and the restart path', () => {
 
   test('downgrade to a release that is not installed is refused, nothing touched', async () => {
     const r = await run(['downgrade', 'prod', '--to', '0.0.1', '--yes']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(6);
     expect(r.stderr).toMatch(/error NOT_INSTALLED.*release 0\.0\.1 is not installed/);
     expect(await request(inst.port, 'vsn')).toBe('v2');
   });
@@ -121,7 +121,7 @@ describe('rollback', () => {
     expect(refused.code).toBe(3);
     expect(refused.stderr).toMatch(/--restart to restart into the new release/);
     const r = await run(['apply', 'prod', '--yes', '--restart', '--json']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(7);
     const doc = jsonOf(r);
     expect(doc.error.code, doc.error.message).toBe('ROLLED_BACK');
     expect(doc.hosts[0]).toMatchObject({ to: '0.3.1', execution: 'restart', outcome: 'rolled_back' });
@@ -134,7 +134,7 @@ describe('rollback', () => {
     const loop = clientLoop(inst.port, { maxMs: 120_000 });
     const r = await run(['apply', 'prod', '--yes']);
     const calls = await loop.stop();
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(7);
     expect(r.stderr).toMatch(/✗ health/);
     expect(r.stderr).toMatch(/rollback .*back on 0\.2\.0 \(hot/);
     expect(r.stderr).toMatch(/error ROLLED_BACK.*serves 0\.2\.0/);
@@ -155,7 +155,7 @@ describe('rollback', () => {
     await waitFor('the killed VM to be gone', () => !alive(pid), { timeoutMs: 10_000 });
     await startNode(root, 'shop', shopEnv(inst));
     const r = await pending;
-    expect(r.code).not.toBe(0);
+    expect(r.code).toBe(7);
     expect(r.stderr).toMatch(/stopped answering during release_handler:install_release\("0\.3\.3"\); it came back and runs 0\.2\.0/);
     expect(await request(inst.port, 'vsn')).toBe('v2');
   });

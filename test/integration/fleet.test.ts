@@ -148,7 +148,8 @@ describe('a fleet of three', () => {
     const noop = await run(['apply', 'prod', '--yes', '--json']);
     expect(ajv.validate('apply.schema.json', jsonOf(noop)), ajv.errorsText()).toBe(true);
     const bad = await run(['downgrade', 'prod', '--to', '9.9.9', '--yes', '--json']);
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(6);
+    expect(jsonOf(bad).error.exit).toBe(6);
     expect(ajv.validate('error.schema.json', jsonOf(bad)), ajv.errorsText()).toBe(true);
   });
 
@@ -156,7 +157,7 @@ describe('a fleet of three', () => {
     await fleetOn('v2');
     await checkoutFleet('v3', 'v3-unhealthy');
     const r = await run(['apply', 'prod', '--yes', '--canary', '1', '--json']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(7);
     const doc = jsonOf(r);
     expect(doc.hosts.map((h: any) => h.outcome)).toEqual(['rolled_back', 'untouched', 'untouched']);
     expect(await versions()).toEqual(['v2', 'v2', 'v2']);
