@@ -6,8 +6,9 @@ import type { HostPlan, UpgradePlan } from '../plan/types.js';
 import { execution, type ApplyChoices, type Execution } from '../plan/policy.js';
 import { waves, type RolloutShape } from '../plan/rollout.js';
 import { shipTarball } from '../host/ship.js';
-import { hotInstall } from '../node/upgrade.js';
+import { hotInstall, settle } from '../node/upgrade.js';
 import { restartInto } from '../node/restart.js';
+import { readHostNow } from '../node/live.js';
 import { checkHealth, describeProbe, healthCheckFor, probeOnce } from '../health/probe.js';
 import type { Host } from '../host/host.js';
 import { runStep } from './step.js';
@@ -56,11 +57,16 @@ async function rollback(ctx: CoreContext, env: EnvironmentConfig, spec: HostSpec
       if (hot) await hotInstall(host, from, ctx.emit, env.nodeWaitMs);
       else await restartInto(host, from, restartOptions(env, spec, host), ctx.emit);
       await healthy(ctx, env, spec, host);
+      if (hot) await settle(host, from, ctx.emit);
       return { value: undefined, detail: `back on ${from} (${hot ? 'hot, through the relup\'s down-path' : 'by restart'})` };
     });
   } catch (e) {
-    return new HotupError('UPGRADE_FAILED', `upgrade to ${hp.to} failed (${cause.message}) and the rollback to ${from} failed too: ${(e as Error).message}`,
-      'Run `hotup status` to see what the node runs, then bring it back by hand (bin/<app> stop; bin/<app> daemon).', { host: spec.raw, cause: e });
+    const now = await readHostNow(host);
+    const remedy = now.boots && now.boots !== now.runs
+      ? `Restart the node (bin/${host.app} restart, or its service) to go back to ${now.boots}; \`hotup status\` shows the release table.`
+      : `Run \`hotup status\` to see the release table, then bring the node to ${from} by hand (bin/${host.app} stop; bin/${host.app} daemon).`;
+    return new HotupError('UPGRADE_FAILED', `upgrade to ${hp.to} failed (${cause.message}) and the rollback to ${from} failed too (${(e as Error).message}); ${now.text}`,
+      remedy, { host: spec.raw, cause: e });
   }
   return new HotupError('ROLLED_BACK', `upgrade to ${hp.to} failed (${cause.message}); the node was rolled back and serves ${from}`,
     cause.remedy, { host: spec.raw, cause });
@@ -86,9 +92,15 @@ async function upgradeHost(ctx: CoreContext, env: EnvironmentConfig, spec: HostS
   });
   let downtimeMs: number | undefined;
   try {
-    if (how === 'hot') await hotInstall(host, hp.to, ctx.emit, env.nodeWaitMs);
-    else downtimeMs = await restartInto(host, hp.to, restartOptions(env, spec, host), ctx.emit);
-    await healthy(ctx, env, spec, host);
+    if (how === 'hot') {
+      await hotInstall(host, hp.to, ctx.emit, env.nodeWaitMs);
+      // Permanent only once healthy: until then a restart boots the release that ran before.
+      await healthy(ctx, env, spec, host);
+      await settle(host, hp.to, ctx.emit);
+    } else {
+      downtimeMs = await restartInto(host, hp.to, restartOptions(env, spec, host), ctx.emit);
+      await healthy(ctx, env, spec, host);
+    }
   } catch (e) {
     // Failures that leave the node on the old release, untouched, need no rollback; without the link none can be done.
     if (!isHotupError(e) || e.untouched || !hp.from || e.code === 'LINK_LOST') throw e;

@@ -4,6 +4,8 @@ import type { Host } from '../host/host.js';
 import { atomOf } from '../terms/etf.js';
 import type { LiveReading } from '../plan/host-status.js';
 import { whichReleases } from './release-handler.js';
+import { startErlDataPath } from '../commands/release-paths.js';
+import { parseStartErlData } from '../terms/start-erl.js';
 
 /** The node's release table, or why it is down (NODE_DOWN only: other failures stay errors). */
 export async function readLive(host: Host): Promise<LiveReading> {
@@ -38,4 +40,27 @@ async function booted(host: Host): Promise<boolean> {
   if (!(await host.nodeUp())) return false;
   const s = await host.call({ op: 'boot_status' }, 10_000);
   return s.kind === 'tuple' && s.items[0] !== undefined && atomOf(s.items[0]) === 'started';
+}
+
+/** What the host runs now and boots next, read back from it, for failure reports. */
+export interface HostNow {
+  /** The release the live node runs (null: down, or could not be asked). */
+  runs: string | null;
+  /** The release start_erl.data names: what a restart boots. */
+  boots: string | null;
+  /** One sentence saying so. */
+  text: string;
+}
+
+export async function readHostNow(host: Host): Promise<HostNow> {
+  const live = await readLive(host).catch((e: unknown) => ({ up: false as const, reason: (e as Error).message }));
+  const path = startErlDataPath(host.root);
+  const boots = await host.read(path).then((t) => (t ? parseStartErlData(t, path).vsn : null), () => null);
+  const bootsText = boots ? `a restart boots ${boots}` : 'what a restart boots could not be read';
+  if (!live.up) return { runs: null, boots, text: `the node is not answering (${live.reason}); ${bootsText}` };
+  const current = live.releases.find((r) => r.status === 'current')?.vsn;
+  const permanent = live.releases.find((r) => r.status === 'permanent')?.vsn ?? null;
+  const runs = current ?? permanent;
+  const how = current && current !== permanent ? 'installed but not permanent' : 'permanent';
+  return { runs, boots, text: `the node now runs ${runs ?? 'no known release'}, ${how}: ${bootsText}` };
 }

@@ -1,8 +1,11 @@
 /**
  * The hot path on one host, through release_handler on the live node:
- * unpack → check_install → install → make_permanent → verify. Each step first
- * looks at what the node already has, so running it again is safe. Going
- * back (a downgrade to an older installed release) is the same path: the
+ * unpack → check_install → install, then (once the caller's health check has
+ * passed) make_permanent → verify. Until make_permanent a restart boots the
+ * release that was permanent before, so a failure or an interruption in
+ * between never leaves an unchecked release to boot. Each step first looks at
+ * what the node already has, so running it again is safe. Going back (a
+ * downgrade, or a rollback to the permanent release) is the same path: the
  * running release's relup holds the way down.
  */
 import { HotupError, isHotupError } from '../errors.js';
@@ -73,8 +76,13 @@ export async function hotInstall(host: Host, vsn: string, emit: Emit, nodeWaitMs
       `${STILL_OLD} release_handler refused before the point of no return; fix what the reply names and apply again.`, true);
     return { value: undefined, detail: `now running ${vsn}` };
   });
+}
 
+/** make_permanent → bin/<app> promoted → verify: VSN, running and checked, is what the node boots from now on. */
+export async function settle(host: Host, vsn: string, emit: Emit): Promise<void> {
+  const name = host.name;
   await runStep(emit, 'make_permanent', name, async () => {
+    const status = statusOf(await whichReleases(host), vsn);
     if (status === 'permanent') return { value: undefined, skipped: true, detail: `${vsn} is already permanent` };
     const r = await makePermanent(host, vsn);
     if (!r.ok) throw refused(name, `release_handler:make_permanent("${vsn}")`, r,

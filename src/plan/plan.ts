@@ -15,8 +15,35 @@ export interface PlanFacts {
   hostFindings?: Map<string, PlanReason[]>;
 }
 
+/**
+ * The node runs TARGET, installed by an apply that never made it permanent
+ * (interrupted, or its health check never finished): apply resumes it: health
+ * check, then make_permanent; a rollback restarts into the permanent one.
+ */
+function resume(s: HostStatus, target: string): HostPlan | null {
+  if (!s.live.up || s.running !== target || !s.permanent || s.permanent === target) return null;
+  return {
+    host: s.host,
+    from: s.permanent,
+    to: target,
+    action: 'hot',
+    reasons: [{
+      rule: 'host/installed-not-permanent',
+      severity: 'warning',
+      effect: 'none',
+      message: `${target} runs but is not permanent (permanent: ${s.permanent}): an apply was interrupted after install`,
+      remedy: `apply finishes it (health check, then make_permanent); a restart before that boots ${s.permanent}.`,
+    }],
+    instructions: [],
+    hotRollback: false,
+    warnings: s.disagreements,
+  };
+}
+
 export function planHosts(f: PlanFacts): HostPlan[] {
   return f.statuses.map((s) => {
+    const resumed = resume(s, f.target);
+    if (resumed) return resumed;
     const noop = s.running === f.target;
     const reasons = [...f.findings, ...(f.hostFindings?.get(s.host) ?? [])];
     return {

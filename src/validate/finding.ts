@@ -30,6 +30,7 @@ export const RULE_IDS = [
   'module/process-load-only',
   'module/missing-code-change',
   'module/on-load-hot',
+  'host/installed-not-permanent',
 ] as const;
 
 export type RuleId = (typeof RULE_IDS)[number];

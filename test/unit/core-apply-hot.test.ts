@@ -27,12 +27,12 @@ async function apply(fake: FakeHost, faults: Fault[] = [], env = {}): Promise<{ 
 }
 
 describe('apply, hot', () => {
-  test('ships, unpacks, installs, makes permanent, verifies and health-checks; journals; frees the lock', async () => {
+  test('ships, unpacks, installs, health-checks, then makes permanent and verifies; journals; frees the lock', async () => {
     const fake = host();
     const { result, steps } = await apply(fake);
     expect(result!.hosts[0]).toMatchObject({ outcome: 'upgraded', execution: 'hot', from: OLD, to: NEW });
     expect(steps.filter((s) => !s.endsWith(':start'))).toEqual([
-      'ship:done', 'bootstrap:skip', 'unpack:done', 'check_install:done', 'install:done', 'make_permanent:done', 'verify:done', 'health:done',
+      'ship:done', 'bootstrap:skip', 'unpack:done', 'check_install:done', 'install:done', 'health:done', 'make_permanent:done', 'verify:done',
     ]);
     expect(fake.releases).toEqual([{ vsn: OLD, status: 'old' }, { vsn: NEW, status: 'permanent' }]);
     expect(fake.bootsNext).toBe(NEW);
@@ -50,6 +50,34 @@ describe('apply, hot', () => {
     const again = await runApply(ctx, 'prod', {}, async () => { throw new Error('must not ask'); }, async () => plan);
     expect(again.hosts[0]!.outcome).toBe('unchanged');
     expect(fake.ops('put')).toHaveLength(1);
+  });
+
+  test('an apply interrupted after install is resumed: health check, then make_permanent; nothing shipped or installed again', async () => {
+    const fake = host({ releases: [{ vsn: OLD, status: 'permanent' }, { vsn: NEW, status: 'current' }] });
+    const { ctx, events } = fakeContext([fake]);
+    const p = fakePlan([fake], OLD, NEW, { ship: false, hotRollback: false });
+    p.hosts[0] = { ...p.hosts[0]!, from: OLD, action: 'hot' };
+    const result = await runApply(ctx, 'prod', {}, yes, async () => p);
+    expect(result.hosts[0]).toMatchObject({ outcome: 'upgraded', from: OLD, to: NEW });
+    expect(stepsOf(events, fake.name).filter((s) => !s.endsWith(':start'))).toEqual([
+      'bootstrap:skip', 'unpack:skip', 'check_install:skip', 'install:skip', 'health:done', 'make_permanent:done', 'verify:done',
+    ]);
+    expect(fake.ops('call:install_release')).toEqual([]);
+    expect(fake.bootsNext).toBe(NEW);
+  });
+
+  test('resumed but unhealthy: rolled back by restart into the permanent release, never made permanent', async () => {
+    const fake = host({ releases: [{ vsn: OLD, status: 'permanent' }, { vsn: NEW, status: 'current' }] });
+    fake.unhealthy.add(NEW);
+    const health = { probe: { kind: 'command' as const, command: 'check-health' }, timeoutMs: 100, retries: 0, intervalMs: 1 };
+    const { ctx } = fakeContext([fake], { health });
+    const p = fakePlan([fake], OLD, NEW, { ship: false, hotRollback: false });
+    p.hosts[0] = { ...p.hosts[0]!, from: OLD, action: 'hot' };
+    const error = await runApply(ctx, 'prod', {}, yes, async () => p).then(() => undefined, (e: HotupError) => e);
+    expect(error!.code).toBe('ROLLED_BACK');
+    expect(fake.ops('call:make_permanent')).toEqual([]);
+    expect(fake.running).toBe(OLD);
+    expect(fake.bootsNext).toBe(OLD);
   });
 
   test('a plain mix release gets its RELEASES made first', async () => {
@@ -222,13 +250,17 @@ describe('apply, hot', () => {
     expect(steps.filter((s) => s.startsWith('health:') && !s.endsWith('start'))).toEqual(['health:fail', 'health:done']);
     expect(fake.ops('run:shell')).toHaveLength(3);
     expect(fake.running).toBe(OLD);
+    // The unhealthy release was never made permanent: no restart could have booted it.
+    expect(fake.ops('call:make_permanent')).toEqual([]);
+    expect(fake.releases.find((r) => r.vsn === OLD)!.status).toBe('permanent');
+    expect(fake.bootsNext).toBe(OLD);
     expect(fake.locked).toBe(false);
     expect(fake.journal().some((j) => j.step === 'rollback' && j.result === 'done')).toBe(true);
   });
 
   test('health without a check: the node not answering after install → rolled back by restart', async () => {
     const fake = host();
-    // The node goes away right after make_permanent; a restart into the old release brings it back.
+    // The node goes away right after install; a restart into the old release brings it back.
     const { error, steps } = await apply(fake, [{ op: 'nodeUp', effect: (s) => { s.up = false; } }]);
     expect(error!.code).toBe('ROLLED_BACK');
     expect((error!.cause as HotupError).code).toBe('HEALTH_FAILED');
@@ -248,6 +280,8 @@ describe('apply, hot', () => {
     expect(error!.results![0]!.outcome).toBe('failed');
     expect(steps).toContain('rollback:fail');
     expect(fake.running).toBe(NEW);
+    expect(fake.bootsNext).toBe(OLD);
+    expect(error!.message).toMatch(/now runs 0\.2\.0, installed but not permanent: a restart boots 0\.1\.0/);
     expect(fake.locked).toBe(false);
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { assessHost, type HostReadings } from '../../src/plan/host-status.js';
+import { planHosts } from '../../src/plan/plan.js';
 import type { ReleasesEntry } from '../../src/terms/model.js';
 
 function rel(vsn: string, status: ReleasesEntry['status']): ReleasesEntry {
@@ -46,5 +47,29 @@ describe('assessHost', () => {
   test('no RELEASES file (plain mix release) is not a disagreement', () => {
     const s = assessHost({ ...base, releasesFile: null });
     expect(s.disagreements).toEqual([]);
+  });
+});
+
+describe('planHosts: an apply interrupted after install', () => {
+  const interrupted = assessHost({ ...base, live: { up: true, releases: [rel('0.2.0', 'current'), rel('0.1.0', 'permanent')] } });
+  const facts = { target: '0.2.0', instructions: [], findings: [], hotRollback: true };
+
+  test('is resumed, not NOOP: hot from the permanent release, rolled back by restart', () => {
+    const [h] = planHosts({ ...facts, statuses: [interrupted] });
+    expect(h).toMatchObject({ action: 'hot', from: '0.1.0', to: '0.2.0', hotRollback: false });
+    expect(h!.reasons.map((r) => r.rule)).toEqual(['host/installed-not-permanent']);
+  });
+
+  test('its good twin, the target permanent, stays NOOP', () => {
+    const done = assessHost({ ...base, startErl: { erts: '13.1.5', vsn: '0.2.0' }, releasesFile: [rel('0.2.0', 'permanent'), rel('0.1.0', 'old')],
+      live: { up: true, releases: [rel('0.2.0', 'permanent'), rel('0.1.0', 'old')] } });
+    const [h] = planHosts({ ...facts, statuses: [done] });
+    expect(h).toMatchObject({ action: 'noop', reasons: [] });
+  });
+
+  test('another version current (not the target) is an upgrade from what runs', () => {
+    const other = assessHost({ ...base, live: { up: true, releases: [rel('0.1.5', 'current'), rel('0.1.0', 'permanent')] } });
+    const [h] = planHosts({ ...facts, statuses: [other] });
+    expect(h).toMatchObject({ from: '0.1.5', reasons: [] });
   });
 });
