@@ -24,7 +24,7 @@
 %%   {reply, Id, {ok, Value}}
 %%   {reply, Id, {error, node_down | call_failed | bad_request, Detail}}
 %% Requests: ping, boot_status, which_releases, unpack_release, check_install_release,
-%% install_release, make_permanent, create_releases and eval go to the node;
+%% install_release, make_permanent, create_releases, verify_code and eval go to the node;
 %% read and consult read a file on the host ({ok, _} | none | {error, Detail});
 %% append adds text to one (ok | {error, Detail}).
 %% A session that cannot start prints {error, Class, Detail} and exits:
@@ -207,22 +207,10 @@ op(<<"create_releases">>, Req, Node) ->
     {ok, {ok, _}} = rpc(Node, supervisor, restart_child, [sasl_sup, release_handler], T),
     {ok, Made};
 op(<<"eval">>, Req, Node) ->
-    Text = str(Req, <<"expr">>),
-    Exprs = case erl_scan:string(Text ++ ".") of
-                {ok, Tokens, _} ->
-                    case erl_parse:parse_exprs(Tokens) of
-                        {ok, Es} -> Es;
-                        {error, E} -> throw({reply, {error, bad_request, iolist_to_binary(io_lib:format("~p", [E]))}})
-                    end;
-                {error, E, _} -> throw({reply, {error, bad_request, iolist_to_binary(io_lib:format("~p", [E]))}})
-            end,
-    %% An exception inside the expression is its value, {'EXIT', Reason}, as `catch` gives it.
-    case rpc:call(Node, erl_eval, exprs, [Exprs, erl_eval:new_bindings()], timeout(Req)) of
-        {value, V, _} -> {ok, V};
-        {badrpc, {'EXIT', R}} -> {ok, {'EXIT', R}};
-        {badrpc, nodedown} -> node_down(Node);
-        {badrpc, R} -> badrpc(R)
-    end;
+    eval_on(Node, str(Req, <<"expr">>), erl_eval:new_bindings(), timeout(Req));
+op(<<"verify_code">>, Req, Node) ->
+    B0 = erl_eval:add_binding('Vsn', str(Req, <<"vsn">>), erl_eval:new_bindings()),
+    eval_on(Node, verify_code_expr(), erl_eval:add_binding('From', str(Req, <<"from">>), B0), timeout(Req));
 %% Files of the release, read here whether or not the node runs.
 op(<<"read">>, Req, _Node) ->
     case file:read_file(str(Req, <<"path">>)) of
@@ -263,6 +251,64 @@ node_down(Node) ->
 
 badrpc(timeout) -> {error, call_failed, <<"timeout">>};
 badrpc(R) -> {error, call_failed, iolist_to_binary(io_lib:format("~p", [R]))}.
+
+%% TEXT parsed here and evaluated by erl_eval on the node, with BINDINGS: one
+%% round trip, whatever it reads there. An exception inside is its value,
+%% {'EXIT', Reason}, as `catch` gives it.
+eval_on(Node, Text, Bindings, Timeout) ->
+    Exprs = case erl_scan:string(Text ++ ".") of
+                {ok, Tokens, _} ->
+                    case erl_parse:parse_exprs(Tokens) of
+                        {ok, Es} -> Es;
+                        {error, E} -> throw({reply, {error, bad_request, iolist_to_binary(io_lib:format("~p", [E]))}})
+                    end;
+                {error, E, _} -> throw({reply, {error, bad_request, iolist_to_binary(io_lib:format("~p", [E]))}})
+            end,
+    case rpc:call(Node, erl_eval, exprs, [Exprs, Bindings], Timeout) of
+        {value, V, _} -> {ok, V};
+        {badrpc, {'EXIT', R}} -> {ok, {'EXIT', R}};
+        {badrpc, nodedown} -> node_down(Node);
+        {badrpc, R} -> badrpc(R)
+    end.
+
+%% Is release Vsn's code what the node runs? For every module of the
+%% applications Vsn has and From has not (name-version), as the node sees them:
+%%   {stale, M, LoadedFrom}  loaded, but not the bytes of Vsn's beam
+%%   {not_loaded, M, Why}    not loaded, on a node in embedded mode (no load on demand)
+%%   {shadowed, M, Path}     not loaded, and the code path finds it elsewhere
+%%   {old_code, M, N}        old code of M kept: N processes still run it
+%% Value: {ModulesChecked, Problems}.
+verify_code_expr() ->
+    "Rels = release_handler:which_releases(),
+     AppsOf = fun(V) -> case lists:keyfind(V, 2, Rels) of {_, _, As, _} -> As; false -> [] end end,
+     Root = code:root_dir(),
+     Embedded = code:get_mode() =:= embedded,
+     Beams = lists:append([[{A, F} || F <- filelib:wildcard(filename:join([Root, \"lib\", A, \"ebin\", \"*.beam\"]))]
+                           || A <- AppsOf(Vsn) -- AppsOf(From)]),
+     AppDir = fun(Path) -> filename:basename(filename:dirname(filename:dirname(Path))) end,
+     Show = fun(T) -> iolist_to_binary(io_lib:format(\"~p\", [T])) end,
+     Check = fun({A, F}) ->
+         M = list_to_atom(filename:basename(F, \".beam\")),
+         {ok, {_, Md5}} = beam_lib:md5(F),
+         case code:is_loaded(M) of
+             {file, Loaded} ->
+                 case M:module_info(md5) of
+                     Md5 ->
+                         case erlang:check_old_code(M) of
+                             true -> [{old_code, M, length([P || P <- erlang:processes(), erlang:check_process_code(P, M)])}];
+                             false -> []
+                         end;
+                     _ -> [{stale, M, Show(Loaded)}]
+                 end;
+             false when Embedded -> [{not_loaded, M, <<\"embedded mode loads no module on demand\">>}];
+             false ->
+                 case code:which(M) of
+                     W when is_list(W) -> case AppDir(W) of A -> []; _ -> [{shadowed, M, Show(W)}] end;
+                     W -> [{shadowed, M, Show(W)}]
+                 end
+         end
+     end,
+     {length(Beams), lists:append([Check(B) || B <- Beams])}".
 
 %% ---- output -----------------------------------------------------------------
 

@@ -18,6 +18,7 @@ export type StepName =
   | 'check_install'
   | 'install'
   | 'make_permanent'
+  | 'verify_code'
   | 'verify'
   | 'set_boot'
   | 'restart'

@@ -15,6 +15,12 @@ export type NodeRequest =
   | { op: 'make_permanent'; vsn: string }
   /** A plain mix release has no RELEASES: create one for the running VSN and restart release_handler so it reads it. */
   | { op: 'create_releases'; vsn: string; app: string }
+  /**
+   * Whether release VSN's code is what the node runs: every module of the applications VSN has and
+   * FROM has not, loaded with the beam's bytes or found on the code path in VSN's directory.
+   * Answers {Checked, [{stale | not_loaded | shadowed | old_code, Module, Detail}]} (see hotup_session.escript).
+   */
+  | { op: 'verify_code'; vsn: string; from: string }
   /** An Erlang expression (text) evaluated on the node, for reads the typed requests do not cover. */
   | { op: 'eval'; expr: string };
 

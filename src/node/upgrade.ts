@@ -18,6 +18,7 @@ import { runStep } from '../core/step.js';
 import type { Host } from '../host/host.js';
 import { checkInstall, createReleases, install, makePermanent, unpack, whichReleases, type RhReply } from './release-handler.js';
 import { waitForNode } from './live.js';
+import { describeProblem, notLive, readCode } from './verify-code.js';
 
 function refused(host: string, call: string, r: Extract<RhReply, { ok: false }>, remedy: string, untouched: boolean): HotupError {
   return new HotupError('UPGRADE_FAILED', `${call} returned ${r.reply}`, remedy, { host, untouched });
@@ -75,6 +76,21 @@ export async function hotInstall(host: Host, vsn: string, emit: Emit, nodeWaitMs
     if (!r.ok) throw refused(name, `release_handler:install_release("${vsn}")`, r,
       `${STILL_OLD} release_handler refused before the point of no return; fix what the reply names and apply again.`, true);
     return { value: undefined, detail: `now running ${vsn}` };
+  });
+
+  // What ran before: after a resumed install, the permanent release.
+  const before = runs !== vsn ? runs : releases.find((r) => r.status === 'permanent' && r.vsn !== vsn)?.vsn;
+  await runStep(emit, 'verify_code', name, async () => {
+    if (!before) return { value: undefined, skipped: true, detail: 'no earlier release to compare with' };
+    const reading = await readCode(host, vsn, before);
+    const dead = notLive(reading);
+    if (dead.length > 0) {
+      throw new HotupError('VERIFY_FAILED', `release_handler installed ${vsn}, but its code is not what the node runs: ${dead.slice(0, 5).map(describeProblem).join('; ')}${dead.length > 5 ? ` (and ${dead.length - 5} more)` : ''}`,
+        'The relup does not load every changed module (see `hotup inspect` for module/not-loaded), or a directory outside the release shadows it on the code path; fix that and apply again, or apply with --restart.',
+        { host: name });
+    }
+    for (const p of reading.problems) emit({ type: 'log', level: 'warn', host: name, message: describeProblem(p) });
+    return { value: undefined, detail: `${reading.checked} module${reading.checked === 1 ? '' : 's'} of the changed applications run ${vsn}'s bytes` };
   });
 }
 

@@ -143,6 +143,18 @@ describe('rollback', () => {
     expect(await startErl()).toBe('0.2.0');
   });
 
+  test('a relup that leaves a changed module out, forced hot: the old code still runs, so verify_code fails and the node is rolled back', async () => {
+    await checkoutVariant(project, 'v3-stale', 'v3');
+    const r = await run(['apply', 'prod', '--yes', '--force', '--json']);
+    expect(r.code, r.stderr).toBe(7);
+    const doc = jsonOf(r);
+    expect(doc.error.code).toBe('ROLLED_BACK');
+    expect(doc.error.message).toMatch(/shop_counter runs other bytes than the release's beam/);
+    expect(doc.hosts[0]).toMatchObject({ to: '0.3.4', outcome: 'rolled_back' });
+    expect(await request(inst.port, 'vsn')).toBe('v2');
+    expect(await startErl()).toBe('0.2.0');
+  });
+
   test('the node killed during install_release: hotup says what it runs afterwards', async () => {
     await checkoutVariant(project, 'v3-slow', 'v3');
     const pid = await nodePid(root, shopEnv(inst));

@@ -74,6 +74,7 @@ describe('plain mix release', () => {
     const calls = await loop.stop();
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/✓ bootstrap \S+ +releases\/RELEASES made for the running 0\.1\.0/);
+    expect(r.stderr).toMatch(/✓ verify_code \S+ +[1-9]\d* modules? of the changed applications run 0\.2\.0's bytes/);
     expect(calls.failures).toEqual([]);
     expect(await request(port, 'vsn')).toBe('ex-v2');
     // code_change/3 turned the integer into the map and kept the total.

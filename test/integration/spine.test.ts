@@ -91,6 +91,8 @@ describe('status, plan and apply over SSH on a live node', () => {
     const calls = await loop.stop();
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stderr).toMatch(/make_permanent/);
+    // Read back from the node: the upgraded application's modules run 0.2.0's bytes (shop has 5).
+    expect(r.stderr).toMatch(/✓ verify_code \S+ +5 modules of the changed applications run 0\.2\.0's bytes/);
 
     expect(calls.failures).toEqual([]);
     expect(calls.ok).toBeGreaterThan(10);

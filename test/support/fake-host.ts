@@ -82,6 +82,8 @@ export class FakeHost implements Host {
   up: boolean;
   /** Versions whose node crashes at boot. */
   readonly crashesAtBoot = new Set<string>();
+  /** Modules that stay on old bytes once a version is installed (verify_code reports them stale). */
+  readonly staleCode = new Map<string, string[]>();
   /** Versions that fail the health command. */
   readonly unhealthy = new Set<string>();
   /** nodeUp polls during which a dying node stays down before it comes back (see `nodeDies`). */
@@ -299,6 +301,10 @@ export class FakeHost implements Host {
         return ok();
       case 'boot_status':
         return tuple(atom('started'), atom('started'));
+      case 'verify_code': {
+        const stale = this.staleCode.get(req.vsn) ?? [];
+        return tuple({ kind: 'int', value: 5 }, { kind: 'list', items: stale.map((m) => tuple(atom('stale'), atom(m), bin(`/old/${m}.beam`))) });
+      }
       case 'eval':
         throw new Error(`the fake node evaluates no expressions (${req.expr})`);
     }

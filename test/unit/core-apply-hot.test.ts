@@ -32,7 +32,7 @@ describe('apply, hot', () => {
     const { result, steps } = await apply(fake);
     expect(result!.hosts[0]).toMatchObject({ outcome: 'upgraded', execution: 'hot', from: OLD, to: NEW });
     expect(steps.filter((s) => !s.endsWith(':start'))).toEqual([
-      'ship:done', 'bootstrap:skip', 'unpack:done', 'check_install:done', 'install:done', 'health:done', 'make_permanent:done', 'verify:done',
+      'ship:done', 'bootstrap:skip', 'unpack:done', 'check_install:done', 'install:done', 'verify_code:done', 'health:done', 'make_permanent:done', 'verify:done',
     ]);
     expect(fake.releases).toEqual([{ vsn: OLD, status: 'old' }, { vsn: NEW, status: 'permanent' }]);
     expect(fake.bootsNext).toBe(NEW);
@@ -60,9 +60,10 @@ describe('apply, hot', () => {
     const result = await runApply(ctx, 'prod', {}, yes, async () => p);
     expect(result.hosts[0]).toMatchObject({ outcome: 'upgraded', from: OLD, to: NEW });
     expect(stepsOf(events, fake.name).filter((s) => !s.endsWith(':start'))).toEqual([
-      'bootstrap:skip', 'unpack:skip', 'check_install:skip', 'install:skip', 'health:done', 'make_permanent:done', 'verify:done',
+      'bootstrap:skip', 'unpack:skip', 'check_install:skip', 'install:skip', 'verify_code:done', 'health:done', 'make_permanent:done', 'verify:done',
     ]);
     expect(fake.ops('call:install_release')).toEqual([]);
+    expect(fake.ops('call:verify_code')).toEqual([`call:verify_code ${NEW}`]);
     expect(fake.bootsNext).toBe(NEW);
   });
 
@@ -268,6 +269,21 @@ describe('apply, hot', () => {
     expect(fake.running).toBe(OLD);
     expect(fake.bootsNext).toBe(OLD);
     expect(fake.locked).toBe(false);
+  });
+
+  test('verify_code: installed, but a changed module still runs its old bytes → VERIFY_FAILED, rolled back, never permanent', async () => {
+    const fake = host();
+    fake.staleCode.set(NEW, ['shop_counter']);
+    const { error, steps } = await apply(fake);
+    expect(error!.code).toBe('ROLLED_BACK');
+    expect((error!.cause as HotupError).code).toBe('VERIFY_FAILED');
+    expect((error!.cause as HotupError).message).toMatch(/shop_counter runs other bytes than the release's beam/);
+    expect(steps).toEqual(expect.arrayContaining(['verify_code:fail', 'rollback:done']));
+    // No health check of the release that is not live: the rollback's own check is of the old one.
+    expect(steps.slice(0, steps.indexOf('rollback:start'))).not.toContain('health:start');
+    expect(fake.ops('call:make_permanent')).toEqual([]);
+    expect(fake.running).toBe(OLD);
+    expect(fake.bootsNext).toBe(OLD);
   });
 
   test('rollback: it fails too → UPGRADE_FAILED naming both, the host left for a person', async () => {
