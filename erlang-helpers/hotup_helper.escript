@@ -26,8 +26,10 @@
 %%                        apps  => per application: vsn, whether lib/APP-VSN/ebin
 %%                                 is there, the .app `modules`, the .appup terms,
 %%                                 and per module a tuple (not a map: there
-%%                                 can be thousands) {Module, beam_lib:md5 in
-%%                                 hex, behaviours, exports code_change/3 (or
+%%                                 can be thousands) {Module, digest in hex
+%%                                 (beam_lib:md5's chunks, the build directory
+%%                                 taken out of the literals: see digest/1),
+%%                                 behaviours, exports code_change/3 (or
 %%                                 /4), imports erlang:load_nif/2, has an
 %%                                 on_load function (true | false | unknown:
 %%                                 see hotup_beam.erl)}
@@ -222,20 +224,81 @@ app_modules(AppFile) ->
         _ -> []
     end.
 
-%% One read per beam; chunks and digest come from the same bytes.
+%% One read and one pass over the chunks per beam; facts and digest come from the same bytes.
 module_facts(Beam, OnLoad) ->
     Bin = read_file(Beam),
-    case beam_lib:chunks(Bin, [attributes, exports, imports, "Code"]) of
-        {ok, {Mod, [{attributes, Attrs}, {exports, Exports}, {imports, Imports}, {"Code", Code}]}} ->
-            {ok, {Mod, Md5}} = beam_lib:md5(Bin),
-            {Mod, binary:encode_hex(Md5),
+    %% The chunks beam_lib:md5 digests, after the ones the facts need.
+    CodeChunks = ["Atom", "AtU8", "Code", "StrT", "ImpT", "ExpT", "FunT", "LitT"],
+    case beam_lib:chunks(Bin, [attributes, exports, imports, compile_info | CodeChunks], [allow_missing_chunks]) of
+        {ok, {Mod, [{attributes, Attrs}, {exports, Exports}, {imports, Imports}, {compile_info, Info} | Chunks]}}
+          when is_list(Attrs), is_list(Exports), is_list(Imports) ->
+            {"Code", Code} = lists:keyfind("Code", 1, Chunks),
+            {Mod, binary:encode_hex(digest(Chunks, build_root(Info))),
              lists:usort(lists:append(proplists:get_all_values(behaviour, Attrs) ++ proplists:get_all_values(behavior, Attrs))),
              lists:member({code_change, 3}, Exports) orelse lists:member({code_change, 4}, Exports),
              lists:member({erlang, load_nif, 2}, Imports),
              OnLoad(Code)};
+        {ok, _} ->
+            fail(5, not_a_release, io_lib:format("~ts is not a readable beam file: chunks missing", [Beam]));
         {error, beam_lib, Reason} ->
             fail(5, not_a_release, io_lib:format("~ts is not a readable beam file: ~p", [Beam, Reason]))
     end.
+
+%% What a module's code is, wherever it was built: beam_lib:md5's chunks, with
+%% the build directory taken out of the literals. Elixir (Logger metadata,
+%% __ENV__.file) and some Erlang macros keep the absolute source path in a
+%% literal, so the same source built in two checkouts has two md5s; compared
+%% as such, every module would look changed.
+digest(Chunks, Root) ->
+    erlang:md5([[Id, without_root(Id, Data, Root)] || {Id, Data} <- Chunks, is_binary(Data)]).
+
+%% The source path up to its lib/ or src/ directory (a project or a dependency's root).
+build_root(Info) when is_list(Info) ->
+    case proplists:get_value(source, Info) of
+        Source when is_list(Source) ->
+            case [R || Sep <- ["/lib/", "/src/"], [R, _] <- [string:split(Source, Sep, trailing)], R =/= ""] of
+                [Root | _] -> unicode:characters_to_binary(Root);
+                [] -> none
+            end;
+        _ -> none
+    end;
+build_root(_) -> none.
+
+%% Only a literal table that holds the root is decoded: most hold no path.
+without_root("LitT", <<_:32, Compressed/binary>> = Data, Root) when is_binary(Root) ->
+    try zlib:uncompress(Compressed) of
+        <<_:32, Lits/binary>> = All ->
+            case binary:match(Lits, Root) of
+                nomatch -> All;
+                _ ->
+                    Strip = strip_root(Root, unicode:characters_to_list(Root)),
+                    term_to_binary([Strip(binary_to_term(L)) || <<Len:32, L:Len/binary>> <= Lits])
+            end
+    catch error:_ -> Data
+    end;
+without_root(_, Data, _) -> Data.
+
+%% A literal with every string (binary or charlist) that starts with the root cut short.
+strip_root(Root, RootList) ->
+    fun Strip(B) when is_binary(B) ->
+            case string:prefix(B, Root) of nomatch -> B; Rest -> Rest end;
+        Strip([]) -> [];
+        Strip([C | _] = L) when is_integer(C) ->
+            case io_lib:printable_unicode_list(L) andalso string:prefix(L, RootList) of
+                false -> cons_map(Strip, L);
+                nomatch -> L;
+                Rest -> Rest
+            end;
+        Strip(L) when is_list(L) -> cons_map(Strip, L);
+        Strip(T) when is_tuple(T) -> list_to_tuple([Strip(E) || E <- tuple_to_list(T)]);
+        Strip(M) when is_map(M) -> maps:from_list([{Strip(K), Strip(V)} || {K, V} <- maps:to_list(M)]);
+        Strip(X) -> X
+    end.
+
+%% lists:map for proper and improper lists alike.
+cons_map(F, [H | T]) -> [F(H) | cons_map(F, T)];
+cons_map(_, []) -> [];
+cons_map(F, Tail) -> F(Tail).
 
 %% How on_load is found: by hotup_beam.erl (next to this script), compiled
 %% with the twin where the compiler is; else it is `unknown`.

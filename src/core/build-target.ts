@@ -16,8 +16,10 @@ import { fetchRunningRelease, type OldFacts } from './running-release.js';
 
 export interface BuildOutcome {
   vsn: string;
-  /** null: the build is the version that runs; nothing to upgrade. */
+  /** null: the build is the version that runs; nothing to upgrade (if its code is the same). */
   built: (BuiltRelease & { appups?: AppupUsed[] }) | null;
+  /** Where the release directory of the build is: for comparing a same-version build with what runs. */
+  relDir: string;
   /** The running release's facts when the build needed them first (mix appups). */
   old: OldFacts | null;
 }
@@ -90,11 +92,11 @@ export async function buildTarget(ctx: CoreContext, envName: string, statuses: H
       return { value: b, detail: `${app} ${b.vsn} built by ${build.tool === 'custom' ? 'the project\'s command' : `mix ${build.task}`}` };
     });
     versionChecker(version, exec.target)(built.vsn);
-    return { vsn: built.vsn, built: built.vsn === running ? null : built, old: null };
+    return { vsn: built.vsn, built: built.vsn === running ? null : built, old: null, relDir: oneshotRelDir(build, app) };
   }
 
   const mix = build.tool === 'mix';
-  if (assembled.vsn === running) return { vsn: assembled.vsn, built: null, old: null };
+  if (assembled.vsn === running) return { vsn: assembled.vsn, built: null, old: null, relDir: assembled.relDir };
   await ensureRunningRelease(ctx, envName, statuses, running, exec, assembled.relDir);
   // Mix makes no appups: they come from the module diff, so the running release is read first.
   const old = mix ? await oldFacts(assembled.relDir) : null;
@@ -113,5 +115,5 @@ export async function buildTarget(ctx: CoreContext, envName: string, statuses: H
     }
     return { value: b, detail: `appups, relup ${running} → ${b.vsn} and tarball made` };
   });
-  return { vsn: built.vsn, built, old };
+  return { vsn: built.vsn, built, old, relDir: assembled.relDir };
 }

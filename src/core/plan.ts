@@ -21,6 +21,7 @@ import { buildExecutor, buildHelper, environment, hostNamed, type CoreContext } 
 import { discoverEnvironment } from './status.js';
 import { assemble, buildTarget } from './build-target.js';
 import { hostRunningFacts, runningFacts } from './running-release.js';
+import { sameVersionRules } from '../validate/same-version.js';
 
 async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');
@@ -95,8 +96,9 @@ export async function plan(ctx: CoreContext, envName: string, opts: { checkLive?
   const vars = { env: envName, app, from: running };
   await runHook('before_build', beforeBuild, vars, ctx.config.root);
   const assembled = beforeBuild ? await assemble(ctx, version) : early;
-  // The running release's facts come from a host, read while the relup is made.
-  const fromHost = assembled?.vsn === running ? Promise.resolve(null) : hostRunningFacts(ctx, envName, statuses, running);
+  // The running release's facts come from a host, read while the relup is made (or, for a build of the running
+  // version, to compare its code with what runs).
+  const fromHost = hostRunningFacts(ctx, envName, statuses, running);
   fromHost.catch(() => undefined);
   const oldFacts = (relDir: string) => runningFacts(fromHost, helper, relDir, running);
   const target = await buildTarget(ctx, envName, statuses, running, version, assembled, oldFacts);
@@ -120,6 +122,16 @@ export async function plan(ctx: CoreContext, envName: string, opts: { checkLive?
     tarball = await describeTarball(await localTarball(exec, build.host !== 'local', built.tarball!));
     await runHook('after_build', ctx.config.hooks.after_build, { ...vars, to: built.vsn }, ctx.config.root);
     if (opts.checkLive) hostFindings = await checkLive(ctx, envName, statuses, built.vsn, tarball);
+  }
+
+  // The version that runs, built again: the same code is nothing to do; other code cannot be upgraded to.
+  if (!built && target.vsn === running) {
+    findings = await runStep(ctx.emit, 'inspect', undefined, async () => {
+      const [runs, rebuilt] = await Promise.all([fromHost, buildHostFacts(helper, target.relDir, running)]);
+      if (!runs) return { value: [], skipped: true, detail: `release ${running} could not be read on a host to compare with the build` };
+      const f = sameVersionRules(runs, rebuilt);
+      return { value: f, detail: f.length ? `the build of ${running} has other code than the hosts run` : `the build of ${running} has the code the hosts run` };
+    });
   }
 
   const result: UpgradePlan = {

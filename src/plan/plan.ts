@@ -44,8 +44,9 @@ export function planHosts(f: PlanFacts): HostPlan[] {
   return f.statuses.map((s) => {
     const resumed = resume(s, f.target);
     if (resumed) return resumed;
-    const noop = s.running === f.target;
     const reasons = [...f.findings, ...(f.hostFindings?.get(s.host) ?? [])];
+    // The target runs already: nothing to do, unless the findings say its build differs from what runs.
+    const noop = s.running === f.target && decide(reasons).kind !== 'blocked';
     return {
       host: s.host,
       from: s.running,

@@ -23,6 +23,10 @@ function refuse(h: HostPlan, message: string, remedy: string): HotupError {
 
 export function execution(h: HostPlan, c: ApplyChoices): Execution {
   if (h.action === 'noop') return 'noop';
+  // No flag helps: a host holds one build per version, and this build's version is already there.
+  if (h.reasons.some((r) => r.rule === 'release/same-version-new-bytes')) {
+    throw refuse(h, 'the build has the version the host runs, with other code', 'Bump the release version (and each changed application\'s), then apply; --force and --restart cannot install two builds of one version.');
+  }
   const errors = h.reasons.filter((r) => r.severity === 'error');
   const hotPossible = !h.reasons.some((r) => NO_HOT_PATH.has(r.rule));
   if (c.restart) {

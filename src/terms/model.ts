@@ -116,7 +116,7 @@ export interface ReleasesEntry {
 
 export interface ModuleFacts {
   module: string;
-  /** beam_lib:md5/1, hex. */
+  /** Digest of the module's code, hex: beam_lib:md5's chunks with the build directory taken out of the literals (hotup_helper.escript digest/1). */
   md5: string;
   /** As the beam declares them (an Elixir `use GenServer` is 'Elixir.GenServer'). */
   behaviours: string[];

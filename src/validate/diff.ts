@@ -7,7 +7,7 @@ export interface AppChange {
   oldVsn: string | null;
   /** null: the target release drops the application. */
   newVsn: string | null;
-  /** Same name, different beam_lib:md5. */
+  /** Same name, different code digest. */
   changed: ModuleFacts[];
   added: ModuleFacts[];
   deleted: ModuleFacts[];

@@ -18,6 +18,7 @@ export const RULE_IDS = [
   'release/core-app-changed',
   'release/old-facts-unavailable',
   'release/old-facts-from-build',
+  'release/same-version-new-bytes',
   'app/version-not-bumped',
   'appup/missing',
   'appup/malformed',

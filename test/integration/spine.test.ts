@@ -3,7 +3,7 @@
  * running as a daemon, and the compiled hotup binary taking it from 0.1.0 to
  * 0.2.0 while a client keeps calling it.
  */
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
@@ -111,9 +111,29 @@ describe('status, plan and apply over SSH on a live node', () => {
     expect(st.hosts[0].running).toBe('0.2.0');
   });
 
-  test('apply again is a no-op', async () => {
+  test('apply again is a no-op: the rebuilt 0.2.0 has the code the host runs', async () => {
     const r = await hotup(['apply', 'prod', '--yes', '--json'], { cwd: project });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(jsonOf(r).hosts[0]).toMatchObject({ action: 'noop', outcome: 'unchanged' });
+  });
+
+  test('0.2.0 rebuilt with other code: plan is blocked (exit 3), apply refuses even with --force, the node keeps serving', async () => {
+    const file = path.join(project, 'apps/shop/src/shop_counter.erl');
+    const original = await readFile(file, 'utf8');
+    await writeFile(file, original.replace('code_vsn() -> "v2".', 'code_vsn() -> "v2-patched".'));
+    try {
+      const plan = await hotup(['plan', 'prod', '--json'], { cwd: project });
+      expect(plan.code, plan.stderr).toBe(3);
+      const h = jsonOf(plan).hosts[0];
+      expect(h).toMatchObject({ action: 'blocked', from: '0.2.0', to: '0.2.0' });
+      expect(h.reasons.map((x: any) => x.rule)).toEqual(['release/same-version-new-bytes']);
+      expect(h.reasons[0].message).toMatch(/shop \(shop_counter\)/);
+      const forced = await hotup(['apply', 'prod', '--yes', '--force'], { cwd: project });
+      expect(forced.code).toBe(3);
+      expect(forced.stderr).toMatch(/the build has the version the host runs, with other code/);
+      expect(await request(inst.port, 'vsn')).toBe('v2');
+    } finally {
+      await writeFile(file, original);
+    }
   });
 });

@@ -24,6 +24,13 @@ describe('what apply does with a decision', () => {
     expect(execution(host('hot'), { restart: true })).toBe('restart');
   });
 
+  test('the running version built with other code: no flag goes ahead', () => {
+    const h = { ...host('blocked', [reason('release/same-version-new-bytes', 'error', 'block')]), to: '1' };
+    for (const c of [{}, { force: true }, { restart: true }, { force: true, restart: true }]) {
+      expect(refusal(() => execution(h, c)).message).toMatch(/the build has the version the host runs, with other code/);
+    }
+  });
+
   test('a restart decision with only warnings restarts on its own', () => {
     expect(execution(host('restart', [reason('relup/restart-emulator', 'warning', 'restart')]), {})).toBe('restart');
   });
