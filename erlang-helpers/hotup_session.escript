@@ -24,7 +24,8 @@
 %%   {reply, Id, {ok, Value}}
 %%   {reply, Id, {error, node_down | call_failed | bad_request, Detail}}
 %% Requests: ping, boot_status, which_releases, unpack_release, check_install_release,
-%% install_release, make_permanent, create_releases, verify_code and eval go to the node;
+%% install_release, make_permanent, remove_release, create_releases, verify_code and eval
+%% go to the node;
 %% read and consult read a file on the host ({ok, _} | none | {error, Detail});
 %% append adds text to one (ok | {error, Detail}).
 %% A session that cannot start prints {error, Class, Detail} and exits:
@@ -195,6 +196,8 @@ op(<<"check_install_release">>, Req, Node) ->
     rpc(Node, release_handler, check_install_release, [str(Req, <<"vsn">>)], timeout(Req));
 op(<<"install_release">>, Req, Node) ->
     rpc(Node, release_handler, install_release, [str(Req, <<"vsn">>)], timeout(Req));
+op(<<"remove_release">>, Req, Node) ->
+    rpc(Node, release_handler, remove_release, [str(Req, <<"vsn">>)], timeout(Req));
 op(<<"make_permanent">>, Req, Node) ->
     rpc(Node, release_handler, make_permanent, [str(Req, <<"vsn">>)], timeout(Req));
 op(<<"create_releases">>, Req, Node) ->

@@ -9,6 +9,7 @@ import { shipTarball } from '../host/ship.js';
 import { hotInstall, settle } from '../node/upgrade.js';
 import { restartInto } from '../node/restart.js';
 import { readHostNow } from '../node/live.js';
+import { earlierBuild, removeEarlierBuild } from '../node/unpack.js';
 import { checkHealth, describeProbe, healthCheckFor, probeOnce } from '../health/probe.js';
 import type { Host } from '../host/host.js';
 import { runStep } from './step.js';
@@ -35,10 +36,11 @@ async function healthy(ctx: CoreContext, env: EnvironmentConfig, spec: HostSpec,
   });
 }
 
-function restartOptions(env: EnvironmentConfig, spec: HostSpec, host: Host) {
+function restartOptions(env: EnvironmentConfig, spec: HostSpec, host: Host, shipped: boolean) {
   const check = env.health ? healthCheckFor(env.health, spec) : undefined;
   return {
     nodeWaitMs: env.nodeWaitMs,
+    shipped,
     ...(env.restartCommand ? { restartCommand: env.restartCommand } : {}),
     ...(check ? { probe: () => probeOnce(check.probe, host, check.timeoutMs, host.env).then(() => true, () => false) } : {}),
   };
@@ -55,7 +57,7 @@ async function rollback(ctx: CoreContext, env: EnvironmentConfig, spec: HostSpec
     await runStep(ctx.emit, 'rollback', spec.raw, async () => {
       const hot = hp.hotRollback && (await host.nodeUp());
       if (hot) await hotInstall(host, from, ctx.emit, env.nodeWaitMs);
-      else await restartInto(host, from, restartOptions(env, spec, host), ctx.emit);
+      else await restartInto(host, from, restartOptions(env, spec, host, false), ctx.emit);
       await healthy(ctx, env, spec, host);
       if (hot) await settle(host, from, ctx.emit);
       return { value: undefined, detail: `back on ${from} (${hot ? 'hot, through the relup\'s down-path' : 'by restart'})` };
@@ -74,17 +76,21 @@ async function rollback(ctx: CoreContext, env: EnvironmentConfig, spec: HostSpec
 
 async function upgradeHost(ctx: CoreContext, env: EnvironmentConfig, spec: HostSpec, plan: UpgradePlan, hp: HostPlan, how: Execution): Promise<number | undefined> {
   const vars = { env: env.name, app: ctx.config.app, host: hp.host, from: hp.from, to: hp.to };
+  // The tarball of this build is on the host (a downgrade ships none): it is what gets unpacked.
+  const shipped = plan.target.tarball !== null;
   // Until the tarball is on the host, the node is as it was: a failure here is "stopped before any change".
   const host = await beforeAnyChange(async () => {
     await runHook('before_upgrade', ctx.config.hooks.before_upgrade, vars, ctx.config.root);
     const h = await ctx.host(env, spec);
     const tarball = plan.target.tarball;
     // A downgrade plan ships nothing: the release it goes back to is installed.
+    const earlier = tarball ? await earlierBuild(h, hp.to) : null;
+    if (earlier) await runStep(ctx.emit, 'replace', hp.host, () => removeEarlierBuild(h, hp.to, earlier));
     if (tarball) await runStep(ctx.emit, 'ship', hp.host, async () => {
-      const shipped = await shipTarball(h, hp.to, tarball, (p) =>
+      const sent = await shipTarball(h, hp.to, tarball, (p) =>
         ctx.emit({ type: 'progress', step: 'ship', host: hp.host, transferred: p.transferred, total: p.total }),
       );
-      return shipped === 'present'
+      return sent === 'present'
         ? { value: undefined, skipped: true, detail: 'identical tarball already on the host' }
         : { value: undefined, detail: `${(tarball.bytes / 1e6).toFixed(1)} MB, sha256 verified` };
     });
@@ -98,7 +104,7 @@ async function upgradeHost(ctx: CoreContext, env: EnvironmentConfig, spec: HostS
       await healthy(ctx, env, spec, host);
       await settle(host, hp.to, ctx.emit);
     } else {
-      downtimeMs = await restartInto(host, hp.to, restartOptions(env, spec, host), ctx.emit);
+      downtimeMs = await restartInto(host, hp.to, restartOptions(env, spec, host, shipped), ctx.emit);
       await healthy(ctx, env, spec, host);
     }
   } catch (e) {

@@ -13,6 +13,7 @@ export type StepName =
   | 'relup'
   | 'tar'
   | 'inspect'
+  | 'replace'
   | 'ship'
   | 'unpack'
   | 'check_install'

@@ -13,6 +13,7 @@ export type NodeRequest =
   | { op: 'check_install_release'; vsn: string }
   | { op: 'install_release'; vsn: string }
   | { op: 'make_permanent'; vsn: string }
+  | { op: 'remove_release'; vsn: string }
   /** A plain mix release has no RELEASES: create one for the running VSN and restart release_handler so it reads it. */
   | { op: 'create_releases'; vsn: string; app: string }
   /**

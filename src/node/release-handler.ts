@@ -48,6 +48,11 @@ export function unpack(host: Host, vsn: string): Promise<RhReply> {
   return reply(host, { op: 'unpack_release', name: `${vsn}/${host.app}` });
 }
 
+/** Removes an installed-or-unpacked release that is neither running nor permanent (its lib/ dirs no other release uses). */
+export function removeRelease(host: Host, vsn: string): Promise<RhReply> {
+  return reply(host, { op: 'remove_release', vsn });
+}
+
 export function checkInstall(host: Host, vsn: string): Promise<RhReply> {
   return reply(host, { op: 'check_install_release', vsn }, INSTALL_TIMEOUT_MS);
 }

@@ -22,6 +22,8 @@ export interface RestartOptions {
   nodeWaitMs: number;
   /** Probe used to time the outage; the node's own ping when absent. */
   probe?: () => Promise<boolean>;
+  /** A tarball of the release was shipped for this restart: with the node down, it is unpacked over an earlier build. */
+  shipped: boolean;
 }
 
 /** The node stops and starts (or the configured command restarts it); resolves when it answers again. */
@@ -52,9 +54,9 @@ export async function restartInto(host: Host, vsn: string, opts: RestartOptions,
       if (!r.ok) throw new HotupError('UPGRADE_FAILED', `release_handler:unpack_release("${vsn}/${host.app}") failed: ${r.reply}`, 'The node still runs what it ran; check the tarball and free disk space.', { host: name, untouched: true });
       return { value: undefined, detail: `${vsn} unpacked by release_handler` };
     }
-    // No node to ask: an installed release has its boot script; otherwise unpack the shipped
-    // tarball ourselves (set-boot then records it in RELEASES).
-    if ((await host.run(testFileArgv(`${host.root}/releases/${vsn}/start.boot`), { timeoutMs: 30_000 })).code === 0) {
+    // No node to ask: an installed release has its boot script (unless a tarball of it was just shipped);
+    // otherwise unpack the shipped tarball ourselves (set-boot then records it in RELEASES).
+    if (!opts.shipped && (await host.run(testFileArgv(`${host.root}/releases/${vsn}/start.boot`), { timeoutMs: 30_000 })).code === 0) {
       return { value: undefined, skipped: true, detail: `${vsn} is installed (node down)` };
     }
     const tarball = shippedTarballPath(host.root, vsn, host.app);

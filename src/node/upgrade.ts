@@ -26,7 +26,7 @@ function refused(host: string, call: string, r: Extract<RhReply, { ok: false }>,
 
 const STILL_OLD = 'The node still runs the release it ran before; nothing was changed on it.';
 
-function statusOf(releases: ReleasesEntry[], vsn: string): string | undefined {
+function statusOf(releases: ReleasesEntry[], vsn: string): ReleasesEntry['status'] | undefined {
   return releases.find((r) => r.vsn === vsn)?.status;
 }
 

@@ -4,7 +4,7 @@
  * boot and after a failed health check, and a node killed during install.
  */
 import { readFileSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
@@ -79,7 +79,8 @@ describe('downgrade and the restart path', () => {
   });
 
   test('back up to 0.2.0, then a 0.3.0 that needs a new emulator: apply restarts, reports downtime', async () => {
-    expect((await run(['apply', 'prod', '--yes'])).code).toBe(0);
+    const up = await run(['apply', 'prod', '--yes']);
+    expect(up.code, up.stderr).toBe(0);
     expect(await request(inst.port, 'vsn')).toBe('v2');
     await checkout(project, 'v3');
     const plan = jsonOf(await run(['plan', 'prod', '--json']));
@@ -170,5 +171,16 @@ describe('rollback', () => {
     expect(r.code).toBe(7);
     expect(r.stderr).toMatch(/stopped answering during release_handler:install_release\("0\.3\.3"\); it came back and runs 0\.2\.0/);
     expect(await request(inst.port, 'vsn')).toBe('v2');
+  });
+  test('fixed without a version bump and applied again: the earlier, never installed build of 0.3.2 gives way to the new bytes', async () => {
+    // The health-check test above left 0.3.2 (unhealthy) on the host after its rollback, as an old release.
+    await checkoutVariant(project, 'v3-unhealthy', 'v3');
+    const file = path.join(project, 'apps/shop/src/shop_counter.erl');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('code_vsn() -> "v3-unhealthy".', 'code_vsn() -> "v3-fixed".').replace('health() -> "sick".', 'health() -> "ok".'));
+    const r = await run(['apply', 'prod', '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/✓ replace \S+ +the earlier build of 0\.3\.2 \(old\) removed: the shipped tarball replaces it/);
+    expect(await request(inst.port, 'vsn')).toBe('v3-fixed');
+    expect(await startErl()).toBe('0.3.2');
   });
 });

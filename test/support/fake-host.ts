@@ -274,7 +274,18 @@ export class FakeHost implements Host {
         if (!this.files.has(shippedTarballPath(this.root, vsn, this.app))) return tuple(atom('error'), tuple(atom('enoent'), bin(req.name)));
         this.releases.push({ vsn, status: 'unpacked' });
         this.files.set(this.bootFile(vsn), 'boot');
+        // release_handler deletes the tarball it unpacked.
+        this.files.delete(shippedTarballPath(this.root, vsn, this.app));
         return ok(bin(vsn));
+      }
+      case 'remove_release': {
+        const r = this.releases.find((x) => x.vsn === req.vsn);
+        if (!r) return tuple(atom('error'), tuple(atom('no_such_release'), bin(req.vsn)));
+        if (r.status === 'current' || r.status === 'permanent') return tuple(atom('error'), tuple(atom('permanent'), bin(req.vsn)));
+        this.releases = this.releases.filter((x) => x !== r);
+        // release_handler deletes releases/VSN/ (a tarball shipped there included).
+        for (const f of [...this.files.keys()]) if (f.startsWith(`${this.root}/releases/${req.vsn}/`)) this.files.delete(f);
+        return atom('ok');
       }
       case 'check_install_release':
         return this.releases.some((r) => r.vsn === req.vsn) && this.running !== req.vsn

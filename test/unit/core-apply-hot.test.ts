@@ -81,6 +81,35 @@ describe('apply, hot', () => {
     expect(fake.bootsNext).toBe(OLD);
   });
 
+  test.each(['unpacked', 'old'] as const)('the target %s by an earlier apply (an earlier build): removed and unpacked again from the shipped tarball', async (status) => {
+    const fake = host({ releases: [{ vsn: OLD, status: 'permanent' }, { vsn: NEW, status }] });
+    const { result, steps } = await apply(fake);
+    expect(result!.hosts[0]!.outcome).toBe('upgraded');
+    // Removed before the tarball is shipped: remove_release deletes releases/VSN/.
+    expect(steps.filter((x) => /^(replace|ship|unpack):done$/.test(x))).toEqual(['replace:done', 'ship:done', 'unpack:done']);
+    expect(fake.ops('call:remove_release')).toEqual([`call:remove_release ${NEW}`]);
+    expect(fake.ops('call:unpack_release')).toEqual([`call:unpack_release ${NEW}/shop`]);
+    expect(fake.bootsNext).toBe(NEW);
+  });
+
+  test('its good twin: a rollback to an installed release ships nothing and removes nothing', async () => {
+    const fake = host();
+    fake.unhealthy.add(NEW);
+    const health = { probe: { kind: 'command' as const, command: 'check-health' }, timeoutMs: 100, retries: 0, intervalMs: 1 };
+    await apply(fake, [], { health });
+    expect(fake.ops('call:remove_release')).toEqual([]);
+    expect(fake.running).toBe(OLD);
+  });
+
+  test('remove_release refused: stopped before any change, the earlier build stays', async () => {
+    const fake = host({ releases: [{ vsn: OLD, status: 'permanent' }, { vsn: NEW, status: 'unpacked' }] });
+    const { error } = await apply(fake, [{ op: 'call:remove_release', reply: rhError('eacces') }]);
+    expect(error!.code).toBe('UPGRADE_FAILED');
+    expect(error!.untouched).toBe(true);
+    expect(error!.remedy).toMatch(/remove_release\("0\.2\.0"\)/);
+    expect(fake.running).toBe(OLD);
+  });
+
   test('a plain mix release gets its RELEASES made first', async () => {
     const fake = host({ noReleasesFile: true });
     const { result, steps } = await apply(fake);

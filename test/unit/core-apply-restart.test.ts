@@ -57,6 +57,23 @@ describe('apply --restart', () => {
     expect(fake.running).toBe(NEW);
   });
 
+  test('an earlier build of the target, only unpacked: replaced by the shipped one before the restart', async () => {
+    const fake = host({ releases: [{ vsn: OLD, status: 'permanent' }, { vsn: NEW, status: 'unpacked' }] });
+    const { result } = await restart(fake);
+    expect(result!.hosts[0]!.outcome).toBe('upgraded');
+    expect(fake.ops('call:remove_release')).toEqual([`call:remove_release ${NEW}`]);
+    expect(fake.ops('call:unpack_release')).toHaveLength(1);
+    expect(fake.running).toBe(NEW);
+  });
+
+  test('node down, the target installed by an earlier build: the shipped tarball is unpacked over it', async () => {
+    const fake = host({ up: false, releases: [{ vsn: OLD, status: 'permanent' }, { vsn: NEW, status: 'unpacked' }] });
+    const { result } = await restart(fake);
+    expect(result!.hosts[0]!.outcome).toBe('upgraded');
+    expect(fake.ops('run:extract')).toHaveLength(1);
+    expect(fake.running).toBe(NEW);
+  });
+
   test('unpack: release_handler refuses → UPGRADE_FAILED, untouched, no restart', async () => {
     const fake = host();
     const { error, steps } = await restart(fake, [{ op: 'call:unpack_release', reply: rhError('enospc') }]);
@@ -105,8 +122,8 @@ describe('apply --restart', () => {
 
   test('verify: the node does not report the new release permanent after the restart → VERIFY_FAILED, rolled back', async () => {
     const fake = host();
-    // which_releases is asked at unpack, then at verify: that second answer lacks the new release.
-    const { error, steps } = await restart(fake, [{ op: 'call:which_releases', nth: 2, reply: { kind: 'list', items: [] } }]);
+    // which_releases is asked before ship (an earlier build to replace?), at unpack, then at verify: that third answer lacks the new release.
+    const { error, steps } = await restart(fake, [{ op: 'call:which_releases', nth: 3, reply: { kind: 'list', items: [] } }]);
     expect(error!.code).toBe('ROLLED_BACK');
     expect((error!.cause as HotupError).code).toBe('VERIFY_FAILED');
     expect(steps).toContain('verify:fail');
