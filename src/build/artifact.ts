@@ -1,8 +1,8 @@
 /** An artifact on disk for `hotup inspect`: a relup file, a release directory, or a release tarball. */
 import { existsSync } from 'node:fs';
-import { mkdtemp, open, readdir, readFile, rm, stat } from 'node:fs/promises';
-import os from 'node:os';
+import { open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { scratchDir } from '../scratch.js';
 import { extract } from 'tar';
 import { HotupError } from '../errors.js';
 import { parseStartErlData } from '../terms/start-erl.js';
@@ -69,7 +69,7 @@ export async function openArtifact(target: string, vsn?: string): Promise<Artifa
     if (!target.endsWith('.tar.gz') && !target.endsWith('.tgz')) return { kind: 'relup', relup: target };
     throw invalid(`${target} is not a gzip file, so it is not a release tarball`, 'Give the .tar.gz that rebar3 tar, mix release or systools:make_tar made.');
   }
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'hotup-inspect-'));
+  const dir = await scratchDir('hotup-inspect-');
   // A failed extraction may still be finishing writes: retry, and never fail the command over a temp dir.
   const cleanup = () => rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }).catch(() => undefined);
   try {

@@ -4,9 +4,9 @@
  * releases/<old>/ and the lib/ directories it names from a production host
  * into the build's release directory.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import { scratchDir } from '../scratch.js';
 import { HotupError } from '../errors.js';
 import { packArgv } from '../commands/archive.js';
 import { mkdirArgv, removeArgv, testFileArgv } from '../commands/files.js';
@@ -46,7 +46,7 @@ export async function fetchOldRelease(host: Host, row: ReleasesEntry, build: { e
     throw new HotupError('OLD_RELEASE_MISSING', `could not pack release ${row.vsn} on the host: ${packed.stderr.trim().slice(0, 300)}`,
       'Check that the release root is readable and has room under .hotup/, or build the running release on the build host.', { host: host.name });
   }
-  const local = await mkdtemp(path.join(os.tmpdir(), 'hotup-old-'));
+  const local = await scratchDir('hotup-old-');
   const onBuild = `${build.relDir}/.hotup-old-${row.vsn}.tar.gz`;
   try {
     const file = path.join(local, 'old.tar.gz');

@@ -3,9 +3,9 @@
  * over the same SSH connection, and checked out in build.path on the build
  * host, so the build host needs no access to the origin repository.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import { scratchDir } from '../scratch.js';
 import { HotupError } from '../errors.js';
 import type { Executor } from '../remote/executor.js';
 import { LocalExecutor } from '../remote/local.js';
@@ -30,7 +30,7 @@ async function local(argv: string[], what: string): Promise<string> {
 export async function syncSource(projectDir: string, build: Executor, buildPath: string): Promise<SyncedSource> {
   const commit = await local(revParseArgv(projectDir), 'git rev-parse HEAD');
   const dirty = (await local(dirtyArgv(projectDir), 'git status')) !== '';
-  const tmp = await mkdtemp(path.join(os.tmpdir(), 'hotup-src-'));
+  const tmp = await scratchDir('hotup-src-');
   const bundle = path.join(tmp, 'source.bundle');
   const remote = `.hotup/source-${commit.slice(0, 12)}.bundle`;
   try {

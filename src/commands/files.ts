@@ -23,10 +23,12 @@ export const SHIP_EXIT = { missing: 3, noDirectory: 4, mismatch: 5 } as const;
 
 /**
  * Before an upload, in one command: the target's directory made (exit 4 when
- * it cannot be), then the sha256 of a file already there, or exit 3.
+ * it cannot be), the temp files of cut-off uploads removed, then the sha256 of
+ * a file already there, or exit 3.
  */
 export function prepareShipArgv(path: string): string[] {
-  return sh(`mkdir -p "$(dirname "$1")" || exit 4; [ -f "$1" ] || exit 3; ${SHA256}`, path);
+  // Temp files of an upload that was cut off (the deploy lock excludes one running now) go first.
+  return sh(`mkdir -p "$(dirname "$1")" || exit 4; rm -f "$(dirname "$1")/.$(basename "$1").hotup-"*; [ -f "$1" ] || exit 3; ${SHA256}`, path);
 }
 
 /**

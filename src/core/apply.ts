@@ -13,6 +13,7 @@ import { earlierBuild, removeEarlierBuild } from '../node/unpack.js';
 import { checkHealth, describeProbe, healthCheckFor, probeOnce } from '../health/probe.js';
 import type { Host } from '../host/host.js';
 import { runStep } from './step.js';
+import { stopPoint } from './interrupt.js';
 import { runHook } from './hooks.js';
 import { environment, type CoreContext } from './context.js';
 
@@ -98,13 +99,14 @@ async function upgradeHost(ctx: CoreContext, env: EnvironmentConfig, spec: HostS
   });
   let downtimeMs: number | undefined;
   try {
+    const stop = () => stopPoint(ctx, `${how === 'hot' ? 'installing' : 'restarting into'} ${hp.to}`, hp.host);
     if (how === 'hot') {
-      await hotInstall(host, hp.to, ctx.emit, env.nodeWaitMs);
+      await hotInstall(host, hp.to, ctx.emit, env.nodeWaitMs, stop);
       // Permanent only once healthy: until then a restart boots the release that ran before.
       await healthy(ctx, env, spec, host);
       await settle(host, hp.to, ctx.emit);
     } else {
-      downtimeMs = await restartInto(host, hp.to, restartOptions(env, spec, host, shipped), ctx.emit);
+      downtimeMs = await restartInto(host, hp.to, { ...restartOptions(env, spec, host, shipped), beforeChange: stop }, ctx.emit);
       await healthy(ctx, env, spec, host);
     }
   } catch (e) {
@@ -135,11 +137,12 @@ export async function apply(ctx: CoreContext, plan: UpgradePlan, opts: ApplyOpti
       const spec = env.hosts.find((h) => h.raw === hp.host);
       const started = Date.now();
       try {
+        stopPoint(ctx, `upgrading ${hp.host}`, hp.host);
         if (!spec) throw new HotupError('USAGE', `the plan names host ${hp.host}, which environment ${plan.environment} does not list`, 'Make the plan again with the current config.');
         const downtimeMs = await upgradeHost(ctx, env, spec, plan, hp, how[i]!);
         results[i] = { ...results[i]!, outcome: 'upgraded', ms: Date.now() - started, ...(downtimeMs !== undefined ? { downtimeMs } : {}) };
       } catch (e) {
-        const outcome: HostOutcome = isHotupError(e) && e.code === 'ROLLED_BACK' ? 'rolled_back' : 'failed';
+        const outcome: HostOutcome = !isHotupError(e) ? 'failed' : e.code === 'ROLLED_BACK' ? 'rolled_back' : e.code === 'ABORTED' ? 'untouched' : 'failed';
         results[i] = { ...results[i]!, outcome, ms: Date.now() - started, error: { code: isHotupError(e) ? e.code : 'INTERNAL', message: (e as Error).message } };
         failure ??= e;
       }

@@ -6,6 +6,7 @@ import { HotupError } from '../errors.js';
 import type { Executor } from '../remote/executor.js';
 import { ExecutorPool } from '../remote/connect.js';
 import type { Emit } from './events.js';
+import type { Interrupts } from './interrupt.js';
 import { localHelperDir, type HelperHost } from '../helper/run.js';
 import { uploadHelper } from '../helper/on-build-host.js';
 import type { Host } from '../host/host.js';
@@ -22,6 +23,8 @@ export interface CoreContext {
   pool: ExecutorPool;
   emit: Emit;
   host: HostFactory;
+  /** Set while hosts change: a signal then stops at the next safe point (see interrupt.ts). */
+  interrupts?: Interrupts;
 }
 
 /** Makes the link a Host reaches its node through, over that host's connection. */

@@ -7,7 +7,7 @@ import { beforeAnyChange } from '../errors.js';
 import type { UpgradePlan } from '../plan/types.js';
 import { apply, executions, type ApplyOptions } from './apply.js';
 import { planDowngrade } from './downgrade.js';
-import { journaled, withDeployLock } from './guard.js';
+import { journaled, withDeployLock, type LockControl } from './guard.js';
 import { plan } from './plan.js';
 import type { ApplyResult } from './results.js';
 import type { CoreContext } from './context.js';
@@ -23,8 +23,9 @@ export interface RunApplyOptions extends ApplyOptions {
 /** How a flow gets its plan: `plan` (build and inspect) for apply, `planDowngrade` for downgrade. */
 export type Planner<O> = (ctx: CoreContext, envName: string, opts: O) => Promise<UpgradePlan>;
 
-async function carryOut(ctx: CoreContext, p: UpgradePlan, opts: ApplyOptions): Promise<ApplyResult> {
-  const j = await journaled(ctx, p);
+async function carryOut(ctx: CoreContext, control: LockControl, p: UpgradePlan, opts: ApplyOptions): Promise<ApplyResult> {
+  control.deferStops();
+  const j = await journaled({ ...ctx, interrupts: control }, p);
   try {
     return await apply(j.ctx, p, opts);
   } finally {
@@ -35,7 +36,7 @@ async function carryOut(ctx: CoreContext, p: UpgradePlan, opts: ApplyOptions): P
 export async function runApply(ctx: CoreContext, envName: string, opts: RunApplyOptions, confirm: Confirm,
   makePlan: Planner<{ version?: string }> = plan): Promise<ApplyResult> {
   const { version, ...applyOpts } = opts;
-  return withDeployLock(ctx, envName, `hotup apply ${envName}`, async () => {
+  return withDeployLock(ctx, envName, `hotup apply ${envName}`, async (control) => {
     const p = await beforeAnyChange(async () => {
       const made = await makePlan(ctx, envName, version ? { version } : {});
       const how = executions(made, applyOpts);
@@ -44,18 +45,18 @@ export async function runApply(ctx: CoreContext, envName: string, opts: RunApply
       }
       return made;
     });
-    return carryOut(ctx, p, applyOpts);
+    return carryOut(ctx, control, p, applyOpts);
   });
 }
 
 export async function runDowngrade(ctx: CoreContext, envName: string, opts: { to?: string }, confirm: Confirm,
   makePlan: Planner<string | undefined> = planDowngrade): Promise<ApplyResult> {
-  return withDeployLock(ctx, envName, `hotup downgrade ${envName}`, async () => {
+  return withDeployLock(ctx, envName, `hotup downgrade ${envName}`, async (control) => {
     const p = await beforeAnyChange(async () => {
       const made = await makePlan(ctx, envName, opts.to);
       if (made.hosts.some((h) => h.action !== 'noop')) await confirm(`Downgrade ${envName}?`);
       return made;
     });
-    return carryOut(ctx, p, {});
+    return carryOut(ctx, control, p, {});
   });
 }

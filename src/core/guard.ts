@@ -4,21 +4,34 @@
  * given back on every way out, Ctrl-C included.
  */
 import { beforeAnyChange } from '../errors.js';
+import { signalExit, type Interrupts } from './interrupt.js';
 import { environment, hostNamed, type CoreContext } from './context.js';
 import { acquireAll, lockNote } from '../host/lock.js';
 import { journaling, type JournalHost } from '../host/journal.js';
 import type { UpgradePlan } from '../plan/types.js';
 
-export async function withDeployLock<T>(ctx: CoreContext, envName: string, what: string, body: () => Promise<T>): Promise<T> {
+/** What the body of withDeployLock can do about signals: `deferStops` once it starts changing hosts. */
+export interface LockControl extends Interrupts {
+  deferStops(): void;
+}
+
+export async function withDeployLock<T>(ctx: CoreContext, envName: string, what: string, body: (control: LockControl) => Promise<T>): Promise<T> {
   const env = environment(ctx.config, envName);
   const release = await beforeAnyChange(async () => acquireAll(await Promise.all(env.hosts.map((h) => ctx.host(env, h))), lockNote(what)));
+  let deferring = false;
+  let requested: NodeJS.Signals | null = null;
   const onSignal = (signal: NodeJS.Signals) => {
-    void release().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    if (deferring && !requested) {
+      requested = signal;
+      ctx.emit({ type: 'log', level: 'warn', message: `${signal}: stopping at the next safe point (hosts past their install finish first); ${signal} again stops at once` });
+      return;
+    }
+    void release().finally(() => process.exit(signalExit(signal)));
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
-    return await body();
+    return await body({ requested: () => requested, deferStops: () => { deferring = true; } });
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

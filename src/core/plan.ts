@@ -1,9 +1,9 @@
 /** `hotup plan <env>`: discover, build with a relup from the running version, inspect, decide. */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, stat } from 'node:fs/promises';
-import os from 'node:os';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { scratchDir } from '../scratch.js';
 import { HotupError } from '../errors.js';
 import type { HostStatus } from '../node/discover.js';
 import { buildHostFacts } from '../helper/facts.js';
@@ -59,7 +59,7 @@ function commonRunning(statuses: HostStatus[]): string {
 /** The tarball on this machine, where ship uploads it from: a remote build host's is downloaded. */
 async function localTarball(exec: Executor, remote: boolean, tarball: string): Promise<string> {
   if (!remote) return tarball;
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'hotup-artifact-'));
+  const dir = await scratchDir('hotup-artifact-');
   const local = path.join(dir, path.posix.basename(tarball));
   await exec.download(tarball, local);
   return local;

@@ -24,6 +24,8 @@ export interface RestartOptions {
   probe?: () => Promise<boolean>;
   /** A tarball of the release was shipped for this restart: with the node down, it is unpacked over an earlier build. */
   shipped: boolean;
+  /** Called before set_boot, the first step that changes what the node boots (a stop point). */
+  beforeChange?: () => void;
 }
 
 /** The node stops and starts (or the configured command restarts it); resolves when it answers again. */
@@ -66,6 +68,7 @@ export async function restartInto(host: Host, vsn: string, opts: RestartOptions,
     await host.must(extractTarballArgv(tarball, host.root), `unpacking ${tarball}`, { timeoutMs: 5 * 60_000 });
     return { value: undefined, detail: `${vsn} unpacked from the tarball (node down)` };
   });
+  opts.beforeChange?.();
   await runStep(emit, 'set_boot', name, async () => {
     await host.helper('set-boot', [host.root, vsn]);
     await promoteScript(host, vsn);

@@ -38,12 +38,11 @@ export function exitCodeFor(e: unknown): number {
       return EXIT.build;
     case 'ROLLED_BACK':
       return EXIT.rolledBack;
-    case 'ABORTED':
-      return EXIT.aborted;
     default: {
       // Untouched is about the failing host; hosts of earlier waves may have changed.
       const results = (e as { results?: HostResult[] }).results ?? [];
-      return e.untouched && !results.some((r) => r.outcome === 'upgraded') ? EXIT.aborted : EXIT.failed;
+      const untouched = e.untouched || e.code === 'ABORTED';
+      return untouched && !results.some((r) => r.outcome === 'upgraded') ? EXIT.aborted : EXIT.failed;
     }
   }
 }

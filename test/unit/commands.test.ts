@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -83,6 +83,18 @@ describe('shipping a tarball in two commands, run by a real /bin/sh', () => {
     const again = await sh(prepareShipArgv(final));
     expect(again.code).toBe(0);
     expect(again.stdout.startsWith(digest('tarball bytes'))).toBe(true);
+  });
+
+  test('prepare removes the temp files of uploads that were cut off, and nothing else', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'hotup-ship-'));
+    const final = path.join(dir, "releases/0.2.0 it's/shop.tar.gz");
+    await mkdir(path.dirname(final), { recursive: true });
+    const stale = ['.shop.tar.gz.hotup-ab12', '.shop.tar.gz.hotup-cd34'].map((f) => path.join(path.dirname(final), f));
+    const others = ['shop.rel', '.other.tar.gz.hotup-ef56'].map((f) => path.join(path.dirname(final), f));
+    for (const f of [...stale, ...others]) await writeFile(f, 'x');
+    expect((await sh(prepareShipArgv(final))).code).toBe(SHIP_EXIT.missing);
+    expect(stale.filter((f) => existsSync(f))).toEqual([]);
+    expect(others.filter((f) => existsSync(f))).toEqual(others);
   });
 
   test('a corrupted upload is refused, removed, and its digest reported; the file in place stays', async () => {
