@@ -110,8 +110,14 @@ async function upgradeHost(ctx: CoreContext, env: EnvironmentConfig, spec: HostS
       await healthy(ctx, env, spec, host);
     }
   } catch (e) {
-    // Failures that leave the node on the old release, untouched, need no rollback; without the link none can be done.
-    if (!isHotupError(e) || e.untouched || !hp.from || e.code === 'LINK_LOST') throw e;
+    // Without the link no rollback can be done, nor the lock given back: say what to look at once it is back.
+    if (isHotupError(e) && e.code === 'LINK_LOST') {
+      throw new HotupError('LINK_LOST', `${e.message} while upgrading to ${hp.to}`,
+        `The node itself may be fine. Once the host answers again: \`hotup status ${env.name}\` shows what it runs (an apply cut off after install is finished by \`hotup apply ${env.name}\`), and \`hotup lock release ${env.name}\` frees the deploy lock if it stayed held.`,
+        { host: spec.raw, cause: e, untouched: e.untouched });
+    }
+    // Failures that leave the node on the old release, untouched, need no rollback.
+    if (!isHotupError(e) || e.untouched || !hp.from) throw e;
     const rolledBack = await rollback(ctx, env, spec, host, hp, e);
     if (rolledBack.code === 'ROLLED_BACK') await runHook('on_rollback', ctx.config.hooks.on_rollback, vars, ctx.config.root);
     throw rolledBack;

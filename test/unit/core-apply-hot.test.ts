@@ -338,4 +338,15 @@ describe('apply, hot', () => {
       expect(fake.locked, op).toBe(false);
     }
   });
+
+  test('a link lost for good after the upload: no rollback is tried, and the remedy says how to look and free the lock later', async () => {
+    const fake = host();
+    const { error, steps } = await apply(fake, [{ op: 'call:install_release', gone: true }]);
+    expect(error!.code).toBe('LINK_LOST');
+    expect(error!.message).toMatch(/while upgrading to 0\.2\.0/);
+    expect(error!.remedy).toMatch(/hotup status prod.*hotup apply prod.*hotup lock release prod/);
+    expect(steps).not.toContain('rollback:start');
+    // The host cannot be reached to give the lock back: the remedy names the command that does.
+    expect(fake.locked).toBe(true);
+  });
 });
