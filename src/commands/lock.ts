@@ -5,8 +5,13 @@ export function lockDir(root: string): string {
 }
 
 /** mkdir fails if the lock exists (exit 3); otherwise the holder's note is written inside. */
+/**
+ * Exit 3: held (the directory exists). Any other failure (no space, no
+ * permission) leaves no directory behind: a half-taken lock would be an orphan.
+ */
 export function acquireLockArgv(root: string, note: string): string[] {
-  return ['sh', '-c', 'mkdir "$1" 2>/dev/null || exit 3; printf "%s\\n" "$2" > "$1/holder.json"', 'hotup', lockDir(root), note];
+  return ['sh', '-c', 'if ! mkdir "$1" 2>/dev/null; then [ -d "$1" ] && exit 3; exit 4; fi; printf "%s\\n" "$2" > "$1/holder.json" || { rm -rf "$1"; exit 4; }',
+    'hotup', lockDir(root), note];
 }
 
 export const LOCK_HELD = 3;

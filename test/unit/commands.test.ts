@@ -10,6 +10,7 @@ import { commitShipArgv, mkdirArgv, prepareShipArgv, readFileArgv, renameArgv, s
 import { compactEncoder } from '../../src/commands/mix.js';
 import { helpersDir, hostHelperArgv, sessionArgv } from '../../src/commands/session.js';
 import { shippedTarballPath, startErlDataPath } from '../../src/commands/release-paths.js';
+import { acquireLockArgv, lockDir, LOCK_HELD } from '../../src/commands/lock.js';
 
 const t = { app: 'shop', profile: 'prod' };
 
@@ -114,5 +115,32 @@ describe('shipping a tarball in two commands, run by a real /bin/sh', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'hotup-ship-'));
     await writeFile(path.join(dir, 'releases'), 'a file where a directory should be');
     expect((await sh(prepareShipArgv(path.join(dir, 'releases/0.2.0/shop.tar.gz')))).code).toBe(SHIP_EXIT.noDirectory);
+  });
+});
+
+describe('the deploy lock, taken by a real /bin/sh', () => {
+  const sh = (argv: string[], prefix: string[] = []) => new Promise<{ code: number; stderr: string }>((resolve) => {
+    const all = [...prefix, ...argv];
+    execFile(all[0]!, all.slice(1), (err, _stdout, stderr) => resolve({ code: err ? Number(err.code) : 0, stderr }));
+  });
+
+  test('taken, then held (exit 3); a root that cannot hold it is exit 4 and leaves nothing', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'hotup-lock-'));
+    await mkdir(path.join(root, 'releases'));
+    expect((await sh(acquireLockArgv(root, '{"who":"a"}'))).code).toBe(0);
+    expect(await readFile(path.join(lockDir(root), 'holder.json'), 'utf8')).toBe('{"who":"a"}\n');
+    expect((await sh(acquireLockArgv(root, '{"who":"b"}'))).code).toBe(LOCK_HELD);
+    const nowhere = path.join(root, 'missing');
+    expect((await sh(acquireLockArgv(nowhere, '{}'))).code).toBe(4);
+    expect(existsSync(lockDir(nowhere))).toBe(false);
+  });
+
+  test('the holder note cannot be written (a full disk, here a file size limit of 0): no orphan lock is left', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'hotup-lock-'));
+    await mkdir(path.join(root, 'releases'));
+    // Writes then fail with EFBIG instead of killing the shell (SIGXFSZ ignored, which exec keeps).
+    const r = await sh(acquireLockArgv(root, '{"who":"a"}'), ['sh', '-c', 'trap "" XFSZ; ulimit -f 0; exec "$@"', 'limit']);
+    expect(r.code).toBe(4);
+    expect(existsSync(lockDir(root))).toBe(false);
   });
 });
