@@ -16,11 +16,22 @@ export interface HostReadings {
   live: LiveReading;
 }
 
+/**
+ * Where a host stands, in one word: permanent (runs what it boots; all agree),
+ * installed-not-permanent (an apply cut off after install: a restart goes
+ * back), disagreeing (the witnesses disagree otherwise), down (the node does
+ * not answer; start_erl.data says what it boots).
+ */
+export type HostState = 'permanent' | 'installed-not-permanent' | 'disagreeing' | 'down';
+
 export interface HostStatus extends HostReadings {
   /** The version the node runs now; when it is down, the one it would boot. */
   running: string | null;
   /** The permanent release according to the live node, else RELEASES. */
   permanent: string | null;
+  state: HostState;
+  /** Versions only unpacked (never installed, or rolled back from): the next apply of one replaces it. */
+  unpacked: string[];
   disagreements: string[];
 }
 
@@ -53,10 +64,15 @@ export function assessHost(r: HostReadings): HostStatus {
   if (filePermanent && livePermanent && filePermanent !== livePermanent) {
     disagreements.push(`RELEASES marks ${filePermanent} permanent but the live node says ${livePermanent}`);
   }
+  const state: HostState = !r.live.up ? 'down'
+    : liveRunning !== livePermanent ? 'installed-not-permanent'
+      : disagreements.length > 0 ? 'disagreeing' : 'permanent';
   return {
     ...r,
     running: liveRunning ?? r.startErl?.vsn ?? filePermanent,
     permanent: livePermanent ?? filePermanent,
+    state,
+    unpacked: (liveReleases ?? r.releasesFile ?? []).filter((e) => e.status === 'unpacked').map((e) => e.vsn),
     disagreements,
   };
 }

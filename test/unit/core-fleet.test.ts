@@ -1,6 +1,7 @@
 /** Apply over several fake hosts: rolling, parallel, canary, stop at the first failure, the lock all or none. */
 import { describe, expect, test } from 'vitest';
 import type { HotupError } from '../../src/errors.js';
+import { acquireLockArgv } from '../../src/commands/lock.js';
 import { runApply } from '../../src/core/deploy.js';
 import { history, lockRelease, lockStatus } from '../../src/core/fleet.js';
 import type { ApplyResult } from '../../src/core/results.js';
@@ -92,8 +93,7 @@ describe('fleet', () => {
     const fakes = fleet(3);
     const { ctx } = fakeContext(fakes);
     // Another run holds host 2.
-    await fakes[1]!.run(['sh', '-c', 'mkdir "$1" 2>/dev/null || exit 3; printf "%s\\n" "$2" > "$1/holder.json"', 'hotup',
-      `${fakes[1]!.root}/releases/.hotup-lock`, JSON.stringify({ who: 'ops@ci', pid: 7, since: 'then', what: 'hotup apply prod' })]);
+    await fakes[1]!.run(acquireLockArgv(fakes[1]!.root, JSON.stringify({ who: 'ops@ci', pid: 7, since: 'then', what: 'hotup apply prod' })));
     const error = await runApply(ctx, 'prod', {}, async () => undefined, async () => fakePlan(fakes, OLD, NEW)).then(() => undefined, (e: HotupError) => e);
     expect(error!.code).toBe('LOCK_HELD');
     expect(error!.message).toMatch(/held by ops@ci \(pid 7, since then: hotup apply prod\)/);

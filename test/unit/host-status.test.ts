@@ -73,3 +73,13 @@ describe('planHosts: an apply interrupted after install', () => {
     expect(h).toMatchObject({ from: '0.1.5', reasons: [] });
   });
 });
+
+describe('the host state in one word', () => {
+  test('permanent, installed-not-permanent, disagreeing, down; versions only unpacked listed', () => {
+    expect(assessHost(base)).toMatchObject({ state: 'permanent', unpacked: [] });
+    expect(assessHost({ ...base, live: { up: true, releases: [rel('0.2.0', 'current'), rel('0.1.0', 'permanent')] } }).state).toBe('installed-not-permanent');
+    expect(assessHost({ ...base, startErl: { erts: '13.1.5', vsn: '0.0.9' } }).state).toBe('disagreeing');
+    expect(assessHost({ ...base, live: { up: false, reason: 'no node' } }).state).toBe('down');
+    expect(assessHost({ ...base, live: { up: true, releases: [rel('0.1.0', 'permanent'), rel('0.2.0', 'unpacked')] } }).unpacked).toEqual(['0.2.0']);
+  });
+});
