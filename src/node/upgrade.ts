@@ -18,6 +18,7 @@ import { runStep } from '../core/step.js';
 import type { Host } from '../host/host.js';
 import { checkInstall, createReleases, install, makePermanent, unpack, whichReleases, type RhReply } from './release-handler.js';
 import { waitForNode } from './live.js';
+import { atomOf } from '../terms/etf.js';
 import { describeProblem, notLive, readCode } from './verify-code.js';
 
 function refused(host: string, call: string, r: Extract<RhReply, { ok: false }>, remedy: string, untouched: boolean): HotupError {
@@ -73,10 +74,19 @@ export async function hotInstall(host: Host, vsn: string, emit: Emit, nodeWaitMs
     } catch (e) {
       // Past its point of no return release_handler restarts a node whose relup fails; without the link nothing can be said.
       if (isHotupError(e) && e.code === 'LINK_LOST') throw e;
-      throw await afterLostNode(host, vsn, e, nodeWaitMs);
+      throw await afterLostNode(host, vsn, e, nodeWaitMs, `the node stopped answering during release_handler:install_release("${vsn}")`);
     }
-    if (!r.ok) throw refused(name, `release_handler:install_release("${vsn}")`, r,
-      `${STILL_OLD} release_handler refused before the point of no return; fix what the reply names and apply again.`, true);
+    if (!r.ok) {
+      // The same {error, Reason} comes back from a refusal before the point of no return and from a failure
+      // after it (a code_change that crashes), after which release_handler restarts the node: ask which.
+      if (!(await stillStarted(host))) {
+        throw await afterLostNode(host, vsn, new HotupError('UPGRADE_FAILED', r.reply, ''), nodeWaitMs,
+          `release_handler:install_release("${vsn}") failed after the point of no return (${r.reply}), and release_handler restarted the node: the state its processes held in memory is lost`,
+          r.reply.includes('code_change_failed') ? 'A code_change/3 crashed on the state a live process holds (see the reply): make it handle that state, then apply again.' : undefined);
+      }
+      throw refused(name, `release_handler:install_release("${vsn}")`, r,
+        `${STILL_OLD} release_handler refused before the point of no return; fix what the reply names and apply again.`, true);
+    }
     return { value: undefined, detail: `now running ${vsn}` };
   });
 
@@ -123,14 +133,28 @@ export async function promoteScript(host: Host, vsn: string): Promise<void> {
   });
 }
 
-/** What the node runs after it vanished during install_release, as an error that says so. */
-async function afterLostNode(host: Host, vsn: string, cause: unknown, nodeWaitMs: number): Promise<HotupError> {
-  const what = `the node stopped answering during release_handler:install_release("${vsn}")`;
+/**
+ * Whether the node is still the one that answered install_release, running. release_handler calls
+ * init:restart() right after it replies to a failed install: that reaches init before any later
+ * request of ours, so a node that still reports {started, _} was not restarted.
+ */
+async function stillStarted(host: Host): Promise<boolean> {
+  try {
+    const s = await host.call({ op: 'boot_status' }, 10_000);
+    return s.kind === 'tuple' && s.items[0] !== undefined && atomOf(s.items[0]) === 'started';
+  } catch (e) {
+    if (isHotupError(e) && e.code === 'LINK_LOST') throw e;
+    return false;
+  }
+}
+
+/** What the node runs after WHAT happened during install_release, as an error that says so. */
+async function afterLostNode(host: Host, vsn: string, cause: unknown, nodeWaitMs: number, what: string, why?: string): Promise<HotupError> {
   if (await waitForNode(host, nodeWaitMs)) {
     const releases = await whichReleases(host);
     const runs = releases.find((r) => r.status === 'current')?.vsn ?? releases.find((r) => r.status === 'permanent')?.vsn ?? 'an unknown release';
     return new HotupError('UPGRADE_FAILED', `${what}; it came back and runs ${runs}`,
-      runs === vsn ? 'The new release runs but is not permanent: run apply again to finish.' : `The upgrade did not happen; the node serves ${runs}. Look at its logs for why the relup failed, then apply again.`,
+      runs === vsn ? 'The new release runs but is not permanent: run apply again to finish.' : `The upgrade did not happen; the node serves ${runs}. ${why ?? 'Look at its logs for why the relup failed, then apply again.'}`,
       { host: host.name, cause });
   }
   const path = startErlDataPath(host.root);

@@ -172,6 +172,24 @@ describe('rollback', () => {
     expect(r.stderr).toMatch(/stopped answering during release_handler:install_release\("0\.3\.3"\); it came back and runs 0\.2\.0/);
     expect(await request(inst.port, 'vsn')).toBe('v2');
   });
+  test('a code_change/3 that crashes during install: after the point of no return, the node restarted, state lost: hotup says so', async () => {
+    await checkoutVariant(project, 'v3-badchange', 'v3');
+    await request(inst.port, 'add 3');
+    const r = await run(['apply', 'prod', '--yes', '--json']);
+    expect(r.code, r.stderr).toBe(7);
+    const { error } = jsonOf(r);
+    expect(error.code).toBe('ROLLED_BACK');
+    // release_handler answers {error, {code_change_failed, ...}} and restarts the node: not "refused before the point of no return".
+    expect(error.message).toMatch(/failed after the point of no return \(\{error,\{code_change_failed,.*shop_counter.*cannot_migrate/);
+    expect(error.message).toMatch(/restarted the node: the state its processes held in memory is lost; it came back and runs 0\.2\.0/);
+    expect(error.message).not.toMatch(/refused before the point of no return/);
+    expect(error.remedy).toMatch(/code_change\/3 crashed/);
+    expect(await request(inst.port, 'vsn')).toBe('v2');
+    // The restart reset the counter: what hotup said about the lost state is what happened.
+    expect(await request(inst.port, 'get')).toBe('0');
+    expect(await startErl()).toBe('0.2.0');
+  });
+
   test('fixed without a version bump and applied again: the earlier, never installed build of 0.3.2 gives way to the new bytes', async () => {
     // The health-check test above left 0.3.2 (unhealthy) on the host after its rollback, as an old release.
     await checkoutVariant(project, 'v3-unhealthy', 'v3');

@@ -68,8 +68,13 @@ const ROWS: Row[] = [
   { name: 'unpack refused', faults: [{ op: 'call:unpack_release', reply: rhError('enospc') }], exit: EXIT.aborted, code: 'UPGRADE_FAILED', running: upOld, boots: bootsOld },
   { name: 'check_install refused', faults: [{ op: 'call:check_install_release', reply: rhError('old_processes') }],
     exit: EXIT.aborted, code: 'UPGRADE_FAILED', running: upOld, boots: bootsOld },
-  { name: 'install refused before the point of no return', faults: [{ op: 'call:install_release', reply: rhError('bad_relup_file') }],
-    exit: EXIT.aborted, code: 'UPGRADE_FAILED', running: upOld, boots: bootsOld },
+  { name: 'code_change fails after the point of no return', faults: [
+    { op: 'call:install_release', reply: rhError('code_change_failed') },
+    // release_handler restarts the node right after that reply: the next question finds it restarting.
+    { op: 'call:boot_status', reply: { kind: 'tuple', items: [{ kind: 'atom', name: 'stopping' }, { kind: 'atom', name: 'restarting' }] } }],
+  exit: EXIT.rolledBack, code: 'ROLLED_BACK', running: upOld, boots: bootsOld, message: /failed after the point of no return.*restarted the node.*memory is lost.*code_change\/3 crashed/ },
+  { name: 'install refused, the node not restarted', faults: [{ op: 'call:install_release', reply: rhError('bad_relup_file') }],
+    exit: EXIT.aborted, code: 'UPGRADE_FAILED', running: upOld, boots: bootsOld, message: /refused before the point of no return/ },
   { name: 'node dies in install, back on the old release', faults: [{ op: 'call:install_release', error: 'CALL_FAILED', effect: gone('old') }],
     exit: EXIT.rolledBack, code: 'ROLLED_BACK', running: upOld, boots: bootsOld, message: /came back and runs 0\.1\.0/ },
   { name: 'node dies in install, back on the new release', faults: [{ op: 'call:install_release', error: 'NODE_DOWN', effect: gone('new') }],
