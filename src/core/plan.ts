@@ -22,6 +22,7 @@ import { discoverEnvironment } from './status.js';
 import { assemble, buildTarget } from './build-target.js';
 import { hostRunningFacts, runningFacts } from './running-release.js';
 import { sameVersionRules } from '../validate/same-version.js';
+import { withDeployLock } from './guard.js';
 
 async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');
@@ -121,7 +122,11 @@ export async function plan(ctx: CoreContext, envName: string, opts: { checkLive?
     hotRollback = !!inspected.relup && hasHotPath(findPath(inspected.relup.down, running));
     tarball = await describeTarball(await localTarball(exec, build.host !== 'local', built.tarball!));
     await runHook('after_build', ctx.config.hooks.after_build, { ...vars, to: built.vsn }, ctx.config.root);
-    if (opts.checkLive) hostFindings = await checkLive(ctx, envName, statuses, built.vsn, tarball);
+    // The live check ships and unpacks on the hosts: under their deploy lock, as apply does.
+    if (opts.checkLive) {
+      const t = tarball;
+      hostFindings = await withDeployLock(ctx, envName, `hotup plan --check-live ${envName}`, () => checkLive(ctx, envName, statuses, built.vsn, t));
+    }
   }
 
   // The version that runs, built again: the same code is nothing to do; other code cannot be upgraded to.

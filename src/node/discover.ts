@@ -16,7 +16,7 @@ async function readStartErl(host: Host): Promise<StartErlData | null> {
 }
 
 /** RELEASES, decoded on the host by its session. */
-async function readReleasesFile(host: Host) {
+export async function readReleasesFile(host: Host) {
   const terms = await host.terms(releasesFilePath(host.root));
   return terms === null ? null : parseReleasesFile({ kind: 'list', items: terms });
 }

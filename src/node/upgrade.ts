@@ -18,6 +18,7 @@ import { runStep } from '../core/step.js';
 import type { Host } from '../host/host.js';
 import { checkInstall, createReleases, install, makePermanent, unpack, whichReleases, type RhReply } from './release-handler.js';
 import { waitForNode } from './live.js';
+import { readReleasesFile } from './discover.js';
 import { atomOf } from '../terms/etf.js';
 import { describeProblem, notLive, readCode } from './verify-code.js';
 
@@ -177,5 +178,10 @@ export async function verifyPermanent(host: Host, vsn: string): Promise<void> {
   if (named !== vsn) {
     throw new HotupError('VERIFY_FAILED', `${path} names ${named ?? 'nothing'}, not ${vsn}: the next boot would start another release`,
       `Write "<erts> ${vsn}" into ${path} (release_handler does this on make_permanent when the file is writable).`, { host: host.name });
+  }
+  const onDisk = (await readReleasesFile(host))?.find((r) => r.vsn === vsn)?.status;
+  if (onDisk !== 'permanent') {
+    throw new HotupError('VERIFY_FAILED', `${releasesFilePath(host.root)} marks ${vsn} ${onDisk ?? 'absent'}, not permanent, while the node says permanent`,
+      `release_handler writes RELEASES on make_permanent: check that ${releasesFilePath(host.root)} is writable, then apply again.`, { host: host.name });
   }
 }

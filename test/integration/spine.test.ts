@@ -3,7 +3,8 @@
  * running as a daemon, and the compiled hotup binary taking it from 0.1.0 to
  * 0.2.0 while a client keeps calling it.
  */
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
@@ -71,6 +72,16 @@ describe('status, plan and apply over SSH on a live node', () => {
     expect(plan.hosts[0].instructions.join('\n')).toMatch(/shop_counter/);
     // A good upgrade: the rules find nothing to warn about.
     expect(plan.hosts[0].reasons).toEqual([]);
+
+    // The live dry run ships and unpacks: not while another run holds the host's deploy lock.
+    const lock = path.join(root, 'releases/.hotup-lock');
+    await mkdir(lock);
+    await writeFile(path.join(lock, 'holder.json'), '{"who":"ops@ci","pid":7,"since":"then","what":"hotup apply prod"}\n');
+    const held = await hotup(['plan', 'prod', '--check-live'], { cwd: project });
+    await rm(lock, { recursive: true });
+    expect(held.code, held.stderr).toBe(4);
+    expect(held.stderr).toMatch(/LOCK_HELD.*held by ops@ci/);
+    expect(existsSync(path.join(root, 'releases/0.2.0'))).toBe(false);
 
     // The live dry run: the node itself checks the install (the release is unpacked beside the running one).
     const live = jsonOf(await hotup(['plan', 'prod', '--check-live', '--json'], { cwd: project }));

@@ -44,7 +44,7 @@ export interface Fault {
   error?: ErrorCode | HotupError;
   /** The host is unreachable from then on: every later operation is LINK_LOST. */
   gone?: boolean;
-  /** release_handler answers this instead of doing the call. */
+  /** release_handler answers this instead of doing the call (for `terms`: the file holds this one term). */
   reply?: Term;
   /** A run answers this exit code and stderr instead. */
   exit?: { code: number; stderr?: string };
@@ -177,7 +177,8 @@ export class FakeHost implements Host {
 
   /** RELEASES as the session decodes it: one list of release records, from the release table. */
   async terms(path: string): Promise<Term[] | null> {
-    this.record('terms', path);
+    const f = this.record('terms', path);
+    if (f?.reply) return [f.reply];
     if (path !== releasesFilePath(this.root) || !this.files.has(path)) return null;
     const str = (v: string): Term => ({ kind: 'list', items: [...v].map((c) => ({ kind: 'int', value: c.charCodeAt(0) })) });
     const rows = this.releases.map((r): Term => ({ kind: 'tuple', items: [
