@@ -54,9 +54,10 @@ function restartOptions(env: EnvironmentConfig, spec: HostSpec, host: Host, ship
 async function rollback(ctx: CoreContext, env: EnvironmentConfig, spec: HostSpec, host: Host, hp: HostPlan, cause: HotupError): Promise<HotupError> {
   const from = hp.from!;
   ctx.emit({ type: 'log', level: 'warn', host: spec.raw, message: `${cause.message}: rolling back to ${from}` });
+  let hot = false;
   try {
     await runStep(ctx.emit, 'rollback', spec.raw, async () => {
-      const hot = hp.hotRollback && (await host.nodeUp());
+      hot = hp.hotRollback && (await host.nodeUp());
       if (hot) await hotInstall(host, from, ctx.emit, env.nodeWaitMs);
       else await restartInto(host, from, restartOptions(env, spec, host, false), ctx.emit);
       await healthy(ctx, env, spec, host);
@@ -71,7 +72,9 @@ async function rollback(ctx: CoreContext, env: EnvironmentConfig, spec: HostSpec
     return new HotupError('UPGRADE_FAILED', `upgrade to ${hp.to} failed (${cause.message}) and the rollback to ${from} failed too (${(e as Error).message}); ${now.text}`,
       remedy, { host: spec.raw, cause: e });
   }
-  return new HotupError('ROLLED_BACK', `upgrade to ${hp.to} failed (${cause.message}); the node was rolled back and serves ${from}`,
+  // Read back by the rollback's own verify and health steps.
+  const how = hot ? 'hot, through the down-path' : 'by a restart (the state its processes held in memory was lost)';
+  return new HotupError('ROLLED_BACK', `upgrade to ${hp.to} failed (${cause.message}); the node was rolled back ${how} and serves ${from}`,
     cause.remedy, { host: spec.raw, cause });
 }
 
