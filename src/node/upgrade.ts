@@ -43,7 +43,15 @@ export async function hotInstall(host: Host, vsn: string, emit: Emit, nodeWaitMs
     if (!r.ok) throw refused(name, 'release_handler:create_RELEASES', r, `${STILL_OLD} release_handler needs releases/RELEASES; create it by hand or check that releases/${running}/${host.app}.rel exists.`, true);
     return { value: undefined, detail: `releases/RELEASES made for the running ${running}` };
   });
-  const releases = await whichReleases(host);
+  // A node that does not answer here was not touched: it is not started, nor rolled back (it may be stopped on purpose).
+  const releases = await whichReleases(host).catch((e: unknown) => {
+    if (isHotupError(e) && e.code === 'NODE_DOWN') {
+      throw new HotupError('NODE_DOWN', `${e.message}: a hot upgrade needs the running node`,
+        `Nothing was changed. Start the node (bin/${host.app} daemon, or its service) and apply again, or apply with --restart to boot ${vsn}.`,
+        { host: name, cause: e, untouched: true });
+    }
+    throw e;
+  });
   const status = statusOf(releases, vsn);
   // The permanent release runs only while no other is current: going back to it after a
   // failed make_permanent is an install like any other.

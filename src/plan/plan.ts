@@ -40,11 +40,23 @@ function resume(s: HostStatus, target: string): HostPlan | null {
   };
 }
 
+/** A node that is not running cannot be upgraded hot; starting it into the new release is a restart someone asks for. */
+function nodeDown(s: HostStatus, target: string): PlanReason[] {
+  if (s.live.up || s.running === target) return [];
+  return [{
+    rule: 'host/node-down',
+    severity: 'error',
+    effect: 'restart',
+    message: `the node is not running (${s.live.reason}); it would boot ${s.running ?? 'an unknown release'}`,
+    remedy: 'Start the node and plan again for a hot upgrade, or apply with --restart to start it on the new release.',
+  }];
+}
+
 export function planHosts(f: PlanFacts): HostPlan[] {
   return f.statuses.map((s) => {
     const resumed = resume(s, f.target);
     if (resumed) return resumed;
-    const reasons = [...f.findings, ...(f.hostFindings?.get(s.host) ?? [])];
+    const reasons = [...f.findings, ...(f.hostFindings?.get(s.host) ?? []), ...nodeDown(s, f.target)];
     // The target runs already: nothing to do, unless the findings say its build differs from what runs.
     const noop = s.running === f.target && decide(reasons).kind !== 'blocked';
     return {

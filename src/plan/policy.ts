@@ -14,7 +14,7 @@ export interface ApplyChoices {
 
 export type Execution = 'hot' | 'restart' | 'noop';
 
-const NO_HOT_PATH = new Set(['relup/no-up-path', 'relup/missing', 'relup/restart-emulator', 'release/erts-changed', 'release/core-app-changed']);
+const NO_HOT_PATH = new Set(['host/node-down', 'relup/no-up-path', 'relup/missing', 'relup/restart-emulator', 'release/erts-changed', 'release/core-app-changed']);
 
 function refuse(h: HostPlan, message: string, remedy: string): HotupError {
   const errors = h.reasons.filter((r) => r.severity === 'error').map((r) => `    [${r.rule}] ${r.message}`);

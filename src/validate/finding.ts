@@ -32,6 +32,7 @@ export const RULE_IDS = [
   'module/missing-code-change',
   'module/on-load-hot',
   'host/installed-not-permanent',
+  'host/node-down',
 ] as const;
 
 export type RuleId = (typeof RULE_IDS)[number];

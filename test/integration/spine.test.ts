@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
 import { clientLoop, deployTarball, newInstance, nodeEval, request, shopEnv, startNode, stopNode, type ShopInstance } from '../support/shop-node.js';
-import { checkout, tempDir } from '../support/shop-project.js';
+import { checkout, checkoutVariant, tempDir } from '../support/shop-project.js';
 import { buildRebar3Shop, workingCopy } from '../support/fixture-build.js';
 import { hotup, jsonOf } from '../support/cli.js';
 import { writeHotupConfig } from '../support/hotup-config.js';
@@ -145,6 +145,26 @@ describe('status, plan and apply over SSH on a live node', () => {
       expect(await request(inst.port, 'vsn')).toBe('v2');
     } finally {
       await writeFile(file, original);
+    }
+  });
+  test('a node stopped on purpose: plan says so (a restart decision), apply neither starts it nor "rolls it back"', async () => {
+    await checkoutVariant(project, 'v3-unhealthy', 'v3');
+    await stopNode(root, 'shop', shopEnv(inst));
+    try {
+      const plan = await hotup(['plan', 'prod', '--json'], { cwd: project });
+      expect(plan.code, plan.stderr).toBe(0);
+      const h = jsonOf(plan).hosts[0];
+      expect(h).toMatchObject({ from: '0.2.0', to: '0.3.2', action: 'restart' });
+      expect(h.reasons.map((x: any) => x.rule)).toContain('host/node-down');
+      for (const flags of [[], ['--force']]) {
+        const r = await hotup(['apply', 'prod', '--yes', ...flags], { cwd: project });
+        expect(r.code, r.stderr).toBe(3);
+        expect(r.stderr).toMatch(/host\/node-down/);
+      }
+      await expect(request(inst.port, 'vsn', 1_000)).rejects.toThrow();
+      expect(await readFile(path.join(root, 'releases/start_erl.data'), 'utf8')).toMatch(/ 0\.2\.0\s*$/);
+    } finally {
+      await startNode(root, 'shop', shopEnv(inst));
     }
   });
 });

@@ -56,6 +56,8 @@ const ROWS: Row[] = [
   { name: 'build fails', plan: 'build-fails', exit: EXIT.build, code: 'BUILD_FAILED', running: upOld, boots: bootsOld },
   { name: 'host unreachable while planning', plan: 'unreachable', exit: EXIT.aborted, code: 'SSH_CONNECT', running: upOld, boots: bootsOld },
   { name: 'not confirmed', confirm: 'declined', exit: EXIT.aborted, code: 'ABORTED', running: upOld, boots: bootsOld },
+  { name: 'node stopped on purpose', setup: ([f]) => { f!.up = false; },
+    exit: EXIT.aborted, code: 'NODE_DOWN', running: [null], boots: bootsOld, message: /a hot upgrade needs the running node.*Nothing was changed/ },
   { name: 'earlier build cannot be removed', releases: [{ vsn: OLD, status: 'permanent' }, { vsn: NEW, status: 'unpacked' }],
     faults: [{ op: 'call:remove_release', reply: rhError('eacces') }], exit: EXIT.aborted, code: 'UPGRADE_FAILED', running: upOld, boots: bootsOld, message: /remove_release/ },
   { name: 'upload: directory not writable', faults: [{ op: 'run:ship-prepare', exit: { code: 4, stderr: 'Permission denied' } }],

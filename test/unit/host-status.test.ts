@@ -83,3 +83,12 @@ describe('the host state in one word', () => {
     expect(assessHost({ ...base, live: { up: true, releases: [rel('0.1.0', 'permanent'), rel('0.2.0', 'unpacked')] } }).unpacked).toEqual(['0.2.0']);
   });
 });
+
+describe('planHosts: a node that is not running', () => {
+  test('is a restart decision that needs --restart (host/node-down), never a hot upgrade', () => {
+    const down = assessHost({ ...base, live: { up: false, reason: 'no node shop@h1 is running' } });
+    const [h] = planHosts({ target: '0.2.0', instructions: [], findings: [], hotRollback: true, statuses: [down] });
+    expect(h).toMatchObject({ action: 'restart', from: '0.1.0' });
+    expect(h!.reasons).toEqual([expect.objectContaining({ rule: 'host/node-down', severity: 'error', message: expect.stringMatching(/no node shop@h1 is running/) })]);
+  });
+});
