@@ -8,9 +8,8 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { scratchDir } from '../scratch.js';
 import { HotupError } from '../errors.js';
-import { packArgv } from '../commands/archive.js';
+import { packArgv, unpackArgv } from '../commands/archive.js';
 import { mkdirArgv, removeArgv, testFileArgv } from '../commands/files.js';
-import { extractTarballArgv } from '../commands/restart.js';
 import { writeFileArgv } from '../commands/mix.js';
 import type { Executor } from '../remote/executor.js';
 import type { ReleasesEntry } from '../terms/model.js';
@@ -53,7 +52,7 @@ export async function fetchOldRelease(host: Host, row: ReleasesEntry, build: { e
     await host.get(remote, file);
     await build.exec.run(mkdirArgv(build.relDir), { timeoutMs: 30_000 });
     await build.exec.upload(file, onBuild);
-    const unpacked = await build.exec.run(extractTarballArgv(onBuild, build.relDir), { timeoutMs: 10 * 60_000 });
+    const unpacked = await build.exec.run(unpackArgv(onBuild, build.relDir), { timeoutMs: 10 * 60_000 });
     if (unpacked.code !== 0) {
       throw new HotupError('OLD_RELEASE_MISSING', `could not unpack release ${row.vsn} into ${build.relDir}: ${unpacked.stderr.trim()}`,
         'Check free disk space in the build directory.', { host: build.exec.target });

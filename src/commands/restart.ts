@@ -15,9 +15,16 @@ export function daemonArgv(root: string, app: string): string[] {
   return ['sh', '-c', '"$1" daemon </dev/null >/dev/null 2>&1', 'hotup', releaseScript(root, app)];
 }
 
-/** Unpacks a shipped tarball into the release root, for a node that is down (no release_handler to do it). */
-export function extractTarballArgv(tarball: string, root: string): string[] {
-  return ['tar', 'xzf', tarball, '-C', root];
+/**
+ * Unpacks a shipped tarball into the release root, for a node that is down (no
+ * release_handler to do it). The tarball's releases/RELEASES, start_erl.data
+ * and bin/<app> would replace the host's (its table of installed releases, what
+ * it boots, its start script): they are left out; set-boot and the promoted
+ * script write them from what the host has.
+ */
+export function extractTarballArgv(tarball: string, root: string, app: string): string[] {
+  const keep = ['releases/RELEASES', 'releases/start_erl.data', `bin/${app}`].flatMap((f) => [`--exclude=${f}`, `--exclude=./${f}`]);
+  return ['tar', 'xzf', tarball, '-C', root, ...keep];
 }
 
 /**

@@ -65,7 +65,7 @@ export async function restartInto(host: Host, vsn: string, opts: RestartOptions,
     if ((await host.run(testFileArgv(tarball), { timeoutMs: 30_000 })).code !== 0) {
       throw new HotupError('NOT_INSTALLED', `release ${vsn} is neither installed nor shipped to this host`, 'Run `hotup apply` to ship it first.', { host: name });
     }
-    await host.must(extractTarballArgv(tarball, host.root), `unpacking ${tarball}`, { timeoutMs: 5 * 60_000 });
+    await host.must(extractTarballArgv(tarball, host.root, host.app), `unpacking ${tarball}`, { timeoutMs: 5 * 60_000 });
     return { value: undefined, detail: `${vsn} unpacked from the tarball (node down)` };
   });
   opts.beforeChange?.();

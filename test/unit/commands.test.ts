@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import { rebar3ReleaseArgv, rebar3RelupTarArgv, rebar3TarballPath } from '../../src/commands/rebar3.js';
 import { commitShipArgv, mkdirArgv, prepareShipArgv, readFileArgv, renameArgv, sha256Argv, SHIP_EXIT } from '../../src/commands/files.js';
@@ -11,6 +12,7 @@ import { compactEncoder } from '../../src/commands/mix.js';
 import { helpersDir, hostHelperArgv, sessionArgv } from '../../src/commands/session.js';
 import { shippedTarballPath, startErlDataPath } from '../../src/commands/release-paths.js';
 import { acquireLockArgv, lockDir, LOCK_HELD } from '../../src/commands/lock.js';
+import { extractTarballArgv } from '../../src/commands/restart.js';
 
 const t = { app: 'shop', profile: 'prod' };
 
@@ -142,5 +144,32 @@ describe('the deploy lock, taken by a real /bin/sh', () => {
     const r = await sh(acquireLockArgv(root, '{"who":"a"}'), ['sh', '-c', 'trap "" XFSZ; ulimit -f 0; exec "$@"', 'limit']);
     expect(r.code).toBe(4);
     expect(existsSync(lockDir(root))).toBe(false);
+  });
+});
+
+describe('a tarball unpacked by hand for a node that is down, by a real tar', () => {
+  test("the host's RELEASES, start_erl.data and bin/<app> stay; lib/, releases/<vsn>/ and bin/<app>-<vsn> arrive", async () => {
+    const work = await mkdtemp(path.join(os.tmpdir(), 'hotup-extract-'));
+    const src = path.join(work, 'src');
+    const root = path.join(work, 'root');
+    const files: Record<string, string> = {
+      'releases/RELEASES': 'new table', 'releases/start_erl.data': '13.1.5 0.2.0', 'releases/0.2.0/shop.rel': 'rel',
+      'bin/shop': 'new script', 'bin/shop-0.2.0': 'script 0.2.0', 'lib/shop-0.2.0/ebin/shop.app': 'app',
+    };
+    for (const [f, text] of Object.entries(files)) {
+      await mkdir(path.dirname(path.join(src, f)), { recursive: true });
+      await writeFile(path.join(src, f), text);
+    }
+    const tarball = path.join(work, 'shop.tar.gz');
+    await promisify(execFile)('tar', ['czf', tarball, '-C', src, 'releases', 'bin', 'lib']);
+    const kept = { 'releases/RELEASES': 'old table', 'releases/start_erl.data': '13.1.5 0.1.0', 'bin/shop': 'old script' };
+    for (const [f, text] of Object.entries(kept)) {
+      await mkdir(path.dirname(path.join(root, f)), { recursive: true });
+      await writeFile(path.join(root, f), text);
+    }
+    const argv = extractTarballArgv(tarball, root, 'shop');
+    await promisify(execFile)(argv[0]!, argv.slice(1));
+    for (const [f, text] of Object.entries(kept)) expect(await readFile(path.join(root, f), 'utf8'), f).toBe(text);
+    for (const f of ['releases/0.2.0/shop.rel', 'bin/shop-0.2.0', 'lib/shop-0.2.0/ebin/shop.app']) expect(existsSync(path.join(root, f)), f).toBe(true);
   });
 });
