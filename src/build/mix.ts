@@ -10,7 +10,7 @@ import path from 'node:path';
 import { HotupError } from '../errors.js';
 import type { Executor } from '../remote/executor.js';
 import type { BuildConfig } from '../config/types.js';
-import { makeRelupArgv, mixEnv, mixRelDir, mixReleaseArgv, userAppupPath, writeFileArgv } from '../commands/mix.js';
+import { makeRelupArgv, mixEnv, mixRelDir, mixReleaseArgv, unknownRelease, userAppupPath, writeFileArgv } from '../commands/mix.js';
 import { packArgv } from '../commands/archive.js';
 import { relupPath, startErlDataPath } from '../commands/release-paths.js';
 import { decodeFramed, printTerm } from '../terms/etf.js';
@@ -34,15 +34,26 @@ function buildFailed(exec: Executor, what: string, detail: string, remedy: strin
 }
 
 export async function assembleMixRelease(exec: Executor, build: BuildConfig, app: string, env: Record<string, string> = {}): Promise<{ vsn: string; relDir: string }> {
-  const r = await exec.run(mixReleaseArgv(app), { cwd: build.path, env: { ...env, ...mixEnv(build.profile) }, timeoutMs: BUILD_TIMEOUT_MS });
+  const release = (name: string | null) => exec.run(mixReleaseArgv(name), { cwd: build.path, env: { ...env, ...mixEnv(build.profile) }, timeoutMs: BUILD_TIMEOUT_MS });
+  let r = await release(app);
+  const known = r.code === 0 ? null : unknownRelease(`${r.stdout}\n${r.stderr}`);
+  // A project with no `releases:` in mix.exs (as `mix new` makes it) has one release, named after its app.
+  if (known?.length === 0) r = await release(null);
+  else if (known) {
+    throw buildFailed(exec, `mix.exs defines no release named ${app}`, `its releases: ${known.join(', ')}`,
+      `Set \`app:\` in hotup.yml to the release to deploy (one of: ${known.join(', ')}).`);
+  }
   if (r.code !== 0) {
-    throw buildFailed(exec, `\`MIX_ENV=${build.profile} mix release ${app}\` failed with exit ${r.code}`,
+    throw buildFailed(exec, `\`MIX_ENV=${build.profile} mix release${known ? '' : ` ${app}`}\` failed with exit ${r.code}`,
       `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-25).join('\n'),
       'Fix the build so it succeeds when run by hand in the project directory, then run hotup again.');
   }
   const relDir = path.posix.join(build.path, mixRelDir(build.profile, app));
   const text = await readRemoteFile(exec, startErlDataPath(relDir));
-  if (text === null) throw buildFailed(exec, 'mix release made no releases/start_erl.data', relDir, `Check that the release in mix.exs is named ${app}.`);
+  if (text === null) {
+    throw buildFailed(exec, 'mix release made no releases/start_erl.data', relDir,
+      known ? `The project's default release is named after its Mix application: set \`app:\` in hotup.yml to that name (see ${path.posix.dirname(relDir)}).` : `Check that the release in mix.exs is named ${app}.`);
+  }
   return { vsn: parseStartErlData(text, startErlDataPath(relDir)).vsn, relDir };
 }
 

@@ -1,8 +1,16 @@
 /** Command lines for plain `mix release` builds, and for what Mix does not make: the relup. Pure. */
 import { FRAME_PREFIX } from '../terms/etf.js';
 
-export function mixReleaseArgv(app: string): string[] {
-  return ['mix', 'release', app, '--overwrite'];
+/** `mix release NAME`; without NAME, the project's default release (a project with no `releases:` has only that one, named after its app). */
+export function mixReleaseArgv(app: string | null): string[] {
+  return ['mix', 'release', ...(app ? [app] : []), '--overwrite'];
+}
+
+/** What `mix release NAME` says when mix.exs defines releases and NAME is not one: the names it has (empty when it defines none). */
+export function unknownRelease(output: string): string[] | null {
+  const m = /Unknown release :?"?([\w.]+)"?\. The available releases are: \[([^\]]*)\]/.exec(output);
+  if (!m) return null;
+  return m[2]!.split(',').map((x) => x.trim().replace(/^:/, '')).filter(Boolean);
 }
 
 /** MIX_ENV selects the build profile, as `rebar3 as <profile>` does. */

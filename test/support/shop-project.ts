@@ -69,6 +69,7 @@ export async function checkoutMix(projectDir: string, version: string): Promise<
 
 /** `MIX_ENV=prod mix release --overwrite`: the release directory of the version checked out. */
 export async function buildMixRelease(projectDir: string, app: string): Promise<string> {
-  await run('mix', ['release', app, '--overwrite'], { cwd: projectDir, timeout: 300_000, env: { ...process.env, MIX_ENV: 'prod' } });
+  // The fixture defines no releases: its one release is named after the app.
+  await run('mix', ['release', '--overwrite'], { cwd: projectDir, timeout: 300_000, env: { ...process.env, MIX_ENV: 'prod' } });
   return path.join(projectDir, '_build/prod/rel', app);
 }

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import { rebar3ReleaseArgv, rebar3RelupTarArgv, rebar3TarballPath } from '../../src/commands/rebar3.js';
 import { commitShipArgv, mkdirArgv, prepareShipArgv, readFileArgv, renameArgv, sha256Argv, SHIP_EXIT } from '../../src/commands/files.js';
-import { compactEncoder } from '../../src/commands/mix.js';
+import { compactEncoder, unknownRelease } from '../../src/commands/mix.js';
 import { helpersDir, hostHelperArgv, sessionArgv } from '../../src/commands/session.js';
 import { shippedTarballPath, startErlDataPath } from '../../src/commands/release-paths.js';
 import { acquireLockArgv, lockDir, LOCK_HELD } from '../../src/commands/lock.js';
@@ -171,5 +171,13 @@ describe('a tarball unpacked by hand for a node that is down, by a real tar', ()
     await promisify(execFile)(argv[0]!, argv.slice(1));
     for (const [f, text] of Object.entries(kept)) expect(await readFile(path.join(root, f), 'utf8'), f).toBe(text);
     for (const f of ['releases/0.2.0/shop.rel', 'bin/shop-0.2.0', 'lib/shop-0.2.0/ebin/shop.app']) expect(existsSync(path.join(root, f)), f).toBe(true);
+  });
+});
+
+describe('what mix release says about release names', () => {
+  test('no releases in mix.exs, or the ones it has', () => {
+    expect(unknownRelease('** (Mix) Unknown release :shop_ex. The available releases are: []')).toEqual([]);
+    expect(unknownRelease('** (Mix) Unknown release :shop. The available releases are: [:web, :worker]')).toEqual(['web', 'worker']);
+    expect(unknownRelease('** (Mix) Could not compile')).toBeNull();
   });
 });
