@@ -23,7 +23,7 @@
 %%   {hello, #{node => Node, names => shortnames | longnames}}   first, once
 %%   {reply, Id, {ok, Value}}
 %%   {reply, Id, {error, node_down | call_failed | bad_request, Detail}}
-%% Requests: ping, boot_status, which_releases, unpack_release, check_install_release,
+%% Requests: ping, name_registered, boot_status, which_releases, unpack_release, check_install_release,
 %% install_release, make_permanent, remove_release, create_releases, verify_code and eval
 %% go to the node;
 %% read and consult read a file on the host ({ok, _} | none | {error, Detail});
@@ -185,6 +185,14 @@ op(<<"ping">>, _Req, Node) ->
     case net_adm:ping(Node) of
         pong -> {ok, true};
         pang -> {ok, false}
+    end;
+%% Whether epmd still has the node's name: a node that stopped answering may not have exited yet,
+%% and a new one started under its name then fails ("seems to be in use by another Erlang node").
+op(<<"name_registered">>, _Req, Node) ->
+    [Name, Host] = string:split(atom_to_list(Node), "@"),
+    case erl_epmd:port_please(Name, Host, 5000) of
+        {port, _, _} -> {ok, true};
+        _ -> {ok, false}
     end;
 op(<<"boot_status">>, Req, Node) ->
     rpc(Node, init, get_status, [], timeout(Req));

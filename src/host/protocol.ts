@@ -5,6 +5,8 @@
  * charlists release_handler expects.
  */
 export type NodeRequest =
+  /** Whether epmd on the host still has the node's name (answered without the node). */
+  | { op: 'name_registered' }
   /** init:get_status(): a node answers pings before its boot script has started release_handler. */
   | { op: 'boot_status' }
   | { op: 'which_releases' }

@@ -35,6 +35,18 @@ export async function waitForNode(host: Host, timeoutMs: number, pollMs = 500): 
   }
 }
 
+/** Polls until the node neither answers nor holds its name in epmd (its VM has exited); true when so. */
+export async function waitForNodeGone(host: Host, timeoutMs: number, pollMs = 200): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const gone = !(await host.nodeUp()) && (await host.call({ op: 'name_registered' }, 10_000).then((t) => t.kind === 'atom' && t.name === 'false', () => false));
+    if (gone) return true;
+    const left = deadline - Date.now();
+    if (left <= 0) return false;
+    await new Promise((r) => setTimeout(r, Math.min(pollMs, left)));
+  }
+}
+
 /** init:get_status() is {started, _}. */
 async function booted(host: Host): Promise<boolean> {
   if (!(await host.nodeUp())) return false;

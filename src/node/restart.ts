@@ -11,7 +11,7 @@ import { runStep } from '../core/step.js';
 import { seconds } from '../report/style.js';
 import type { Host } from '../host/host.js';
 import { measureOutage } from '../health/outage.js';
-import { readLive, waitForNode } from './live.js';
+import { readLive, waitForNode, waitForNodeGone } from './live.js';
 import { unpack } from './release-handler.js';
 import { promoteScript, verifyPermanent } from './upgrade.js';
 
@@ -35,7 +35,14 @@ async function restartNode(host: Host, opts: RestartOptions): Promise<void> {
     await host.must(restartCommandArgv(opts.restartCommand), `\`${opts.restartCommand}\``, { ...scriptOpts, timeoutMs: 5 * 60_000 });
   } else {
     // A node that is already down has nothing to stop.
-    if (await host.nodeUp()) await host.must(stopArgv(host.root, host.app), `bin/${host.app} stop`, scriptOpts);
+    if (await host.nodeUp()) {
+      await host.must(stopArgv(host.root, host.app), `bin/${host.app} stop`, scriptOpts);
+      // Mix's `stop` returns before the VM has exited: a daemon started now would find its name taken.
+      if (!(await waitForNodeGone(host, opts.nodeWaitMs))) {
+        throw new HotupError('NODE_DOWN', `the node still holds its name ${Math.round(opts.nodeWaitMs / 1000)} s after bin/${host.app} stop`,
+          'Stop it by hand (bin/<app> stop, or kill its VM), then apply again.', { host: host.name });
+      }
+    }
     await host.must(daemonArgv(host.root, host.app), `bin/${host.app} daemon`, scriptOpts);
   }
   if (!(await waitForNode(host, opts.nodeWaitMs))) {

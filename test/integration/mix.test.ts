@@ -3,7 +3,7 @@
  * hotup generates the appup from the module diff, makes the relup and the
  * tarball, bootstraps RELEASES on the node, and goes back down again.
  */
-import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
@@ -102,5 +102,22 @@ describe('plain mix release', () => {
     expect(plan.target.appups.find((a: any) => a.app === APP).source).toBe('project');
     expect(plan.hosts[0].instructions).toContain('call erlang:garbage_collect()');
     await rm(path.join(project, 'rel'), { recursive: true });
+  });
+  test('the restart path on a mix release: apply --restart boots 0.2.0 through bin/shop_ex, downtime measured; downgrade then finds 0.1.0', async () => {
+    const loop = clientLoop(port, { maxMs: 300_000 });
+    const r = await run(['apply', 'prod', '--yes', '--restart', '--json']);
+    const calls = await loop.stop();
+    expect(r.code, JSON.stringify(jsonOf(r).error)).toBe(0);
+    const h = jsonOf(r).hosts[0];
+    expect(h).toMatchObject({ from: '0.1.0', to: '0.2.0', execution: 'restart', outcome: 'upgraded' });
+    expect(h.downtimeMs).toBeGreaterThan(0);
+    expect(await request(port, 'vsn')).toBe('ex-v2');
+    expect(await readFile(path.join(root, 'releases/start_erl.data'), 'utf8')).toMatch(/ 0\.2\.0\s*$/);
+    console.log(`mix restart: downtime ${h.downtimeMs} ms, ${calls.ok} client calls ok, ${calls.failures.length} failed during the restart`);
+    // The restart kept the host's table of releases: the previous one is there to go back to.
+    const back = await run(['downgrade', 'prod', '--yes', '--json']);
+    expect(back.code, back.stderr).toBe(0);
+    expect(jsonOf(back).hosts[0]).toMatchObject({ from: '0.2.0', to: '0.1.0', outcome: 'upgraded' });
+    expect(await request(port, 'vsn')).toBe('ex-v1');
   });
 });

@@ -227,6 +227,7 @@ export class FakeHost implements Host {
 
   async call(req: NodeRequest, _timeoutMs?: number): Promise<Term> {
     const f = this.record(`call:${req.op}`, 'vsn' in req ? req.vsn : 'name' in req ? req.name : '');
+    if (req.op === 'name_registered') return atom(this.up ? 'true' : 'false');
     if (!this.up) throw errorOf('NODE_DOWN', this.name);
     if (f?.reply) return f.reply;
     return this.releaseHandler(req);
@@ -313,6 +314,8 @@ export class FakeHost implements Host {
         return ok();
       case 'boot_status':
         return tuple(atom('started'), atom('started'));
+      case 'name_registered':
+        return atom('true');
       case 'verify_code': {
         const stale = this.staleCode.get(req.vsn) ?? [];
         return tuple({ kind: 'int', value: 5 }, { kind: 'list', items: stale.map((m) => tuple(atom('stale'), atom(m), bin(`/old/${m}.beam`))) });
