@@ -102,7 +102,7 @@ async function upgradeHost(ctx: CoreContext, env: EnvironmentConfig, spec: HostS
   });
   let downtimeMs: number | undefined;
   try {
-    const stop = () => stopPoint(ctx, `${how === 'hot' ? 'installing' : 'restarting into'} ${hp.to}`, hp.host);
+    const stop = () => stopPoint(ctx.interrupts, `${how === 'hot' ? 'installing' : 'restarting into'} ${hp.to}`, hp.host);
     if (how === 'hot') {
       await hotInstall(host, hp.to, ctx.emit, env.nodeWaitMs, stop);
       // Permanent only once healthy: until then a restart boots the release that ran before.
@@ -146,7 +146,7 @@ export async function apply(ctx: CoreContext, plan: UpgradePlan, opts: ApplyOpti
       const spec = env.hosts.find((h) => h.raw === hp.host);
       const started = Date.now();
       try {
-        stopPoint(ctx, `upgrading ${hp.host}`, hp.host);
+        stopPoint(ctx.interrupts, `upgrading ${hp.host}`, hp.host);
         if (!spec) throw new HotupError('USAGE', `the plan names host ${hp.host}, which environment ${plan.environment} does not list`, 'Make the plan again with the current config.');
         const downtimeMs = await upgradeHost(ctx, env, spec, plan, hp, how[i]!);
         results[i] = { ...results[i]!, outcome: 'upgraded', ms: Date.now() - started, ...(downtimeMs !== undefined ? { downtimeMs } : {}) };

@@ -7,7 +7,6 @@
  * installed and unchecked. A second signal stops at once.
  */
 import { HotupError } from '../errors.js';
-import type { CoreContext } from './context.js';
 
 export interface Interrupts {
   /** The signal asking to stop, or null. */
@@ -15,8 +14,8 @@ export interface Interrupts {
 }
 
 /** Throws ABORTED when a stop was asked for: nothing from WHERE on is done. */
-export function stopPoint(ctx: CoreContext, where: string, host?: string): void {
-  const signal = ctx.interrupts?.requested();
+export function stopPoint(interrupts: Interrupts | undefined, where: string, host?: string): void {
+  const signal = interrupts?.requested();
   if (!signal) return;
   throw new HotupError('ABORTED', `${signal} received: stopped before ${where}`,
     'Run `hotup status` to see what each host runs; `hotup apply` again continues where this one stopped.',
