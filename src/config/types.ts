@@ -81,6 +81,6 @@ export interface Config {
   app: string;
   build: BuildConfig;
   environments: Record<string, EnvironmentConfig>;
-  /** Local commands run at fixed points of plan/apply (see docs/hooks.md). */
+  /** Local commands run at fixed points of plan/apply (see docs/ci.md). */
   hooks: Partial<Record<HookName, string>>;
 }
