@@ -112,7 +112,7 @@ describe('the session', () => {
       await proxy.close();
     }
     // The helper saw its stdin close with the link and stopped.
-    await expect.poll(sessionArgvs, { timeout: 10_000 }).toEqual([]);
+    await expect.poll(() => sessionArgvs(root), { timeout: 10_000 }).toEqual([]);
   });
 
   test('a link that hangs under a call is LINK_LOST once the call times out, not CALL_FAILED or NODE_DOWN', async () => {

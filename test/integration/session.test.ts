@@ -70,7 +70,7 @@ describe('a relx node over SSH', () => {
       await link.close();
     }
     // Closing the link ends the helper on the host.
-    await expect.poll(sessionArgvs, { timeout: 10_000 }).toEqual([]);
+    await expect.poll(() => sessionArgvs(root), { timeout: 10_000 }).toEqual([]);
   });
 
   test('reads and consults the release\'s files, with or without the node', async () => {

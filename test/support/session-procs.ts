@@ -4,8 +4,11 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** Every command line that hotup's session started here (the helper VM and its shell). */
-export async function sessionArgvs(): Promise<string[]> {
+/**
+ * Every command line that hotup's session started here (the helper VM and its shell); with ROOT,
+ * only those of that release root (other test files run sessions of their own meanwhile).
+ */
+export async function sessionArgvs(root?: string): Promise<string[]> {
   const { stdout } = await run('ps', ['-eo', 'args', '--no-headers']);
-  return stdout.split('\n').filter((l) => l.includes('hotup_session'));
+  return stdout.split('\n').filter((l) => l.includes('hotup_session') && (root === undefined || l.includes(root)));
 }
