@@ -189,11 +189,7 @@ op(<<"ping">>, _Req, Node) ->
 %% Whether epmd still has the node's name: a node that stopped answering may not have exited yet,
 %% and a new one started under its name then fails ("seems to be in use by another Erlang node").
 op(<<"name_registered">>, _Req, Node) ->
-    [Name, Host] = string:split(atom_to_list(Node), "@"),
-    case erl_epmd:port_please(Name, Host, 5000) of
-        {port, _, _} -> {ok, true};
-        _ -> {ok, false}
-    end;
+    {ok, registered(Node)};
 op(<<"boot_status">>, Req, Node) ->
     rpc(Node, init, get_status, [], timeout(Req));
 op(<<"which_releases">>, Req, Node) ->
@@ -253,12 +249,19 @@ rpc(Node, M, F, A, Timeout) ->
 
 %% epmd tells a node that is not running from one that refuses us (another cookie).
 node_down(Node) ->
-    [Name, Host] = string:split(atom_to_list(Node), "@"),
-    Detail = case erl_epmd:port_please(Name, Host, 5000) of
-                 {port, _, _} -> io_lib:format("~ts is running but refused hotup's connection: the cookie in the release's files differs from the one it runs with", [Node]);
-                 _ -> io_lib:format("no node ~ts is running", [Node])
+    Detail = case registered(Node) of
+                 true -> io_lib:format("~ts is running but refused hotup's connection: the cookie in the release's files differs from the one it runs with", [Node]);
+                 false -> io_lib:format("no node ~ts is running", [Node])
              end,
     {error, node_down, unicode:characters_to_binary(Detail)}.
+
+%% Whether epmd on the node's host has its name.
+registered(Node) ->
+    [Name, Host] = string:split(atom_to_list(Node), "@"),
+    case erl_epmd:port_please(Name, Host, 5000) of
+        {port, _, _} -> true;
+        _ -> false
+    end.
 
 badrpc(timeout) -> {error, call_failed, <<"timeout">>};
 badrpc(R) -> {error, call_failed, iolist_to_binary(io_lib:format("~p", [R]))}.

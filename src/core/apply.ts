@@ -8,7 +8,7 @@ import { waves, type RolloutShape } from '../plan/rollout.js';
 import { shipTarball } from '../host/ship.js';
 import { hotInstall, settle } from '../node/upgrade.js';
 import { restartInto } from '../node/restart.js';
-import { readHostNow } from '../node/live.js';
+import { readHostNow } from '../node/discover.js';
 import { earlierBuild, removeEarlierBuild } from '../node/unpack.js';
 import { checkHealth, describeProbe, healthCheckFor, probeOnce } from '../health/probe.js';
 import type { Host } from '../host/host.js';

@@ -10,7 +10,7 @@ import type { Executor, Process } from '../remote/executor.js';
 import { helpersDir, LAUNCH_EXIT, sessionArgv } from '../commands/session.js';
 import { launchFailure } from '../helper/run.js';
 import { helpersDigest, installHelpers } from './helpers-install.js';
-import { decodeFramed, printTerm, textOf, type Term } from '../terms/etf.js';
+import { decodeFramed, isAtom, printTerm, textOf, type Term } from '../terms/etf.js';
 import type { NodeLink } from './node-link.js';
 import type { NodeRequest } from './protocol.js';
 
@@ -27,10 +27,6 @@ type Request = NodeRequest | { op: 'ping' } | { op: 'read' | 'consult'; path: st
 
 /** How a helper process ended (see Process.ended). */
 type Ended = Awaited<Process['ended']>;
-
-function isAtom(t: Term | undefined, name: string): boolean {
-  return t?.kind === 'atom' && t.name === name;
-}
 
 export class SessionLink implements NodeLink {
   private running: Promise<Process> | undefined;

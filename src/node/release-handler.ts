@@ -4,7 +4,7 @@
  * call (`{'EXIT', Reason}`) is a refusal like any other.
  */
 import { HotupError } from '../errors.js';
-import { printTerm, type Term } from '../terms/etf.js';
+import { isAtom, printTerm, type Term } from '../terms/etf.js';
 import { parseWhichReleases } from '../terms/releases.js';
 import type { ReleasesEntry } from '../terms/model.js';
 import type { Host } from '../host/host.js';
@@ -14,10 +14,6 @@ export type RhReply = { ok: true } | { ok: false; reply: string };
 
 /** How long install_release (and its check) may take: a relup can suspend and convert many processes. */
 const INSTALL_TIMEOUT_MS = 10 * 60_000;
-
-function isAtom(t: Term | undefined, name: string): boolean {
-  return t?.kind === 'atom' && t.name === name;
-}
 
 /** `{'EXIT', Reason}` from `catch`, printed; undefined for any other value. */
 function exitReason(t: Term): string | undefined {
@@ -30,6 +26,14 @@ async function reply(host: Host, req: NodeRequest, timeoutMs?: number): Promise<
   // `ok`, or a tuple whose first element is `ok`.
   const ok = isAtom(t, 'ok') || (t.kind === 'tuple' && isAtom(t.items[0], 'ok'));
   return ok ? { ok: true } : { ok: false, reply: printTerm(t) };
+}
+
+/** What an error says when release_handler left the node as it was. */
+export const STILL_OLD = 'The node still runs the release it ran before; nothing was changed on it.';
+
+/** CALL returned R instead of ok, as an error; UNTOUCHED when the node runs what it ran before. */
+export function refused(host: string, call: string, r: Extract<RhReply, { ok: false }>, remedy: string, untouched: boolean): HotupError {
+  return new HotupError('UPGRADE_FAILED', `${call} returned ${r.reply}`, remedy, { host, untouched });
 }
 
 /** release_handler:which_releases/0, typed. */

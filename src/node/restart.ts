@@ -12,7 +12,7 @@ import { seconds } from '../report/style.js';
 import type { Host } from '../host/host.js';
 import { measureOutage } from '../health/outage.js';
 import { readLive, waitForNode, waitForNodeGone } from './live.js';
-import { unpack } from './release-handler.js';
+import { unpackOnNode } from './unpack.js';
 import { promoteScript, verifyPermanent } from './upgrade.js';
 
 export interface RestartOptions {
@@ -56,13 +56,7 @@ export async function restartInto(host: Host, vsn: string, opts: RestartOptions,
   const name = host.name;
   await runStep(emit, 'unpack', name, async () => {
     const live = await readLive(host);
-    if (live.up) {
-      const status = live.releases.find((r) => r.vsn === vsn)?.status;
-      if (status) return { value: undefined, skipped: true, detail: `${vsn} is already ${status}` };
-      const r = await unpack(host, vsn);
-      if (!r.ok) throw new HotupError('UPGRADE_FAILED', `release_handler:unpack_release("${vsn}/${host.app}") failed: ${r.reply}`, 'The node still runs what it ran; check the tarball and free disk space.', { host: name, untouched: true });
-      return { value: undefined, detail: `${vsn} unpacked by release_handler` };
-    }
+    if (live.up) return unpackOnNode(host, vsn, live.releases.find((r) => r.vsn === vsn)?.status);
     // No node to ask: an installed release has its boot script (unless a tarball of it was just shipped);
     // otherwise unpack the shipped tarball ourselves (set-boot then records it in RELEASES).
     if (!opts.shipped && (await host.run(testFileArgv(`${host.root}/releases/${vsn}/start.boot`), { timeoutMs: 30_000 })).code === 0) {

@@ -1,15 +1,16 @@
 /**
- * A release of the target version the node knows but neither runs nor boots
+ * Unpacking a release on a live node, and what comes first. A release of the
+ * target version the node knows but neither runs nor boots
  * (`unpacked`: an apply stopped before install; `old`: installed, then rolled
  * back) is an earlier build. Before a new tarball of that version is shipped,
  * it is removed, so what installs is what was shipped, not the bytes left in
  * its lib/ directories. (remove_release deletes releases/VSN/, so this runs
  * before the tarball is put there.)
  */
-import { HotupError } from '../errors.js';
 import type { Host } from '../host/host.js';
+import type { ReleaseStatus } from '../terms/model.js';
 import type { StepOutcome } from '../core/step.js';
-import { removeRelease } from './release-handler.js';
+import { refused, removeRelease, STILL_OLD, unpack } from './release-handler.js';
 import { readLive } from './live.js';
 
 export type EarlierBuild = 'unpacked' | 'old';
@@ -25,9 +26,19 @@ export async function earlierBuild(host: Host, vsn: string): Promise<EarlierBuil
 export async function removeEarlierBuild(host: Host, vsn: string, status: EarlierBuild): Promise<StepOutcome<undefined>> {
   const r = await removeRelease(host, vsn);
   if (!r.ok) {
-    throw new HotupError('UPGRADE_FAILED', `release_handler:remove_release("${vsn}") returned ${r.reply}`,
-      `The node still runs the release it ran before; nothing was changed on it. Remove release ${vsn} by hand (release_handler:remove_release("${vsn}")), or bump the version, then apply again.`,
-      { host: host.name, untouched: true });
+    throw refused(host.name, `release_handler:remove_release("${vsn}")`, r,
+      `${STILL_OLD} Remove release ${vsn} by hand (release_handler:remove_release("${vsn}")), or bump the version, then apply again.`, true);
   }
   return { value: undefined, detail: `the earlier build of ${vsn} (${status}) removed: the shipped tarball replaces it` };
+}
+
+/** release_handler unpacks the shipped tarball of VSN, unless the node already knows VSN (STATUS). */
+export async function unpackOnNode(host: Host, vsn: string, status: ReleaseStatus | undefined): Promise<StepOutcome<undefined>> {
+  if (status) return { value: undefined, skipped: true, detail: `${vsn} is already ${status}` };
+  const r = await unpack(host, vsn);
+  if (!r.ok) {
+    throw refused(host.name, `release_handler:unpack_release("${vsn}/${host.app}")`, r,
+      `${STILL_OLD} Check the tarball and free disk space under releases/; a tarball whose .rel names other application versions than lib/ holds cannot be unpacked.`, true);
+  }
+  return { value: undefined, detail: `${vsn} unpacked` };
 }

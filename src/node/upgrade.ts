@@ -11,22 +11,17 @@
 import { HotupError, isHotupError } from '../errors.js';
 import { releasesFilePath, startErlDataPath } from '../commands/release-paths.js';
 import { promoteScriptArgv } from '../commands/restart.js';
-import { parseStartErlData } from '../terms/start-erl.js';
 import type { ReleasesEntry } from '../terms/model.js';
 import type { Emit } from '../core/events.js';
 import { runStep } from '../core/step.js';
 import type { Host } from '../host/host.js';
-import { checkInstall, createReleases, install, makePermanent, unpack, whichReleases, type RhReply } from './release-handler.js';
-import { waitForNode } from './live.js';
-import { readReleasesFile } from './discover.js';
-import { atomOf } from '../terms/etf.js';
+import { checkInstall, createReleases, install, makePermanent, refused, STILL_OLD, whichReleases, type RhReply } from './release-handler.js';
+import { unpackOnNode } from './unpack.js';
+import { reportsStarted, waitForNode } from './live.js';
+import { runningOf } from '../plan/host-status.js';
+import { readReleasesFile, readStartErl } from './discover.js';
 import { describeProblem, notLive, readCode } from './verify-code.js';
 
-function refused(host: string, call: string, r: Extract<RhReply, { ok: false }>, remedy: string, untouched: boolean): HotupError {
-  return new HotupError('UPGRADE_FAILED', `${call} returned ${r.reply}`, remedy, { host, untouched });
-}
-
-const STILL_OLD = 'The node still runs the release it ran before; nothing was changed on it.';
 
 function statusOf(releases: ReleasesEntry[], vsn: string): ReleasesEntry['status'] | undefined {
   return releases.find((r) => r.vsn === vsn)?.status;
@@ -55,15 +50,9 @@ export async function hotInstall(host: Host, vsn: string, emit: Emit, nodeWaitMs
   const status = statusOf(releases, vsn);
   // The permanent release runs only while no other is current: going back to it after a
   // failed make_permanent is an install like any other.
-  const runs = releases.find((r) => r.status === 'current')?.vsn ?? releases.find((r) => r.status === 'permanent')?.vsn;
+  const runs = runningOf(releases);
 
-  await runStep(emit, 'unpack', name, async () => {
-    if (status) return { value: undefined, skipped: true, detail: `${vsn} is already ${status}` };
-    const r = await unpack(host, vsn);
-    if (!r.ok) throw refused(name, `release_handler:unpack_release("${vsn}/${host.app}")`, r,
-      `${STILL_OLD} Check the tarball and free disk space under releases/; a tarball whose .rel names other application versions than lib/ holds cannot be unpacked.`, true);
-    return { value: undefined, detail: `${vsn} unpacked` };
-  });
+  await runStep(emit, 'unpack', name, () => unpackOnNode(host, vsn, status));
 
   const alreadyRunning = runs === vsn;
   await runStep(emit, 'check_install', name, async () => {
@@ -147,28 +136,22 @@ export async function promoteScript(host: Host, vsn: string): Promise<void> {
  * init:restart() right after it replies to a failed install: that reaches init before any later
  * request of ours, so a node that still reports {started, _} was not restarted.
  */
-async function stillStarted(host: Host): Promise<boolean> {
-  try {
-    const s = await host.call({ op: 'boot_status' }, 10_000);
-    return s.kind === 'tuple' && s.items[0] !== undefined && atomOf(s.items[0]) === 'started';
-  } catch (e) {
+function stillStarted(host: Host): Promise<boolean> {
+  return reportsStarted(host).catch((e: unknown) => {
     if (isHotupError(e) && e.code === 'LINK_LOST') throw e;
     return false;
-  }
+  });
 }
 
 /** What the node runs after WHAT happened during install_release, as an error that says so. */
 async function afterLostNode(host: Host, vsn: string, cause: unknown, nodeWaitMs: number, what: string, why?: string): Promise<HotupError> {
   if (await waitForNode(host, nodeWaitMs)) {
-    const releases = await whichReleases(host);
-    const runs = releases.find((r) => r.status === 'current')?.vsn ?? releases.find((r) => r.status === 'permanent')?.vsn ?? 'an unknown release';
+    const runs = runningOf(await whichReleases(host)) ?? 'an unknown release';
     return new HotupError('UPGRADE_FAILED', `${what}; it came back and runs ${runs}`,
       runs === vsn ? 'The new release runs but is not permanent: run apply again to finish.' : `The upgrade did not happen; the node serves ${runs}. ${why ?? 'Look at its logs for why the relup failed, then apply again.'}`,
       { host: host.name, cause });
   }
-  const path = startErlDataPath(host.root);
-  const text = await host.read(path).catch(() => null);
-  const boots = text ? parseStartErlData(text, path).vsn : 'unknown';
+  const boots = (await readStartErl(host).catch(() => null))?.vsn ?? 'unknown';
   return new HotupError('NODE_DOWN', `${what} and did not come back within ${Math.round(nodeWaitMs / 1000)} s; start_erl.data says it boots ${boots} next`,
     `Start the node (or let its supervisor do it); it comes up on ${boots}. Then run \`hotup status\`.`, { host: host.name, cause });
 }
@@ -181,8 +164,7 @@ export async function verifyPermanent(host: Host, vsn: string): Promise<void> {
       'Run `hotup status` to see the node\'s release table.', { host: host.name });
   }
   const path = startErlDataPath(host.root);
-  const text = await host.read(path);
-  const named = text === null ? null : parseStartErlData(text, path).vsn;
+  const named = (await readStartErl(host))?.vsn ?? null;
   if (named !== vsn) {
     throw new HotupError('VERIFY_FAILED', `${path} names ${named ?? 'nothing'}, not ${vsn}: the next boot would start another release`,
       `Write "<erts> ${vsn}" into ${path} (release_handler does this on make_permanent when the file is writable).`, { host: host.name });

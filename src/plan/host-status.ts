@@ -39,10 +39,14 @@ function withStatus(entries: ReleasesEntry[] | null, status: string): string | n
   return entries?.find((e) => e.status === status)?.vsn ?? null;
 }
 
+/** What a node with release table ENTRIES runs: after install_release and before make_permanent, the `current` one. */
+export function runningOf(entries: ReleasesEntry[]): string | null {
+  return withStatus(entries, 'current') ?? withStatus(entries, 'permanent');
+}
+
 export function assessHost(r: HostReadings): HostStatus {
   const liveReleases = r.live.up ? r.live.releases : null;
-  // After install_release and before make_permanent the node runs the `current` one.
-  const liveRunning = withStatus(liveReleases, 'current') ?? withStatus(liveReleases, 'permanent');
+  const liveRunning = liveReleases && runningOf(liveReleases);
   const filePermanent = withStatus(r.releasesFile, 'permanent');
   const livePermanent = withStatus(liveReleases, 'permanent');
   const disagreements: string[] = [];

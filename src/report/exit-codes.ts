@@ -41,8 +41,7 @@ export function exitCodeFor(e: unknown): number {
     default: {
       // Untouched is about the failing host; hosts of earlier waves may have changed.
       const results = (e as { results?: HostResult[] }).results ?? [];
-      const untouched = e.untouched || e.code === 'ABORTED';
-      return untouched && !results.some((r) => r.outcome === 'upgraded') ? EXIT.aborted : EXIT.failed;
+      return e.untouched && !results.some((r) => r.outcome === 'upgraded') ? EXIT.aborted : EXIT.failed;
     }
   }
 }

@@ -92,6 +92,11 @@ export function atomOf(t: Term): string | undefined {
   return t.kind === 'atom' ? t.name : undefined;
 }
 
+/** T is the atom NAME (false for undefined, as a missing tuple element is). */
+export function isAtom(t: Term | undefined, name: string): boolean {
+  return t?.kind === 'atom' && t.name === name;
+}
+
 /** Erlang-like rendering for messages and for instructions hotup does not model. */
 export function printTerm(t: Term): string {
   switch (t.kind) {

@@ -24,6 +24,7 @@ describe('confirmation without a terminal', () => {
       const e = await confirm('Apply?', false).then(() => undefined, (err: unknown) => err);
       expect(e).toBeInstanceOf(HotupError);
       expect((e as HotupError).code).toBe('ABORTED');
+      expect((e as HotupError).untouched).toBe(true);
       expect((e as HotupError).remedy).toContain('--yes');
     }
   });
