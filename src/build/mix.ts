@@ -9,6 +9,7 @@
 import path from 'node:path';
 import { HotupError } from '../errors.js';
 import type { Executor } from '../remote/executor.js';
+import { outputTail } from '../remote/outcome.js';
 import type { BuildConfig } from '../config/types.js';
 import { makeRelupArgv, mixEnv, mixRelDir, mixReleaseArgv, unknownRelease, userAppupPath, writeFileArgv } from '../commands/mix.js';
 import { packArgv } from '../commands/archive.js';
@@ -34,7 +35,7 @@ function buildFailed(exec: Executor, what: string, detail: string, remedy: strin
 }
 
 export async function assembleMixRelease(exec: Executor, build: BuildConfig, app: string, env: Record<string, string> = {}): Promise<{ vsn: string; relDir: string }> {
-  const release = (name: string | null) => exec.run(mixReleaseArgv(name), { cwd: build.path, env: { ...env, ...mixEnv(build.profile) }, timeoutMs: BUILD_TIMEOUT_MS });
+  const release = (name: string | null) => exec.run(mixReleaseArgv(name), { cwd: build.path, env: { ...env, ...mixEnv(build.profile) }, timeoutMs: BUILD_TIMEOUT_MS, watch: true });
   let r = await release(app);
   const known = r.code === 0 ? null : unknownRelease(`${r.stdout}\n${r.stderr}`);
   // A project with no `releases:` in mix.exs (as `mix new` makes it) has one release, named after its app.
@@ -45,7 +46,7 @@ export async function assembleMixRelease(exec: Executor, build: BuildConfig, app
   }
   if (r.code !== 0) {
     throw buildFailed(exec, `\`MIX_ENV=${build.profile} mix release${known ? '' : ` ${app}`}\` failed with exit ${r.code}`,
-      `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-25).join('\n'),
+      outputTail(r),
       'Fix the build so it succeeds when run by hand in the project directory, then run hotup again.');
   }
   const relDir = path.posix.join(build.path, mixRelDir(build.profile, app));

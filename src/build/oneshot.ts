@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { HotupError } from '../errors.js';
 import type { Executor } from '../remote/executor.js';
+import { outputTail } from '../remote/outcome.js';
 import type { BuildConfig } from '../config/types.js';
 import { customBuildArgv, distilleryArgv, fillPlaceholders, releasesWithTarballArgv } from '../commands/oneshot.js';
 import { mixEnv, mixRelDir } from '../commands/mix.js';
@@ -45,9 +46,9 @@ export async function runOneshotBuild(exec: Executor, build: BuildConfig, app: s
   const places = { upfrom: running, version, release_dir: relativeRelDir(build, app) };
   const env = { ...extraEnv, ...mixEnv(build.profile), HOTUP_UPFROM: running };
   const argv = build.tool === 'custom' ? customBuildArgv(build.command!, places) : distilleryArgv(build.task, running);
-  const r = await exec.run(argv, { cwd: build.path, env, timeoutMs: BUILD_TIMEOUT_MS });
+  const r = await exec.run(argv, { cwd: build.path, env, timeoutMs: BUILD_TIMEOUT_MS, watch: true });
   if (r.code !== 0) {
-    throw new HotupError('BUILD_FAILED', `\`${argv.join(' ')}\` failed with exit ${r.code}:\n${`${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-25).join('\n')}`,
+    throw new HotupError('BUILD_FAILED', `\`${argv.join(' ')}\` failed with exit ${r.code}:\n${outputTail(r)}`,
       'Fix the build so it succeeds when run by hand in the project directory, then run hotup again.', { host: exec.target });
   }
   const vsn = await builtVersion(exec, relDir, app);

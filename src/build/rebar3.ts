@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { HotupError } from '../errors.js';
 import type { Executor } from '../remote/executor.js';
+import { outputTail } from '../remote/outcome.js';
 import type { BuildConfig } from '../config/types.js';
 import {
   rebar3RelDir,
@@ -27,9 +28,9 @@ export interface BuiltRelease {
 }
 
 async function runBuildStep(exec: Executor, argv: string[], cwd: string, env: Record<string, string> = {}): Promise<void> {
-  const r = await exec.run(argv, { cwd, env, timeoutMs: BUILD_TIMEOUT_MS });
+  const r = await exec.run(argv, { cwd, env, timeoutMs: BUILD_TIMEOUT_MS, watch: true });
   if (r.code !== 0) {
-    const tail = `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-25).join('\n');
+    const tail = outputTail(r);
     throw new HotupError(
       'BUILD_FAILED',
       `\`${argv.join(' ')}\` failed with exit ${r.code} in ${cwd}:\n${tail}`,

@@ -84,7 +84,7 @@ async function upgradeHost(ctx: CoreContext, env: EnvironmentConfig, spec: HostS
   const shipped = plan.target.tarball !== null;
   // Until the tarball is on the host, the node is as it was: a failure here is "stopped before any change".
   const host = await beforeAnyChange(async () => {
-    await runHook('before_upgrade', ctx.config.hooks.before_upgrade, vars, ctx.config.root);
+    await runHook(ctx.emit, 'before_upgrade', ctx.config.hooks.before_upgrade, vars, ctx.config.root);
     const h = await ctx.host(env, spec);
     const tarball = plan.target.tarball;
     // A downgrade plan ships nothing: the release it goes back to is installed.
@@ -122,10 +122,10 @@ async function upgradeHost(ctx: CoreContext, env: EnvironmentConfig, spec: HostS
     // Failures that leave the node on the old release, untouched, need no rollback.
     if (!isHotupError(e) || e.untouched || !hp.from) throw e;
     const rolledBack = await rollback(ctx, env, spec, host, hp, e);
-    if (rolledBack.code === 'ROLLED_BACK') await runHook('on_rollback', ctx.config.hooks.on_rollback, vars, ctx.config.root);
+    if (rolledBack.code === 'ROLLED_BACK') await runHook(ctx.emit, 'on_rollback', ctx.config.hooks.on_rollback, vars, ctx.config.root);
     throw rolledBack;
   }
-  await runHook('after_upgrade', ctx.config.hooks.after_upgrade, vars, ctx.config.root);
+  await runHook(ctx.emit, 'after_upgrade', ctx.config.hooks.after_upgrade, vars, ctx.config.root);
   return downtimeMs;
 }
 

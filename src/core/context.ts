@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config, EnvironmentConfig, HostSpec } from '../config/types.js';
 import { HotupError } from '../errors.js';
-import type { Executor } from '../remote/executor.js';
+import { watching, type Executor } from '../remote/executor.js';
 import { ExecutorPool } from '../remote/connect.js';
 import type { Emit } from './events.js';
 import type { Interrupts } from './interrupt.js';
@@ -50,8 +50,10 @@ export function encoder(): string {
   return encoderSource;
 }
 
+/** The build host's Executor; what its builds print is shown as they print it. */
 export async function buildExecutor(ctx: CoreContext): Promise<Executor> {
-  return ctx.pool.get(ctx.config.build.host, ctx.config.build.ssh);
+  const exec = await ctx.pool.get(ctx.config.build.host, ctx.config.build.ssh);
+  return watching(exec, (line) => ctx.emit({ type: 'output', source: 'build', line }));
 }
 
 /** Relative to the login's home on a remote build host. */

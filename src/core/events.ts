@@ -27,7 +27,8 @@ export type StepName =
   | 'rollback'
   | 'fetch_old'
   | 'bootstrap'
-  | 'sync';
+  | 'sync'
+  | 'hook';
 
 export interface ErrorInfo {
   code: string;
@@ -42,6 +43,8 @@ export type HotupEvent =
   | { type: 'step'; phase: 'fail'; step: StepName; host?: string; ms: number; error: ErrorInfo }
   | { type: 'progress'; step: 'ship'; host: string; transferred: number; total: number }
   | { type: 'log'; level: 'info' | 'warn'; host?: string; message: string }
+  /** A line a build or a hook printed, as it printed it (terminal escapes removed). */
+  | { type: 'output'; source: 'build' | 'hook'; host?: string; line: string }
   | { type: 'status'; hosts: HostStatus[] }
   | { type: 'plan'; plan: UpgradePlan }
   | { type: 'summary'; hosts: HostResult[] };

@@ -95,7 +95,7 @@ export async function plan(ctx: CoreContext, envName: string, opts: { checkLive?
     : await both(discoverEnvironment(ctx, envName), assemble(ctx, version));
   const running = commonRunning(statuses);
   const vars = { env: envName, app, from: running };
-  await runHook('before_build', beforeBuild, vars, ctx.config.root);
+  await runHook(ctx.emit, 'before_build', beforeBuild, vars, ctx.config.root);
   const assembled = beforeBuild ? await assemble(ctx, version) : early;
   // The running release's facts come from a host, read while the relup is made (or, for a build of the running
   // version, to compare its code with what runs).
@@ -121,7 +121,7 @@ export async function plan(ctx: CoreContext, envName: string, opts: { checkLive?
     instructions = (inspected.relup && findPath(inspected.relup.up, running)?.instructions.map(describeInstruction)) ?? [];
     hotRollback = !!inspected.relup && hasHotPath(findPath(inspected.relup.down, running));
     tarball = await describeTarball(await localTarball(exec, build.host !== 'local', built.tarball!));
-    await runHook('after_build', ctx.config.hooks.after_build, { ...vars, to: built.vsn }, ctx.config.root);
+    await runHook(ctx.emit, 'after_build', ctx.config.hooks.after_build, { ...vars, to: built.vsn }, ctx.config.root);
     // The live check ships and unpacks on the hosts: under their deploy lock, as apply does.
     if (opts.checkLive) {
       const t = tarball;

@@ -18,9 +18,13 @@ export interface JournalEntry {
   step: StepName;
   result: 'done' | 'skipped' | 'failed';
   detail?: string;
+  /** What a hook printed (its last lines). */
+  output?: string;
 }
 
-const MUTATING: ReadonlySet<StepName> = new Set(['replace', 'ship', 'unpack', 'install', 'make_permanent', 'set_boot', 'restart', 'rollback']);
+const MUTATING: ReadonlySet<StepName> = new Set(['replace', 'ship', 'unpack', 'install', 'make_permanent', 'set_boot', 'restart', 'rollback', 'hook']);
+/** A journal line keeps the end of a hook's output, not all of it. */
+const HOOK_OUTPUT_LINES = 50;
 
 export interface JournalHost {
   host: Host;
@@ -32,9 +36,18 @@ export interface JournalHost {
 export function journaling(emit: Emit, env: string, hostOf: (host: string) => JournalHost | undefined) {
   const who = `${os.userInfo().username}@${os.hostname()}`;
   const writes: Array<Promise<unknown>> = [];
+  // A hook's lines, per host, until its step ends.
+  const hookOutput = new Map<string, string[]>();
   const journaled: Emit = (e: HotupEvent) => {
     emit(e);
+    if (e.type === 'output' && e.source === 'hook' && e.host) {
+      const lines = hookOutput.get(e.host) ?? [];
+      lines.push(e.line);
+      hookOutput.set(e.host, lines.slice(-HOOK_OUTPUT_LINES));
+    }
     if (e.type !== 'step' || e.phase === 'start' || !e.host || !MUTATING.has(e.step)) return;
+    const output = e.step === 'hook' ? hookOutput.get(e.host)?.join('\n') : undefined;
+    if (e.step === 'hook') hookOutput.delete(e.host);
     const h = hostOf(e.host);
     if (!h) return;
     const entry: JournalEntry = {
@@ -47,6 +60,7 @@ export function journaling(emit: Emit, env: string, hostOf: (host: string) => Jo
       step: e.step,
       result: e.phase === 'fail' ? 'failed' : e.phase === 'skip' ? 'skipped' : 'done',
       ...(e.phase === 'fail' ? { detail: e.error.message } : e.detail ? { detail: e.detail } : {}),
+      ...(output ? { output } : {}),
     };
     // A journal that cannot be written must not fail the deploy it records.
     writes.push(h.host.append(journalPath(h.host.root), `${JSON.stringify(entry)}\n`).catch(() => undefined));

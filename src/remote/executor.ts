@@ -12,6 +12,10 @@ export interface RunOptions {
   cwd?: string;
   /** Extra environment for this command only. */
   env?: Record<string, string>;
+  /** Each line of stdout and stderr as it arrives (ANSI escapes removed), for output a person watches. */
+  onLine?: (line: string) => void;
+  /** Output a person watches (a build): an Executor made by `watching` passes its lines to its watcher. */
+  watch?: boolean;
 }
 
 export interface RunResult {
@@ -55,3 +59,17 @@ export interface Executor {
 }
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
+
+/** EXEC, with the lines of every run marked `watch` passed to ONLINE as they arrive. */
+export function watching(exec: Executor, onLine: (line: string) => void): Executor {
+  return {
+    get target() {
+      return exec.target;
+    },
+    run: (argv, options = {}) => exec.run(argv, options.watch ? { ...options, onLine } : options),
+    spawn: (argv, options) => exec.spawn(argv, options),
+    upload: (from, to, onProgress) => exec.upload(from, to, onProgress),
+    download: (from, to) => exec.download(from, to),
+    close: () => exec.close(),
+  };
+}

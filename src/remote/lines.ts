@@ -1,4 +1,13 @@
 /** Splits a byte stream into lines for Process.onLine, and keeps the tail of stderr for reports. */
+
+/** CSI sequences (colours, cursor moves) and OSC sequences (titles, links), as build tools write them on a TTY or when told to. */
+const ANSI = /\u001b\[[0-?]*[ -\/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]/g;
+
+/** TEXT without terminal escapes: what a log, a JSON document or a non-terminal should hold. */
+export function stripAnsi(text: string): string {
+  return text.replace(ANSI, '');
+}
+
 export class LineSplitter {
   private buf = '';
   private readonly listeners: Array<(line: string) => void> = [];
@@ -18,6 +27,11 @@ export class LineSplitter {
   listen(listener: (line: string) => void): void {
     this.listeners.push(listener);
     for (const line of this.pending.splice(0)) listener(line);
+  }
+
+  /** The stream ended: a last line without a newline is still a line. */
+  end(): void {
+    if (this.buf) this.push(Buffer.from('\n'));
   }
 }
 

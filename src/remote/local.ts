@@ -23,7 +23,7 @@ export class LocalExecutor implements Executor {
         // Its own process group, so a timeout also stops whatever the command started.
         detached: true,
       });
-      const output = new Output();
+      const output = new Output(options.onLine);
       let settled = false;
       const timer = setTimeout(() => {
         settled = true;

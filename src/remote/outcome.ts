@@ -2,6 +2,7 @@
 import { constants } from 'node:os';
 import { HotupError } from '../errors.js';
 import type { RunResult } from './executor.js';
+import { LineSplitter, stripAnsi } from './lines.js';
 import { shellQuote } from './quote.js';
 
 /** A signal N becomes 128 + N, as a shell reports it, so callers see one kind of number. */
@@ -10,14 +11,31 @@ export function exitCode(code: number | null, signal: string | null): number {
   return code ?? (signo === undefined ? -1 : 128 + signo);
 }
 
-/** Collects a command's output as it streams in. */
+/** Collects a command's output as it streams in, and passes each line on to ONLINE when given. */
 export class Output {
   private readonly out: Buffer[] = [];
   private readonly err: Buffer[] = [];
-  readonly stdout = (chunk: Buffer): void => void this.out.push(chunk);
-  readonly stderr = (chunk: Buffer): void => void this.err.push(chunk);
+  private readonly lines: LineSplitter[] = [];
+  readonly stdout: (chunk: Buffer) => void;
+  readonly stderr: (chunk: Buffer) => void;
+
+  constructor(onLine?: (line: string) => void) {
+    const collect = (into: Buffer[]) => {
+      if (!onLine) return (chunk: Buffer): void => void into.push(chunk);
+      const split = new LineSplitter();
+      split.listen((l) => onLine(stripAnsi(l).replace(/\r$/, '')));
+      this.lines.push(split);
+      return (chunk: Buffer): void => {
+        into.push(chunk);
+        split.push(chunk);
+      };
+    };
+    this.stdout = collect(this.out);
+    this.stderr = collect(this.err);
+  }
 
   result(code: number | null, signal: string | null): RunResult {
+    for (const split of this.lines) split.end();
     return {
       code: exitCode(code, signal),
       // Decoded once at the end: a multi-byte character may straddle two chunks.
@@ -25,6 +43,11 @@ export class Output {
       stderr: Buffer.concat(this.err).toString('utf8'),
     };
   }
+}
+
+/** The last LINES non-blank lines of a command's output, as an error message quotes them. */
+export function outputTail(r: RunResult, lines = 25): string {
+  return stripAnsi(`${r.stdout}\n${r.stderr}`).split(/\r?\n/).filter((l) => l.trim() !== '').slice(-lines).join('\n');
 }
 
 export function commandTimedOut(argv: readonly string[], timeoutMs: number, host: string): HotupError {

@@ -109,10 +109,10 @@ export class SshExecutor implements Executor {
   async run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     const line = commandLine(argv, options);
     const timeoutMs = options.timeoutMs ?? this.commandTimeoutMs;
-    return this.channels.use(() => this.exec(argv, line, options.stdin, timeoutMs));
+    return this.channels.use(() => this.exec(argv, line, options.stdin, timeoutMs, options.onLine));
   }
 
-  private exec(argv: readonly string[], line: string, stdin: string | Buffer | undefined, timeoutMs: number): Promise<RunResult> {
+  private exec(argv: readonly string[], line: string, stdin: string | Buffer | undefined, timeoutMs: number, onLine?: (line: string) => void): Promise<RunResult> {
     return new Promise((resolve, reject) => {
       const cannotStart = (detail: string) => reject(this.startFailed(detail));
       if (this.gone) return reject(this.gone);
@@ -127,7 +127,7 @@ export class SshExecutor implements Executor {
           clearTimeout(opening);
           if (late) return void stream?.close();
           if (err) return cannotStart(err.message);
-          this.collect(stream, argv, stdin, timeoutMs, resolve, reject);
+          this.collect(stream, argv, stdin, timeoutMs, resolve, reject, onLine);
         });
       } catch (e) {
         clearTimeout(opening);
@@ -150,8 +150,9 @@ export class SshExecutor implements Executor {
     timeoutMs: number,
     resolve: (r: RunResult) => void,
     reject: (e: Error) => void,
+    onLine?: (line: string) => void,
   ): void {
-    const output = new Output();
+    const output = new Output(onLine);
     let exit: { code: number | null; signal: string | null } | undefined;
     let settled = false;
     const timer = setTimeout(() => {

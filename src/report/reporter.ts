@@ -21,11 +21,13 @@ export function errorDocument(e: unknown): object {
   return { code: 'INTERNAL', message: String((e as Error)?.stack ?? e), remedy: 'This is a bug in hotup; please report it.', exit };
 }
 
-export function humanReporter(stdout: NodeJS.WriteStream = process.stdout, stderr: NodeJS.WriteStream = process.stderr): Reporter {
-  const so = makeStyle(stdout);
+/**
+ * The progress of the work as people follow it on STDERR: steps, notes, what builds and hooks print, the
+ * upload's progress on a terminal. `line` writes one more line of it.
+ */
+function progressLines(stderr: NodeJS.WriteStream) {
   const se = makeStyle(stderr);
   // Everything people read passes here: host-supplied text cannot drive their terminal.
-  const out = { write: (text: string) => stdout.write(printable(text)) };
   const err = { write: (text: string) => stderr.write(printable(text)), isTTY: stderr.isTTY };
   let progressShown = false;
   const line = (text: string) => {
@@ -33,7 +35,8 @@ export function humanReporter(stdout: NodeJS.WriteStream = process.stdout, stder
     progressShown = false;
     err.write(`${text}\n`);
   };
-  const emit = (e: HotupEvent): void => {
+  /** Shows E if it is progress; false for the events that are results (status, plan, summary). */
+  const emit = (e: HotupEvent): boolean => {
     switch (e.type) {
       case 'step': {
         const where = e.host ? ` ${se.dim(e.host)}` : '';
@@ -45,17 +48,43 @@ export function humanReporter(stdout: NodeJS.WriteStream = process.stdout, stder
           const mark = e.phase === 'skip' ? se.dim('–') : se.green('✓');
           line(`${mark} ${e.step}${where}${e.detail ? `  ${e.detail}` : ''} ${se.dim(seconds(e.ms))}`);
         }
-        return;
+        return true;
       }
       case 'progress':
         if (err.isTTY) {
-          stderr.write(`\r  ${printable(e.host)} ship ${Math.floor((100 * e.transferred) / Math.max(1, e.total))}%`);
+          stderr.write(`\r  ${printable(e.host)} ship ${progressBar(e.transferred, e.total)}`);
           progressShown = true;
         }
-        return;
+        return true;
       case 'log':
         line(`${e.level === 'warn' ? se.yellow('!') : se.dim('·')} ${e.host ? `${e.host}: ` : ''}${e.message}`);
-        return;
+        return true;
+      case 'output':
+        line(`  ${se.dim(`${e.source}${e.host ? ` ${e.host}` : ''} │`)} ${e.line}`);
+        return true;
+      default:
+        return false;
+    }
+  };
+  return { emit, line, style: se };
+}
+
+/** `[#####-----]  42%  12.1/28.8 MB` */
+export function progressBar(transferred: number, total: number, width = 24): string {
+  const part = total > 0 ? Math.min(1, transferred / total) : 1;
+  const filled = Math.round(part * width);
+  const mb = (n: number) => (n / 1e6).toFixed(1);
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.floor(part * 100)).padStart(3)}%  ${mb(transferred)}/${mb(total)} MB`;
+}
+
+export function humanReporter(stdout: NodeJS.WriteStream = process.stdout, stderr: NodeJS.WriteStream = process.stderr): Reporter {
+  const so = makeStyle(stdout);
+  const out = { write: (text: string) => stdout.write(printable(text)) };
+  const progress = progressLines(stderr);
+  const { line, style: se } = progress;
+  const emit = (e: HotupEvent): void => {
+    if (progress.emit(e)) return;
+    switch (e.type) {
       case 'status':
         out.write(`${renderStatus(e.hosts, so)}\n`);
         return;
@@ -84,11 +113,13 @@ export function humanReporter(stdout: NodeJS.WriteStream = process.stdout, stder
   };
 }
 
-/** Nothing but one JSON document on stdout; events are kept and included in it. */
-export function jsonReporter(out: NodeJS.WriteStream = process.stdout): Reporter {
+/** Nothing but one JSON document on stdout, holding the events; people watching see the progress on stderr. */
+export function jsonReporter(out: NodeJS.WriteStream = process.stdout, stderr: NodeJS.WriteStream = process.stderr): Reporter {
   const events: HotupEvent[] = [];
+  const progress = progressLines(stderr);
   return {
     emit: (e) => {
+      progress.emit(e);
       if (e.type !== 'progress') events.push(e);
     },
     result: (doc) => out.write(`${JSON.stringify({ ...doc, events }, null, 2)}\n`),
