@@ -31,7 +31,8 @@ export type ErrorCode =
   | 'NOT_INSTALLED'
   | 'LOCK_HELD'
   | 'HOOK_FAILED'
-  | 'ABORTED';
+  | 'ABORTED'
+  | 'ERLPACK_MISSING';
 
 export class HotupError extends Error {
   readonly code: ErrorCode;

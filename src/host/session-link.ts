@@ -4,18 +4,16 @@
  * host's one SSH connection), answering typed requests as a hidden node of the
  * release's node. A request is a round trip of milliseconds, not a VM boot.
  */
-import { createRequire } from 'node:module';
 import { HotupError } from '../errors.js';
 import type { Executor, Process } from '../remote/executor.js';
 import { helpersDir, LAUNCH_EXIT, sessionArgv } from '../commands/session.js';
 import { launchFailure } from '../helper/run.js';
 import { helpersDigest, installHelpers } from './helpers-install.js';
 import { decodeFramed, isAtom, printTerm, textOf, type Term } from '../terms/etf.js';
+import { erlpack } from '../terms/erlpack.js';
 import type { NodeLink } from './node-link.js';
 import type { NodeRequest } from './protocol.js';
 
-const require = createRequire(import.meta.url);
-const erlpack = require('erlpack') as { pack(value: unknown): Buffer };
 
 /** How long the helper may take to start and say hello. */
 const HELLO_MS = 30_000;
@@ -102,7 +100,7 @@ export class SessionLink implements NodeLink {
     const proc = await this.session();
     const id = this.nextId++;
     // The helper gives up on the node a second before we give up on the helper, so its answer says why.
-    proc.write(`${erlpack.pack({ ...req, id, timeout: Math.max(1000, timeoutMs - 1000) }).toString('base64')}\n`);
+    proc.write(`${erlpack().pack({ ...req, id, timeout: Math.max(1000, timeoutMs - 1000) }).toString('base64')}\n`);
     const reply = await this.nextFrame(proc, timeoutMs);
     if (reply === 'timeout') {
       // A helper that does not answer is abandoned; the next call starts a new one.

@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import { HotupError } from '../errors.js';
+import { erlpack } from './erlpack.js';
 
 /**
  * An Erlang term as the helpers send it: every type distinction erlpack would
@@ -21,9 +21,6 @@ export type Term =
 /** Helpers print their one result as `HOTUP1:<base64 of term_to_binary>`. */
 export const FRAME_PREFIX = 'HOTUP1:';
 const FRAME_RE = /HOTUP1:([A-Za-z0-9+/=]+)/;
-
-const require = createRequire(import.meta.url);
-const erlpack = require('erlpack') as { unpack(buf: Buffer): unknown };
 
 function fromRaw(raw: unknown): Term {
   if (typeof raw === 'number') return { kind: 'int', value: raw };
@@ -65,7 +62,7 @@ function decodeError(detail: string): HotupError {
 export function decodeEtf(bytes: Buffer): Term {
   let raw: unknown;
   try {
-    raw = erlpack.unpack(bytes);
+    raw = erlpack().unpack(bytes);
   } catch (e) {
     throw decodeError(`erlpack rejected the bytes (${(e as Error).message})`);
   }

@@ -11,9 +11,11 @@ export interface CliResult {
   stderr: string;
 }
 
-export function hotup(args: string[], opts: { cwd: string; env?: Record<string, string>; timeoutMs?: number }): Promise<CliResult> {
+/** Runs hotup; `bin` runs another copy of it (an installed package's bin) as an executable, else the compiled one. */
+export function hotup(args: string[], opts: { cwd: string; env?: Record<string, string>; timeoutMs?: number; bin?: string }): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const [cmd, ...pre] = opts.bin ? [opts.bin] : [process.execPath, BIN];
+    const child = spawn(cmd!, [...pre, ...args], {
       cwd: opts.cwd,
       env: { ...process.env, NO_COLOR: '1', ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
