@@ -101,7 +101,7 @@ export async function loadPlan(file: string, app: string, envName: string): Prom
   const found = await describeTarball(tarball).catch(() => null);
   if (!found) {
     throw new HotupError('USAGE', `the plan's tarball ${tarball} is missing`,
-      `\`hotup plan --out\` writes it beside the plan file: keep the two together (in CI, one artifact holding the directory), or ${replan(envName, file).replace(/^P/, 'p')}`);
+      `\`hotup plan --out\` writes it beside the plan file: keep the two together (in CI, one artifact holding the directory). Or plan again.`);
   }
   if (found.sha256 !== planned.sha256 || found.bytes !== planned.bytes) {
     throw new HotupError('PLAN_STALE', `the tarball ${tarball} is not the planned build: sha256 ${found.sha256} (${found.bytes} bytes), the plan's is ${planned.sha256} (${planned.bytes} bytes); nothing was changed`,
@@ -112,13 +112,16 @@ export async function loadPlan(file: string, app: string, envName: string): Prom
 
 /**
  * The saved plan, once every host reads as it did when the plan was made (same
- * hosts, running and permanent release, ERTS, node up or down): each host's
- * decision followed from that reading. Any difference refuses the plan.
+ * deploy_to and hosts, running and permanent release, ERTS, node up or down):
+ * each host's decision followed from that reading. Any difference refuses the plan.
  */
 export async function recheckPlan(ctx: CoreContext, envName: string, saved: LoadedPlan, file: string): Promise<UpgradePlan> {
   const env = environment(ctx.config, envName);
   const now = await discoverEnvironment(ctx, envName);
-  const drift = planDrift(saved.readings, env.hosts.map((h) => h.raw), now);
+  const drift = [
+    ...(saved.plan.deployTo === env.deployTo ? [] : [`deploy_to is ${env.deployTo} in the config, the plan was made for ${saved.plan.deployTo}`]),
+    ...planDrift(saved.readings, env.hosts.map((h) => h.raw), now),
+  ];
   if (drift.length > 0) {
     throw new HotupError('PLAN_STALE', `the hosts changed since the plan in ${file} was made; nothing was changed:\n${drift.map((d) => `    ${d}`).join('\n')}`,
       replan(envName, file), { untouched: true });

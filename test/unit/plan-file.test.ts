@@ -114,6 +114,16 @@ describe('apply --plan', () => {
     }
   });
 
+  test('another deploy_to in the config: refused', async () => {
+    const fake = host();
+    const out = await saved([fake], 'deploy-to');
+    const { ctx } = fakeContext([fake], { deployTo: '/srv/other' });
+    const loaded = await loadPlan(out, 'shop', 'prod');
+    const e = await recheckPlan(ctx, 'prod', loaded, out).then(() => undefined, (x: unknown) => x as HotupError);
+    expect(e?.message).toMatch(/deploy_to is \/srv\/other in the config, the plan was made for \/srv\/shop/);
+    expect(exitCodeFor(e)).toBe(6);
+  });
+
   test('a host removed from the environment: refused', async () => {
     const [a, b] = [host(), host('deploy@b:22')];
     const out = await saved([a, b], 'removed');
