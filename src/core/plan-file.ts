@@ -10,8 +10,8 @@ import { list } from 'tar';
 import { HotupError } from '../errors.js';
 import { PACKAGE_VERSION } from '../package-version.js';
 import type { HostStatus } from '../plan/host-status.js';
-import { checkPlanTarget, parsePlanFile, planDrift, readingOf, type HostReading, type PlanFile } from '../plan/plan-file.js';
-import type { UpgradePlan } from '../plan/types.js';
+import { checkPlanTarget, parsePlanFile, planDrift, PLAN_FILE_SCHEMA, readingOf, type HostReading, type PlanFile } from '../plan/plan-file.js';
+import type { PlannedTarball, UpgradePlan } from '../plan/types.js';
 import { environment, type CoreContext } from './context.js';
 import { describeTarball } from './plan.js';
 import { discoverEnvironment } from './status.js';
@@ -54,26 +54,28 @@ export async function savePlan(made: { plan: UpgradePlan; statuses: HostStatus[]
   await mkdir(dir, { recursive: true });
   const { plan } = made;
   const built = plan.target.tarball;
-  let tarball: string | null = null;
+  // In the file, the tarball is named relative to the plan file's directory.
+  let beside: PlannedTarball | null = null;
   if (built) {
-    tarball = path.join(dir, `${plan.app}-${plan.target.vsn}.tar.gz`);
-    if (path.resolve(built.path) !== tarball) await writeAtomically(tarball, (tmp) => copyFile(built.path, tmp));
-    const copied = await describeTarball(tarball);
+    const copy = path.join(dir, `${plan.app}-${plan.target.vsn}.tar.gz`);
+    if (path.resolve(built.path) !== copy) await writeAtomically(copy, (tmp) => copyFile(built.path, tmp));
+    const copied = await describeTarball(copy);
     if (copied.sha256 !== built.sha256) {
-      throw new HotupError('ARTIFACT_INVALID', `the tarball copied to ${tarball} has sha256 ${copied.sha256}, the build's is ${built.sha256}`,
+      throw new HotupError('ARTIFACT_INVALID', `the tarball copied to ${copy} has sha256 ${copied.sha256}, the build's is ${built.sha256}`,
         `Check the disk under ${dir}, then plan again.`);
     }
+    beside = { ...built, path: path.basename(copy) };
   }
   const file: PlanFile = {
-    schema: 'hotup.planfile/1',
+    schema: PLAN_FILE_SCHEMA,
     hotup: PACKAGE_VERSION,
     createdAt: new Date().toISOString(),
     readings: made.statuses.map(readingOf),
-    relup: tarball ? await relupDigest(tarball, plan.target.vsn) : null,
-    plan: { ...plan, target: { ...plan.target, tarball: built && tarball ? { ...built, path: path.basename(tarball) } : null } },
+    relup: beside ? await relupDigest(path.join(dir, beside.path), plan.target.vsn) : null,
+    plan: { ...plan, target: { ...plan.target, tarball: beside } },
   };
   await writeAtomically(path.resolve(out), (tmp) => writeFile(tmp, `${JSON.stringify(file, null, 2)}\n`));
-  return tarball;
+  return beside && path.join(dir, beside.path);
 }
 
 export interface LoadedPlan {

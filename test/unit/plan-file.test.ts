@@ -86,6 +86,18 @@ describe('plan --out', () => {
 });
 
 describe('apply --plan', () => {
+  test('a plan with nothing to ship (every host there already): saved without a tarball, applied as nothing to do', async () => {
+    const fake = host('deploy@a:22', NEW);
+    const { ctx } = fakeContext([fake]);
+    const out = path.join(work, 'noop', 'plan.json');
+    expect(await savePlan({ plan: fakePlan([fake], OLD, NEW, { ship: false }), statuses: await discoverEnvironment(ctx, 'prod') }, out)).toBeNull();
+    const doc = JSON.parse(await readFile(out, 'utf8'));
+    expect([doc.relup, doc.plan.target.tarball, doc.plan.hosts[0].action]).toEqual([null, null, 'noop']);
+    expect(await applyPlan([fake], out)).toBeUndefined();
+    expect(fake.ops('put')).toEqual([]);
+  });
+
+
   test('hosts as planned: carried out with the tarball beside the plan', async () => {
     const fake = host();
     const out = await saved([fake], 'ok');
