@@ -15,6 +15,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { Ajv } from 'ajv';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
@@ -22,6 +23,7 @@ import { deployTarball, newInstance, request, shopEnv, startNode, stopNode, type
 import { checkout, tempDir } from '../support/shop-project.js';
 import { buildRebar3Shop } from '../support/fixture-build.js';
 import { writeHotupConfig } from '../support/hotup-config.js';
+import { hotup, jsonOf } from '../support/cli.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -284,6 +286,18 @@ describe('the GitHub Actions workflow of docs/ci.md', () => {
     expect(await request(inst.port, 'vsn')).toBe('v1');
   });
 
+  test('apply --plan with a file that is no plan, or with --vsn: usage errors (exit 2), the node untouched', async () => {
+    const bad = path.join(work, 'not-a-plan.json');
+    await writeFile(bad, '{"schema": "hotup.planfile/1", "plan": ');
+    const corrupt = await hotup(['apply', 'prod', '--plan', bad, '--yes', '--json'], { cwd: repo });
+    expect(corrupt.code, corrupt.stderr).toBe(2);
+    expect(jsonOf(corrupt).error).toMatchObject({ code: 'USAGE', message: expect.stringMatching(/is not a plan file: not JSON/) });
+    const both = await hotup(['apply', 'prod', '--plan', bad, '--vsn', '0.2.0', '--yes'], { cwd: repo });
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--vsn and --plan do not go together/);
+    expect(await request(inst.port, 'vsn')).toBe('v1');
+  });
+
   test('a push to main: one build, and the apply job upgrades the node hot with exactly that plan; a re-run of it is refused', async () => {
     const r = workflowRun('push', 'push');
     const plan = await runJob(wf, 'plan', r);
@@ -291,6 +305,10 @@ describe('the GitHub Actions workflow of docs/ci.md', () => {
     const artifact = path.join(r.artifacts, 'hotup-plan');
     expect((await readdir(artifact)).sort()).toEqual(['plan.json', 'shop-0.2.0.tar.gz']);
     const saved = JSON.parse(await readFile(path.join(artifact, 'plan.json'), 'utf8'));
+    const ajv = new Ajv({ allErrors: true });
+    for (const f of ['events', 'plan', 'planfile']) ajv.addSchema(JSON.parse(await readFile(path.join(ROOT, 'docs/schemas', `${f}.schema.json`), 'utf8')));
+    expect(ajv.validate('planfile.schema.json', saved), ajv.errorsText()).toBe(true);
+    expect(saved.relup.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(saved.plan.hosts[0]).toMatchObject({ from: '0.1.0', to: '0.2.0', action: 'hot' });
     // The pinned OTP is production's: the host's ERTS is the build's, so no release/erts-changed.
     expect(saved.readings[0]).toMatchObject({ running: '0.1.0', permanent: '0.1.0', erts: tools.erts, nodeUp: true });
