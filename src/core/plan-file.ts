@@ -81,6 +81,8 @@ export async function savePlan(made: { plan: UpgradePlan; statuses: HostStatus[]
 export interface LoadedPlan {
   plan: UpgradePlan;
   readings: HostReading[];
+  /** The hotup version that made it. */
+  hotup: string;
 }
 
 const replan = (envName: string, file: string) =>
@@ -98,7 +100,7 @@ export async function loadPlan(file: string, app: string, envName: string): Prom
   const saved = parsePlanFile(text, file);
   checkPlanTarget(saved, file, app, envName);
   const planned = saved.plan.target.tarball;
-  if (!planned) return { plan: saved.plan, readings: saved.readings };
+  if (!planned) return { plan: saved.plan, readings: saved.readings, hotup: saved.hotup };
   const tarball = path.resolve(path.dirname(file), planned.path);
   const found = await describeTarball(tarball).catch(() => null);
   if (!found) {
@@ -109,7 +111,7 @@ export async function loadPlan(file: string, app: string, envName: string): Prom
     throw new HotupError('PLAN_STALE', `the tarball ${tarball} is not the planned build: sha256 ${found.sha256} (${found.bytes} bytes), the plan's is ${planned.sha256} (${planned.bytes} bytes); nothing was changed`,
       replan(envName, file), { untouched: true });
   }
-  return { plan: { ...saved.plan, target: { ...saved.plan.target, tarball: { ...planned, path: tarball } } }, readings: saved.readings };
+  return { plan: { ...saved.plan, target: { ...saved.plan.target, tarball: { ...planned, path: tarball } } }, readings: saved.readings, hotup: saved.hotup };
 }
 
 /**
@@ -129,6 +131,9 @@ export async function recheckPlan(ctx: CoreContext, envName: string, saved: Load
       replan(envName, file), { untouched: true });
   }
   ctx.emit({ type: 'log', level: 'info', message: `every host reads as when the plan in ${file} was made` });
+  if (saved.hotup !== PACKAGE_VERSION) {
+    ctx.emit({ type: 'log', level: 'warn', message: `the plan was made by hotup ${saved.hotup}, this is hotup ${PACKAGE_VERSION}: use one version for plan and apply` });
+  }
   ctx.emit({ type: 'plan', plan: saved.plan });
   return saved.plan;
 }

@@ -136,6 +136,15 @@ describe('apply --plan', () => {
     expect(exitCodeFor(e)).toBe(6);
   });
 
+  test('a plan made by another hotup version is carried out with a warning saying so', async () => {
+    const fake = host();
+    const out = await saved([fake], 'other-hotup');
+    await writeFile(out, JSON.stringify({ ...JSON.parse(await readFile(out, 'utf8')), hotup: '0.0.1' }));
+    const { ctx, events } = fakeContext([fake]);
+    await recheckPlan(ctx, 'prod', await loadPlan(out, 'shop', 'prod'), out);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'log', level: 'warn', message: expect.stringMatching(/made by hotup 0\.0\.1, this is hotup /) }));
+  });
+
   test('a host removed from the environment: refused', async () => {
     const [a, b] = [host(), host('deploy@b:22')];
     const out = await saved([a, b], 'removed');
