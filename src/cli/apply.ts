@@ -42,15 +42,13 @@ export function register(program: Command): void {
         const rollout = { parallel: count(opts.parallel, 'parallel', 1) ?? 1, canary: count(opts.canary, 'canary', 0) ?? 0 };
         const ask = (question: string) => confirm(question, Boolean(opts.yes));
         const choices = { restart: Boolean(opts.restart), force: Boolean(opts.force), ...rollout };
-        const { runApply } = await import('../core/deploy.js');
         let result;
         if (opts.plan) {
-          const file = opts.plan;
           if (opts.vsn) throw new HotupError('USAGE', '--vsn and --plan do not go together: the saved plan names its build', 'Drop --vsn.');
-          const { loadPlan, recheckPlan } = await import('../core/plan-file.js');
-          const saved = await loadPlan(file, f.config.app, env);
-          result = await runApply(f, env, choices, ask, (ctx, envName) => recheckPlan(ctx, envName, saved, file));
+          const { applySavedPlan } = await import('../core/plan-file.js');
+          result = await applySavedPlan(f, env, opts.plan, choices, ask);
         } else {
+          const { runApply } = await import('../core/deploy.js');
           const version = opts.vsn ?? process.env.HOTUP_VERSION;
           result = await runApply(f, env, { ...choices, ...(version ? { version } : {}) }, ask);
         }

@@ -19,8 +19,7 @@ export function register(program: Command): void {
         const p = made.plan;
         if (opts.out) {
           const { savePlan } = await import('../core/plan-file.js');
-          const tarball = await savePlan(made, opts.out);
-          f.emit({ type: 'log', level: 'info', message: `plan saved to ${opts.out}${tarball ? `, the tarball beside it (${tarball})` : ''}` });
+          await savePlan(f, made, opts.out);
         }
         f.reporter.result(p, null);
         process.exitCode = planExitCode(p);

@@ -13,6 +13,9 @@ import type { HostStatus } from '../plan/host-status.js';
 import { checkPlanTarget, parsePlanFile, planDrift, PLAN_FILE_SCHEMA, readingOf, type HostReading, type PlanFile } from '../plan/plan-file.js';
 import type { PlannedTarball, UpgradePlan } from '../plan/types.js';
 import { environment, type CoreContext } from './context.js';
+import { runApply, type Confirm } from './deploy.js';
+import type { ApplyOptions } from './apply.js';
+import type { ApplyResult } from './results.js';
 import { describeTarball } from './plan.js';
 import { discoverEnvironment } from './status.js';
 
@@ -49,7 +52,7 @@ async function writeAtomically(file: string, write: (tmp: string) => Promise<voi
  * against the plan's digest after the copy); the plan file last, so it never
  * names a tarball that is not there. Returns the tarball's path, if any.
  */
-export async function savePlan(made: { plan: UpgradePlan; statuses: HostStatus[] }, out: string): Promise<string | null> {
+export async function savePlan(ctx: Pick<CoreContext, 'emit'>, made: { plan: UpgradePlan; statuses: HostStatus[] }, out: string): Promise<string | null> {
   const dir = path.dirname(path.resolve(out));
   await mkdir(dir, { recursive: true });
   const { plan } = made;
@@ -75,7 +78,9 @@ export async function savePlan(made: { plan: UpgradePlan; statuses: HostStatus[]
     plan: { ...plan, target: { ...plan.target, tarball: beside } },
   };
   await writeAtomically(path.resolve(out), (tmp) => writeFile(tmp, `${JSON.stringify(file, null, 2)}\n`));
-  return beside && path.join(dir, beside.path);
+  const tarball = beside && path.join(dir, beside.path);
+  ctx.emit({ type: 'log', level: 'info', message: `plan saved to ${out}${tarball ? `, the tarball beside it (${tarball})` : ''}` });
+  return tarball;
 }
 
 export interface LoadedPlan {
@@ -136,4 +141,10 @@ export async function recheckPlan(ctx: CoreContext, envName: string, saved: Load
   }
   ctx.emit({ type: 'plan', plan: saved.plan });
   return saved.plan;
+}
+
+/** `hotup apply ENV --plan FILE`: the file checked before any host is contacted, the hosts under the deploy lock. */
+export async function applySavedPlan(ctx: CoreContext, envName: string, file: string, opts: ApplyOptions, confirm: Confirm): Promise<ApplyResult> {
+  const saved = await loadPlan(file, ctx.config.app, envName);
+  return runApply(ctx, envName, opts, confirm, (c, env) => recheckPlan(c, env, saved, file));
 }

@@ -10,8 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { create } from 'tar';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runApply } from '../../src/core/deploy.js';
-import { loadPlan, recheckPlan, savePlan } from '../../src/core/plan-file.js';
+import { applySavedPlan, loadPlan, recheckPlan, savePlan } from '../../src/core/plan-file.js';
 import { describeTarball } from '../../src/core/plan.js';
 import { discoverEnvironment } from '../../src/core/status.js';
 import { isHotupError, type HotupError } from '../../src/errors.js';
@@ -49,7 +48,7 @@ async function saved(fakes: FakeHost[], dir: string): Promise<string> {
   const plan = fakePlan(fakes, OLD, NEW);
   plan.target.tarball = await describeTarball(built);
   const out = path.join(work, dir, 'plan.json');
-  await savePlan({ plan, statuses }, out);
+  await savePlan(ctx, { plan, statuses }, out);
   return out;
 }
 
@@ -57,8 +56,7 @@ async function saved(fakes: FakeHost[], dir: string): Promise<string> {
 async function applyPlan(fakes: FakeHost[], file: string): Promise<HotupError | undefined> {
   const { ctx } = fakeContext(fakes);
   try {
-    const loaded = await loadPlan(file, 'shop', 'prod');
-    await runApply(ctx, 'prod', {}, async () => undefined, (c, env) => recheckPlan(c, env, loaded, file));
+    await applySavedPlan(ctx, 'prod', file, {}, async () => undefined);
     return undefined;
   } catch (e) {
     if (!isHotupError(e)) throw e;
@@ -90,7 +88,7 @@ describe('apply --plan', () => {
     const fake = host('deploy@a:22', NEW);
     const { ctx } = fakeContext([fake]);
     const out = path.join(work, 'noop', 'plan.json');
-    expect(await savePlan({ plan: fakePlan([fake], OLD, NEW, { ship: false }), statuses: await discoverEnvironment(ctx, 'prod') }, out)).toBeNull();
+    expect(await savePlan(ctx, { plan: fakePlan([fake], OLD, NEW, { ship: false }), statuses: await discoverEnvironment(ctx, 'prod') }, out)).toBeNull();
     const doc = JSON.parse(await readFile(out, 'utf8'));
     expect([doc.relup, doc.plan.target.tarball, doc.plan.hosts[0].action]).toEqual([null, null, 'noop']);
     expect(await applyPlan([fake], out)).toBeUndefined();
