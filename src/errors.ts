@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'ARTIFACT_INVALID'
   | 'NOT_NEWER'
   | 'PLAN_BLOCKED'
+  | 'PLAN_STALE'
   | 'UPGRADE_FAILED'
   | 'VERIFY_FAILED'
   | 'HEALTH_FAILED'

@@ -11,6 +11,7 @@ interface ApplyOptions extends GlobalOptions {
   parallel?: string;
   canary?: string;
   vsn?: string;
+  plan?: string;
 }
 
 function count(value: string | undefined, name: string, min: number): number | undefined {
@@ -29,6 +30,7 @@ export function register(program: Command): void {
     .argument('<env>', 'environment from hotup.yml')
     .option('-y, --yes', 'do not ask for confirmation (also when CI=true)')
     .option('--vsn <vsn>', 'the release version the build must make; the build sees it as HOTUP_VERSION (default: $HOTUP_VERSION)')
+    .option('--plan <file>', 'carry out the plan `plan --out` saved, with its tarball, no build; refused if a host changed since')
     .option('--restart', 'restart into the new release instead of a hot upgrade (also where findings rule hot out)')
     .option('--force', 'go ahead despite error findings (hot where an up-path exists)')
     .option('--parallel <n>', 'hosts upgraded at once (default 1: rolling)')
@@ -38,10 +40,18 @@ export function register(program: Command): void {
     .action(async (env: string, opts: ApplyOptions) => {
       await withFrame({ ...program.opts<GlobalOptions>(), ...opts }, async (f) => {
         const rollout = { parallel: count(opts.parallel, 'parallel', 1) ?? 1, canary: count(opts.canary, 'canary', 0) ?? 0 };
-        const version = opts.vsn ?? process.env.HOTUP_VERSION;
-        const { runApply } = await import('../core/deploy.js');
-        const result = await runApply(f, env, { restart: Boolean(opts.restart), force: Boolean(opts.force), ...rollout, ...(version ? { version } : {}) },
-          (question) => confirm(question, Boolean(opts.yes)));
+        const ask = (question: string) => confirm(question, Boolean(opts.yes));
+        const choices = { restart: Boolean(opts.restart), force: Boolean(opts.force), ...rollout };
+        let result;
+        if (opts.plan) {
+          if (opts.vsn) throw new HotupError('USAGE', '--vsn and --plan do not go together: the saved plan names its build', 'Drop --vsn.');
+          const { applySavedPlan } = await import('../core/plan-file.js');
+          result = await applySavedPlan(f, env, opts.plan, choices, ask);
+        } else {
+          const { runApply } = await import('../core/deploy.js');
+          const version = opts.vsn ?? process.env.HOTUP_VERSION;
+          result = await runApply(f, env, { ...choices, ...(version ? { version } : {}) }, ask);
+        }
         f.reporter.result({ schema: 'hotup.apply/1', ok: true, ...result }, null);
       });
     });

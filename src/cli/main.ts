@@ -1,14 +1,12 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Help } from 'commander';
 import { EXIT } from '../report/exit-codes.js';
 import { COMMANDS, commandIn } from './commands.js';
-
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+import { PACKAGE_VERSION } from '../package-version.js';
 
 const program = new Command('hotup')
   .description('hot code upgrades of Erlang and Elixir releases, with a full-restart fallback')
-  .version(pkg.version)
+  .version(PACKAGE_VERSION)
   .option('-c, --config <path>', 'hotup.yml to use (default: found upward from the current directory)')
   // hotup's own options come before the command: `apply prod --version X` is then an unknown option of apply, not hotup's version.
   .enablePositionalOptions()

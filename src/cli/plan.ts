@@ -9,12 +9,18 @@ export function register(program: Command): void {
     .argument('<env>', 'environment from hotup.yml')
     .option('--vsn <vsn>', 'the release version the build must make; the build sees it as HOTUP_VERSION (default: $HOTUP_VERSION)')
     .option('--check-live', 'ship and unpack the tarball beside the running release and let each live node run check_install_release')
+    .option('--out <file>', 'also save the plan to FILE, with the build\'s tarball beside it, for `apply --plan`')
     .option('--json', 'print the plan object that apply carries out')
-    .action(async (env: string, opts: GlobalOptions & { checkLive?: boolean; vsn?: string }) => {
+    .action(async (env: string, opts: GlobalOptions & { checkLive?: boolean; vsn?: string; out?: string }) => {
       await withFrame({ ...program.opts<GlobalOptions>(), ...opts }, async (f) => {
-        const [{ plan }, { planExitCode }] = await Promise.all([import('../core/plan.js'), import('../report/exit-codes.js')]);
+        const [{ planWithReadings }, { planExitCode }] = await Promise.all([import('../core/plan.js'), import('../report/exit-codes.js')]);
         const version = opts.vsn ?? process.env.HOTUP_VERSION;
-        const p = await plan(f, env, { checkLive: Boolean(opts.checkLive), ...(version ? { version } : {}) });
+        const made = await planWithReadings(f, env, { checkLive: Boolean(opts.checkLive), ...(version ? { version } : {}) });
+        const p = made.plan;
+        if (opts.out) {
+          const { savePlan } = await import('../core/plan-file.js');
+          await savePlan(f, made, opts.out);
+        }
         f.reporter.result(p, null);
         process.exitCode = planExitCode(p);
       });

@@ -30,7 +30,8 @@ async function sha256File(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-async function describeTarball(file: string): Promise<PlannedTarball> {
+/** Digest and size of a tarball on this machine. */
+export async function describeTarball(file: string): Promise<PlannedTarball> {
   return { path: file, sha256: await sha256File(file), bytes: (await stat(file)).size };
 }
 
@@ -82,7 +83,17 @@ async function checkLive(ctx: CoreContext, envName: string, statuses: HostStatus
   return out;
 }
 
-export async function plan(ctx: CoreContext, envName: string, opts: { checkLive?: boolean; version?: string } = {}): Promise<UpgradePlan> {
+export interface PlanOptions {
+  checkLive?: boolean;
+  version?: string;
+}
+
+export async function plan(ctx: CoreContext, envName: string, opts: PlanOptions = {}): Promise<UpgradePlan> {
+  return (await planWithReadings(ctx, envName, opts)).plan;
+}
+
+/** The plan, and the host readings it was decided on (what a saved plan pins). */
+export async function planWithReadings(ctx: CoreContext, envName: string, opts: PlanOptions = {}): Promise<{ plan: UpgradePlan; statuses: HostStatus[] }> {
   const env = environment(ctx.config, envName);
   const { app, build } = ctx.config;
   const version = opts.version ?? null;
@@ -148,5 +159,5 @@ export async function plan(ctx: CoreContext, envName: string, opts: { checkLive?
     hosts: planHosts({ statuses, target: target.vsn, instructions, findings, hotRollback, ...(hostFindings ? { hostFindings } : {}) }),
   };
   ctx.emit({ type: 'plan', plan: result });
-  return result;
+  return { plan: result, statuses };
 }
