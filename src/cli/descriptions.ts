@@ -10,6 +10,10 @@ export interface CommandText {
 }
 
 export const TEXTS = {
+  init: {
+    usage: '[options]',
+    description: 'write a hotup.yml for the rebar3 or mix project here: its release, the hosts and where the release lives on them',
+  },
   status: {
     usage: '[options] [env]',
     description: 'show what each host of an environment runs: start_erl.data, RELEASES and the live node',

@@ -10,7 +10,7 @@ import { resolveConfig } from './resolve.js';
 import { configSchema, type ReadInventory } from './schema.js';
 import type { Config } from './types.js';
 
-const CONFIG_FILE = 'hotup.yml';
+export const CONFIG_FILE = 'hotup.yml';
 const MAX_ALIASES = 100;
 const REMEDY = 'Fix each key named above; docs/config.md describes every key, its type and its default.';
 
