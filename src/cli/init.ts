@@ -56,7 +56,11 @@ export function register(program: Command): void {
           const offered = offer.default ?? offer.suggested;
           // Bounded: an empty answer to a question with nothing offered is asked again, twice.
           for (let i = 0; i < 3; i++) {
-            const answer = (await rl.question(`${question}${offered ? ` [${offered}]` : ''}: `)).trim() || offered;
+            const typed = await rl.question(`${question}${offered ? ` [${offered}]` : ''}: `).catch((e: unknown) => {
+              // Ctrl-D or Ctrl-C at a question.
+              throw new HotupError('ABORTED', 'hotup init stopped at a question; nothing was written', `Run hotup init again, or give the answer as ${flag}.`, { cause: e, untouched: true });
+            });
+            const answer = typed.trim() || offered;
             if (answer) return answer;
           }
           throw missing(flag, what);
