@@ -1,8 +1,8 @@
 /** hotup init: project detection (asking rebar3's terms and mix itself), and a hotup.yml that loads as written. */
-import { cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { detectProject, relxReleases } from '../../src/build/project.js';
 import { loadConfig, parseConfig } from '../../src/config/load.js';
 import { hotupYml, type InitAnswers } from '../../src/config/template.js';
@@ -15,6 +15,10 @@ import { FIXTURES } from '../support/shop-project.js';
 let tmp: string;
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'hotup-init-'));
+});
+
+afterAll(async () => {
+  if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
 async function project(name: string, files: Record<string, string>): Promise<string> {

@@ -1,7 +1,11 @@
 import { describe, expect, test } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { selectTarget } from '../../src/config/select.js';
+import { runApply } from '../../src/core/deploy.js';
+import { lockStatus } from '../../src/core/fleet.js';
+import { discoverEnvironment } from '../../src/core/status.js';
 import { HotupError } from '../../src/errors.js';
+import { FakeHost, fakeContext, fakePlan } from '../support/fake-host.js';
 
 const FILE = '/srv/project/hotup.yml';
 const ONE = `
@@ -78,5 +82,32 @@ environments:
     deploy_to: /opt/shop
 `, FILE);
     expect(usage(() => selectTarget(twice, undefined, ['10.0.0.5'])).message).toContain('matches 2 hosts of environment prod: deploy@10.0.0.5, ops@10.0.0.5');
+  });
+});
+
+describe('--host in the flows: only the chosen hosts are read, locked and changed', () => {
+  const OLD = '0.1.0';
+  const NEW = '0.2.0';
+
+  test('hosts on different versions: the ones still on the old version are upgraded on their own; the other is never reached', async () => {
+    const fakes = ['deploy@h1:22', 'deploy@h2:22', 'deploy@h3:22'].map((name, i) => new FakeHost({ name, releases: [{ vsn: i === 0 ? NEW : OLD, status: 'permanent' }] }));
+    const { ctx } = fakeContext(fakes);
+    // Without --host the fleet disagrees (what plan refuses).
+    expect(new Set((await discoverEnvironment(ctx, 'prod')).map((s) => s.running))).toEqual(new Set([NEW, OLD]));
+    fakes[0]!.log.length = 0;
+
+    const target = selectTarget(ctx.config, undefined, ['deploy@h3:22', 'deploy@h2:22']);
+    const narrowed = { ...ctx, config: target.config };
+    const statuses = await discoverEnvironment(narrowed, target.env);
+    expect(statuses.map((s) => [s.host, s.running])).toEqual([['deploy@h2:22', OLD], ['deploy@h3:22', OLD]]);
+
+    const result = await runApply(narrowed, target.env, {}, async () => undefined, async () => fakePlan(fakes.slice(1), OLD, NEW));
+    expect(result.hosts.map((h) => [h.host, h.outcome])).toEqual([['deploy@h2:22', 'upgraded'], ['deploy@h3:22', 'upgraded']]);
+    expect(fakes.map((f) => f.running)).toEqual([NEW, NEW, NEW]);
+    // The host left out: no lock taken, nothing read, nothing journaled.
+    expect(fakes[0]!.log).toEqual([]);
+    expect(fakes[0]!.journal()).toEqual([]);
+    expect(fakes.every((f) => !f.locked)).toBe(true);
+    expect((await lockStatus(narrowed, target.env)).map((l) => l.host)).toEqual(['deploy@h2:22', 'deploy@h3:22']);
   });
 });
