@@ -30,10 +30,10 @@ export interface InventoryHost {
 
 export class InventoryError extends Error {}
 
-/** The inventory in TEXT; YAML when FILE ends in .yml/.yaml/.json or the text is a YAML mapping of groups, else INI. */
+/** The inventory in TEXT; YAML when FILE ends in .yml/.yaml or the text is a YAML mapping of groups, else INI. */
 export function parseInventory(text: string, file: string): Inventory {
   const inv: Inventory = { groups: new Map(), hosts: new Map() };
-  if (/\.(ya?ml|json)$/i.test(file) || looksLikeYaml(text)) readYaml(inv, text);
+  if (/\.ya?ml$/i.test(file) || looksLikeYaml(text)) readYaml(inv, text);
   else readIni(inv, text);
   finish(inv);
   return inv;

@@ -4,6 +4,8 @@
  */
 import { cp, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { hotup, jsonOf } from '../support/cli.js';
 import { buildMixShop, buildRebar3Shop } from '../support/fixture-build.js';
@@ -13,6 +15,7 @@ import { startSshd, type SshdHandle } from '../support/sshd.js';
 let sshd: SshdHandle;
 let work: string;
 const CI = { CI: 'true' };
+const SCHEMAS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/schemas');
 
 beforeAll(async () => {
   [sshd, work] = await Promise.all([startSshd(), tempDir('init')]);
@@ -55,7 +58,11 @@ describe.each([
   test('init writes a hotup.yml for the release the project builds, and refuses to replace it', async () => {
     const r = await hotup(['init', '--host', host, '--deploy-to', root, '--identity', sshd.identity, '--known-hosts', sshd.knownHosts, '--json'], { cwd: dir, env: CI });
     expect(r.code, r.stderr).toBe(0);
-    expect(jsonOf(r)).toMatchObject({ schema: 'hotup.init/1', app: release, tool, environment: 'prod', hosts: [host], deployTo: root });
+    const doc = jsonOf(r);
+    expect(doc).toMatchObject({ schema: 'hotup.init/1', app: release, tool, environment: 'prod', hosts: [host], deployTo: root });
+    const ajv = new Ajv({ allErrors: true });
+    for (const f of ['events', 'init']) ajv.addSchema(JSON.parse(await readFile(path.join(SCHEMAS, `${f}.schema.json`), 'utf8')));
+    expect(ajv.validate('init.schema.json', doc), ajv.errorsText()).toBe(true);
     const text = await readFile(path.join(dir, 'hotup.yml'), 'utf8');
     expect(text).toContain(`app: ${release} `);
     expect(text).toContain(`tool: ${tool} `);
