@@ -92,9 +92,6 @@ async function init(flags: InitFlags, ask: Ask) {
   }
   const releases = project?.releases ?? [];
   let app = flags.app;
-  if (app !== undefined && releases.length > 0 && !releases.some((r) => r.name === app)) {
-    throw new HotupError('USAGE', `--app ${app} is not a release of this project; it builds: ${releases.map(describeRelease).join(', ')}`, 'Pass one of them to --app.');
-  }
   if (app === undefined) {
     if (releases.length === 1) app = releases[0]!.name;
     else if (releases.length > 1) {
@@ -103,6 +100,9 @@ async function init(flags: InitFlags, ask: Ask) {
     } else {
       app = await ask(`Release name (${project!.problem})`, '--app', `the release name could not be found: ${project!.problem}`);
     }
+  }
+  if (releases.length > 0 && !releases.some((r) => r.name === app)) {
+    throw new HotupError('USAGE', `${app} is not a release of this project; it builds: ${releases.map(describeRelease).join(', ')}`, 'Pass one of them to --app.');
   }
   const tool = (flags.tool ?? project!.tool) as Tool;
   const env = flags.env ?? (await ask('Environment name', '--env', 'the environment name', { default: 'prod' }));

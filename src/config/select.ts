@@ -27,7 +27,7 @@ export function selectTarget(config: Config, envArg: string | undefined, hostNam
   if (hostNames.length === 0) return { config, env: envName };
   const chosen: HostSpec[] = [];
   for (const name of hostNames) {
-    const h = hostNamed(env, name);
+    const h = hostCalled(env, name);
     if (!chosen.includes(h)) chosen.push(h);
   }
   // In the environment's order, whatever the order of the flags: a rollout goes the way the config lists hosts.
@@ -39,7 +39,7 @@ export function selectTarget(config: Config, envArg: string | undefined, hostNam
  * The host NAME means: the one written so in the config (or its inventory name); else the one whose
  * address, or user@address, it is, when only one host has it.
  */
-function hostNamed(env: EnvironmentConfig, name: string): HostSpec {
+function hostCalled(env: EnvironmentConfig, name: string): HostSpec {
   const exact = env.hosts.find((h) => h.raw === name);
   if (exact) return exact;
   const byAddress = env.hosts.filter((h) => h.host.toLowerCase() === name.toLowerCase() || `${h.user}@${h.host}`.toLowerCase() === name.toLowerCase());
