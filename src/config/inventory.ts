@@ -28,7 +28,12 @@ export interface InventoryHost {
   vars: Vars;
 }
 
-export class InventoryError extends Error {}
+/** What is wrong with an inventory; KEY says which key of `inventory:` in hotup.yml it is about. */
+export class InventoryError extends Error {
+  constructor(message: string, readonly key: 'file' | 'group' = 'file') {
+    super(message);
+  }
+}
 
 /** The inventory in TEXT; YAML when FILE ends in .yml/.yaml or the text is a YAML mapping of groups, else INI. */
 export function parseInventory(text: string, file: string): Inventory {
@@ -44,7 +49,7 @@ export function groupHosts(inv: Inventory, group: string): InventoryHost[] {
   if (!inv.groups.has(group)) {
     const known = [...inv.groups.keys()].sort();
     const hint = closestKey(group, known);
-    throw new InventoryError(`has no group "${group}"${hint ? ` (did you mean ${hint}?)` : ''}; its groups are: ${known.join(', ')}`);
+    throw new InventoryError(`has no group "${group}"${hint ? ` (did you mean ${hint}?)` : ''}; its groups are: ${known.join(', ')}`, 'group');
   }
   const members = new Set<string>();
   walk(inv, group, (g) => g.hosts.forEach((h) => members.add(h)));

@@ -145,7 +145,7 @@ export function configSchema(defaultUser: DefaultUser, readInventory: ReadInvent
       if (!(e instanceof InventoryError)) {
         ctx.addIssue({ code: 'custom', path: ['file'], message: `cannot be read: ${(e as Error).message}` });
       } else {
-        ctx.addIssue({ code: 'custom', path: [e.message.startsWith('has no group') ? 'group' : 'file'], message: `${inv.file} ${e.message}` });
+        ctx.addIssue({ code: 'custom', path: [e.key], message: `${inv.file} ${e.message}` });
       }
       return z.NEVER;
     }
