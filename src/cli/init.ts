@@ -65,6 +65,10 @@ export function register(program: Command): void {
           }
           throw missing(flag, what);
         };
+        if (program.opts<{ config?: string }>().config !== undefined) {
+          throw new HotupError('USAGE', 'init writes hotup.yml in the current directory and takes no --config',
+            'Run hotup init in the directory the file belongs in (the project root); other commands find it from below.');
+        }
         const result = await init(flags, ask);
         reporter.result(result, `wrote ${result.file}: release ${result.app} (${result.tool}), environment ${result.environment}: ${result.hosts.join(', ')} at ${result.deployTo}\n`
           + `next: hotup status${result.environment === 'prod' ? '' : ` ${result.environment}`} (what the hosts run), then hotup plan`);
