@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { descriptionOf } from './descriptions.js';
-import { withFrame, type GlobalOptions } from './harness.js';
+import { withTarget, type GlobalOptions, type TargetOptions } from './harness.js';
+import { targeted } from './target.js';
 import { confirm } from './confirm.js';
 import { HotupError } from '../errors.js';
 
-interface ApplyOptions extends GlobalOptions {
+interface ApplyOptions extends TargetOptions {
   yes?: boolean;
   restart?: boolean;
   force?: boolean;
@@ -24,10 +25,7 @@ function count(value: string | undefined, name: string, min: number): number | u
 }
 
 export function register(program: Command): void {
-  program
-    .command('apply')
-    .description(descriptionOf('apply'))
-    .argument('<env>', 'environment from hotup.yml')
+  targeted(program.command('apply').description(descriptionOf('apply')))
     .option('-y, --yes', 'do not ask for confirmation (also when CI=true)')
     .option('--vsn <vsn>', 'the release version the build must make; the build sees it as HOTUP_VERSION (default: $HOTUP_VERSION)')
     .option('--plan <file>', 'carry out the plan `plan --out` saved, with its tarball, no build; refused if a host changed since')
@@ -37,8 +35,8 @@ export function register(program: Command): void {
     .option('--canary <k>', 'upgrade and health-check K hosts before touching the rest')
     .option('--json', 'print one JSON document on stdout')
     .option('--json-lines', 'print every event as a JSON line on stdout, the result last')
-    .action(async (env: string, opts: ApplyOptions) => {
-      await withFrame({ ...program.opts<GlobalOptions>(), ...opts }, async (f) => {
+    .action(async (envArg: string | undefined, opts: ApplyOptions) => {
+      await withTarget({ ...program.opts<GlobalOptions>(), ...opts }, envArg, async (f, env) => {
         const rollout = { parallel: count(opts.parallel, 'parallel', 1) ?? 1, canary: count(opts.canary, 'canary', 0) ?? 0 };
         const ask = (question: string) => confirm(question, Boolean(opts.yes));
         const choices = { restart: Boolean(opts.restart), force: Boolean(opts.force), ...rollout };

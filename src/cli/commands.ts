@@ -15,6 +15,7 @@ export interface CommandEntry extends CommandText {
 const fleet = () => import('./fleet.js');
 
 const LOADERS: Record<CommandName, CommandEntry['load']> = {
+  init: () => import('./init.js'),
   status: () => import('./status.js'),
   plan: () => import('./plan.js'),
   apply: () => import('./apply.js'),

@@ -10,16 +10,20 @@ export interface CommandText {
 }
 
 export const TEXTS = {
+  init: {
+    usage: '[options]',
+    description: 'write a hotup.yml for the rebar3 or mix project here: its release, the hosts and where the release lives on them',
+  },
   status: {
-    usage: '[options] <env>',
+    usage: '[options] [env]',
     description: 'show what each host of an environment runs: start_erl.data, RELEASES and the live node',
   },
   plan: {
-    usage: '[options] <env>',
+    usage: '[options] [env]',
     description: 'build the next release with a relup from the running version and show what apply would do',
   },
   apply: {
-    usage: '[options] <env>',
+    usage: '[options] [env]',
     description: 'plan, then upgrade every host: ship, unpack, install, make permanent, verify, health-check; roll back on failure',
   },
   inspect: {
@@ -27,7 +31,7 @@ export const TEXTS = {
     description: 'show the relup, the findings and the decision for a release tarball, release directory or relup file, offline',
   },
   downgrade: {
-    usage: '[options] <env>',
+    usage: '[options] [env]',
     description: 'go back to the previous (or --to) installed release: hot through the relup down-path, else by restart',
   },
   lock: {
@@ -35,7 +39,7 @@ export const TEXTS = {
     description: 'the deploy lock every apply and downgrade takes on each host',
   },
   history: {
-    usage: '[options] <env>',
+    usage: '[options] [env]',
     description: 'the journal of every mutating step on the hosts: who, when, from → to, step, result',
   },
 } as const satisfies Record<string, CommandText>;

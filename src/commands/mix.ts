@@ -59,3 +59,21 @@ export function makeRelupArgv(encoderSource: string, root: string, name: string,
 export function writeFileArgv(path: string): string[] {
   return ['sh', '-c', 'cat > "$1"', 'hotup', path];
 }
+
+/** The line mixProjectArgv prints before each of its answers. */
+export const PROJECT_LINE = 'HOTUP_PROJECT';
+
+/**
+ * Asks Mix what mix.exs defines, without compiling or starting anything: one line
+ * `HOTUP_PROJECT app <a> <version> <apps_path>` (empty fields as `-`), then one
+ * `HOTUP_PROJECT release <name> <version>` per entry of `releases:`.
+ */
+export function mixProjectArgv(): string[] {
+  const expr = [
+    'c = Mix.Project.config()',
+    'f = fn nil -> "-"; v -> to_string(v) end',
+    `IO.puts(Enum.join(["${PROJECT_LINE}", "app", f.(c[:app]), f.(c[:version]), f.(c[:apps_path])], "\\t"))`,
+    `for {n, o} <- c[:releases] || [], do: IO.puts(Enum.join(["${PROJECT_LINE}", "release", f.(n), f.((Keyword.keyword?(o) && o[:version]) || c[:version])], "\\t"))`,
+  ].join('; ');
+  return ['mix', 'run', '--no-compile', '--no-deps-check', '--no-archives-check', '--no-start', '-e', expr];
+}

@@ -1,5 +1,5 @@
 /** Finds and reads hotup.yml, and turns its text into a typed Config or one error listing every problem. */
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,10 +7,10 @@ import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { HotupError } from '../errors.js';
 import { resolveConfig } from './resolve.js';
-import { configSchema } from './schema.js';
+import { configSchema, type ReadInventory } from './schema.js';
 import type { Config } from './types.js';
 
-const CONFIG_FILE = 'hotup.yml';
+export const CONFIG_FILE = 'hotup.yml';
 const MAX_ALIASES = 100;
 const REMEDY = 'Fix each key named above; docs/config.md describes every key, its type and its default.';
 
@@ -40,8 +40,11 @@ export async function loadConfig(opts: { configPath?: string; cwd: string }): Pr
   return parseConfig(text, file);
 }
 
-/** The text of hotup.yml (read from FILE) to a typed Config. No file access. */
-export function parseConfig(text: string, file: string): Config {
+/**
+ * The text of hotup.yml (read from FILE) to a typed Config. No file access but the inventories it
+ * names, read with READ (relative paths are from FILE's directory, `~/` from the home directory).
+ */
+export function parseConfig(text: string, file: string, read: (absolutePath: string) => string = (p) => readFileSync(p, 'utf8')): Config {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {
@@ -58,7 +61,9 @@ export function parseConfig(text: string, file: string): Config {
     throw invalid(file, [`${(e as Error).message} (hotup.yml may expand YAML aliases at most ${MAX_ALIASES} times)`]);
   }
   // An empty file is an empty mapping, so it is reported key by key like any other.
-  const parsed = configSchema(currentUser).safeParse(value ?? {});
+  const readInventory: ReadInventory = (name) =>
+    read(path.resolve(path.dirname(path.resolve(file)), name === '~' || name.startsWith('~/') ? os.homedir() + name.slice(1) : name));
+  const parsed = configSchema(currentUser, readInventory).safeParse(value ?? {});
   if (!parsed.success) throw invalid(file, parsed.error.issues.map(issueLine));
   return resolveConfig(parsed.data, { file, home: os.homedir() });
 }

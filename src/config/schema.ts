@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { HOST_SHAPE, parseHostSpec, type DefaultUser } from './host-spec.js';
+import { InventoryError, inventoryHosts } from './inventory.js';
 import { closestKey } from './suggest.js';
 import type { HostSpec } from './types.js';
 
@@ -76,8 +77,25 @@ const hostEntry = section('a host string, or a map with host, deploy_to and env'
   env: envVars.optional(),
 });
 
-/** The whole file; hosts are parsed here (so duplicates are caught), with DEFAULT_USER for a missing user@. */
-export function configSchema(defaultUser: DefaultUser) {
+/** Where an environment takes its hosts from instead of `hosts`: a group of an Ansible inventory. */
+const inventorySchema = section('a map with file and group', {
+  file: text('the path of an Ansible inventory (INI or YAML), relative to hotup.yml'),
+  group: text('a group of the inventory, like web or all'),
+});
+
+/** Host names are case-insensitive; the same login and release root twice would upgrade one node twice. */
+function sameHostKey(h: HostSpec): string {
+  return `${h.user}@${h.host.toLowerCase()}:${h.port}${h.deployTo ? ` ${h.deployTo}` : ''}`;
+}
+
+/** The text of an inventory file named in hotup.yml (relative to it); throws when it cannot be read. */
+export type ReadInventory = (file: string) => string;
+
+/**
+ * The whole file; hosts are parsed here (so duplicates are caught), with DEFAULT_USER for a missing
+ * user@; inventories named by environments are read with READ_INVENTORY.
+ */
+export function configSchema(defaultUser: DefaultUser, readInventory: ReadInventory) {
   const hostList = z
     .array(z.unknown(), { error: expected('a list of hosts') })
     .min(1, { error: 'should list at least one host' })
@@ -99,8 +117,7 @@ export function configSchema(defaultUser: DefaultUser) {
         const parsed = typeof written === 'string' ? parseHostSpec(written, defaultUser) : { error: HOST_SHAPE };
         if ('error' in parsed) return ctx.addIssue({ code: 'custom', path: written === item ? [i] : [i, 'host'], message: parsed.error });
         const h: HostSpec = { ...parsed, ...extra };
-        // Host names are case-insensitive; the same login and release root twice would upgrade one node twice.
-        const key = `${h.user}@${h.host.toLowerCase()}:${h.port}${h.deployTo ? ` ${h.deployTo}` : ''}`;
+        const key = sameHostKey(h);
         const first = seen.get(key);
         if (first !== undefined) return ctx.addIssue({ code: 'custom', path: [i], message: `${h.raw} is the same host as hosts/${first}` });
         seen.set(key, i);
@@ -119,15 +136,43 @@ export function configSchema(defaultUser: DefaultUser) {
     return h;
   });
 
-  const environment = section('a map with hosts and deploy_to', {
-    hosts: hostList,
+  /** An inventory's group, read and parsed now, so its problems are reported with the rest of the file's. */
+  const inventory = inventorySchema.transform((inv, ctx) => {
+    let hosts: HostSpec[];
+    try {
+      hosts = inventoryHosts(readInventory(inv.file), inv.file, inv.group, defaultUser);
+    } catch (e) {
+      if (!(e instanceof InventoryError)) {
+        ctx.addIssue({ code: 'custom', path: ['file'], message: `cannot be read: ${(e as Error).message}` });
+      } else {
+        ctx.addIssue({ code: 'custom', path: [e.key], message: `${inv.file} ${e.message}` });
+      }
+      return z.NEVER;
+    }
+    if (hosts.length === 0) ctx.addIssue({ code: 'custom', path: ['group'], message: `${inv.file} lists no host in group ${inv.group}` });
+    const seen = new Map<string, string>();
+    for (const h of hosts) {
+      const first = seen.get(sameHostKey(h));
+      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['group'], message: `${inv.file}: hosts ${first} and ${h.raw} are the same host` });
+      seen.set(sameHostKey(h), h.raw);
+    }
+    return hosts;
+  });
+
+  const environment = section('a map with hosts (or inventory) and deploy_to', {
+    hosts: hostList.optional(),
+    inventory: inventory.optional(),
     deploy_to: absolutePath,
     env: envVars.optional(),
     ssh: sshSchema.optional(),
     health: healthSchema.optional(),
     restart_command: text('a shell command that restarts the node').optional(),
     node_wait: seconds.optional(),
-  });
+  }).superRefine((e, ctx) => {
+    if ((e.hosts === undefined) === (e.inventory === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['hosts'], message: e.hosts ? 'and inventory cannot both be set: keep one' : 'is required (a list of hosts, or inventory: {file, group} instead)' });
+    }
+  }).transform(({ inventory: fromInventory, hosts, ...rest }) => ({ ...rest, hosts: hosts ?? fromInventory ?? [] }));
 
   return section('a map with app, build, ssh and environments', {
     app: z.string({ error: expected('the release name') }).regex(RELEASE_NAME, {

@@ -177,7 +177,7 @@ describe('errors name the path of each problem', () => {
     expect(problems(EXAMPLE.replace('tool: rebar3', 'tool: make'))).toEqual(['build/tool: should be rebar3, mix, distillery or custom']);
     expect(problems('app: shop\nbuild: [x]\nenvironments:\n  prod:\n')).toEqual([
       'build: should be a map of build settings',
-      'environments/prod: should be a map with hosts and deploy_to',
+      'environments/prod: should be a map with hosts (or inventory) and deploy_to',
     ]);
     expect(problems('- app\n')).toEqual(['(top level): should be a map with app, build, ssh and environments']);
   });
@@ -211,8 +211,8 @@ describe('errors name the path of each problem', () => {
     ]);
     expect(problems('app: Shop-2\nenvironments:\n  prod:\n    deploy_to: ~/shop\n')).toEqual([
       'app: should be a release name: lowercase letters, digits and _, starting with a letter',
-      'environments/prod/hosts: is required (a list of hosts)',
       'environments/prod/deploy_to: should be an absolute path (starting with /)',
+      'environments/prod/hosts: is required (a list of hosts, or inventory: {file, group} instead)',
     ]);
   });
 

@@ -93,13 +93,15 @@ describe('docs/cli.md and the commands', async () => {
 
   test('every option the page names exists', () => {
     const known = new Set([...options.values()].flat());
-    const named = new Set([...cli.matchAll(/(?<![\w-])--[a-z][a-z-]*/g)].map((m) => m[0]));
+    // Another tool's flags, quoted in a command line of it (`mix run --no-start`), are not hotup's.
+    const ours = cli.replace(/`(?:mix|rebar3|erl|ssh|npm|npx|git|systemctl) [^`]*`/g, '');
+    const named = new Set([...ours.matchAll(/(?<![\w-])--[a-z][a-z-]*/g)].map((m) => m[0]));
     expect([...named].filter((o) => !known.has(o))).toEqual([]);
   });
 });
 
 describe('docs/config.md and the config schema', () => {
-  const paths = new Set(keyPaths(configSchema({ user: 'you' } as never)));
+  const paths = new Set(keyPaths(configSchema((() => 'you') as never, () => '')));
   const tables = tableKeys(doc('config.md'));
   const documented = [...tables.values()].flat();
   const written = (p: string) => p.replaceAll('<name>.', '<name>.').replace(/^environments\.<name>/, 'environments.<name>');
