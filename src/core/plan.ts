@@ -82,7 +82,14 @@ async function checkLive(ctx: CoreContext, envName: string, statuses: HostStatus
   return out;
 }
 
-export async function plan(ctx: CoreContext, envName: string, opts: { checkLive?: boolean; version?: string } = {}): Promise<UpgradePlan> {
+export interface PlanOptions {
+  checkLive?: boolean;
+  version?: string;
+  /** The plan is for a restart (apply --restart): the build makes no appups and no relup, only the tarball. */
+  restart?: boolean;
+}
+
+export async function plan(ctx: CoreContext, envName: string, opts: PlanOptions = {}): Promise<UpgradePlan> {
   const env = environment(ctx.config, envName);
   const { app, build } = ctx.config;
   const version = opts.version ?? null;
@@ -102,7 +109,7 @@ export async function plan(ctx: CoreContext, envName: string, opts: { checkLive?
   const fromHost = hostRunningFacts(ctx, envName, statuses, running);
   fromHost.catch(() => undefined);
   const oldFacts = (relDir: string) => runningFacts(fromHost, helper, relDir, running);
-  const target = await buildTarget(ctx, envName, statuses, running, version, assembled, oldFacts);
+  const target = await buildTarget(ctx, envName, statuses, running, version, assembled, oldFacts, { relup: !opts.restart });
 
   let tarball: PlannedTarball | null = null;
   let findings: PlanReason[] = [];
@@ -114,7 +121,7 @@ export async function plan(ctx: CoreContext, envName: string, opts: { checkLive?
     const { old } = target;
     const inspected = await runStep(ctx.emit, 'inspect', undefined, async () => {
       const [newFacts, { facts, notes }] = await Promise.all([buildHostFacts(helper, built.relDir, built.vsn), old ?? oldFacts(built.relDir)]);
-      const f: PlanReason[] = [...validate({ running, target: built.vsn, old: facts, new: newFacts }), ...notes];
+      const f: PlanReason[] = [...validate({ running, target: built.vsn, old: facts, new: newFacts, appupsLacking: target.appupsLacking }), ...notes];
       return { value: { relup: newFacts.relup, findings: f }, detail: `relup decoded: ${countFindings(f)}` };
     });
     findings = inspected.findings;
