@@ -5,7 +5,7 @@
  */
 import { isHotupError } from '../errors.js';
 import { appupMatches, printAppupVersion } from '../terms/appup.js';
-import type { Appup, AppupEntry } from '../terms/model.js';
+import type { Appup, AppupEntry, RelupPath } from '../terms/model.js';
 import type { AppChange } from './diff.js';
 import type { Finding } from './finding.js';
 
@@ -89,9 +89,15 @@ function entryRules(c: AppChange & { oldVsn: string; newVsn: string }, appup: Ap
   return findings;
 }
 
-/** LACKING: the applications the build left without an appup, when hotup built the release. */
-export function appupRules(changes: AppChange[], lacking: AppupLacking[] = []): Finding[] {
+/**
+ * LACKING: the applications the build left without an appup, when hotup built
+ * the release. UP: the relup's up-path from the running version, when there is
+ * one: an application it upgrades had its appup when the relup was made (a
+ * tarball carries no appups), so none missing now is a finding.
+ */
+export function appupRules(changes: AppChange[], lacking: AppupLacking[] = [], up?: RelupPath): Finding[] {
   const findings: Finding[] = [];
+  const upgraded = new Set((up?.instructions ?? []).flatMap((i) => (i.op === 'load_object_code' ? [i.app] : [])));
   for (const c of changes) {
     if (!c.app || c.oldVsn === null || c.newVsn === null || c.oldVsn === c.newVsn) continue;
     const file = `${c.name}.appup`;
@@ -104,7 +110,7 @@ export function appupRules(changes: AppChange[], lacking: AppupLacking[] = []): 
       remedy: `Write ${file} as {"${c.newVsn}", [{UpFrom, Instructions}], [{DownTo, Instructions}]}.`,
     });
     if (c.app.appup.status === 'none') {
-      findings.push(missing({ ...c, oldVsn: c.oldVsn, newVsn: c.newVsn }, lacking.find((l) => l.app === c.name)));
+      if (!upgraded.has(c.name)) findings.push(missing({ ...c, oldVsn: c.oldVsn, newVsn: c.newVsn }, lacking.find((l) => l.app === c.name)));
       continue;
     }
     if (c.app.appup.status === 'malformed') {

@@ -49,7 +49,7 @@ export function validate(f: UpgradeFacts): Finding[] {
   } else {
     findings.push(relupMissing(target, running));
   }
-  if (old) findings.push(...runtimeRules(old, neu), ...appupRules(changes, f.appupsLacking), ...moduleRules(changes, up));
+  if (old) findings.push(...runtimeRules(old, neu), ...appupRules(changes, f.appupsLacking, up), ...moduleRules(changes, up));
   else findings.push(oldFactsUnavailable(running));
   return bySeverity(findings);
 }
