@@ -123,14 +123,15 @@ export async function buildTarget(ctx: CoreContext, envName: string, statuses: H
     let placed: AppupPlacement | null = null;
     let stoppers: string[] = [];
     if (opts.relup && old.facts) {
+      facts = await newFacts();
       placed = await placeAppups(exec, {
         projectDir: build.path, relDir: assembled.relDir, mode: build.appups,
         ...(mix ? {} : { toolEbins: (a: string) => rebar3Ebins(exec, build, a) }),
-      }, old.facts, await newFacts());
+      }, old.facts, facts);
       lacking = placed.lacking;
       reportAppups(ctx, placed);
-      // Read again with the appups in place: systools is asked for a relup only when it can make one.
-      facts = await newFacts();
+      // Read again once appups were written or removed: systools is asked for a relup only when it can make one.
+      if (placed.used.some((u) => u.source !== 'build') || lacking.length > 0) facts = await newFacts();
       stoppers = appupRules(diffReleases(old.facts, facts), lacking).filter((f) => RELUP_STOPPERS.has(f.rule)).map((f) => `${f.app} ${f.rule}`);
     }
     const relup = opts.relup && stoppers.length === 0;
