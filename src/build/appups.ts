@@ -12,10 +12,13 @@ import type { AppupMode } from '../config/types.js';
 import { removeArgv, writeFileArgv } from '../commands/files.js';
 import { userAppupPath } from '../commands/release-paths.js';
 import type { ReleaseFacts } from '../terms/model.js';
-import { diffReleases } from '../validate/diff.js';
+import { diffReleases, type AppChange } from '../validate/diff.js';
 import type { AppupLacking } from '../validate/appup.js';
 import type { PlannedAppup } from '../plan/types.js';
-import { GENERATED_MARK, generateAppup, undecidable } from '../plan/appup-gen.js';
+import { GENERATED_MARK, generateAppup, undecidable, type ModuleCalls } from '../plan/appup-gen.js';
+import { moduleCallsArgv } from '../commands/module-calls.js';
+import { decodeFramed } from '../terms/etf.js';
+import { atom, listItems, tupleItems } from '../terms/shape.js';
 import { readRemoteFile } from './remote-file.js';
 
 /** The text is the one placed (null: the build's own, left as it is). */
@@ -45,10 +48,24 @@ export interface AppupPlaces {
    * release again before the relup (rebar3 copies lib/ from its _build).
    */
   toolEbins?: (app: string) => Promise<string[] | null>;
+  /** The calls between the modules in these ebin/ directories, to order generated appups by (else by kind alone). */
+  calls?: (ebins: string[]) => Promise<ModuleCalls>;
+}
+
+/** Which modules each beam in EBINS calls, read on the build host. */
+export async function readModuleCalls(exec: Executor, encoder: string, ebins: string[]): Promise<ModuleCalls> {
+  const r = await exec.run(moduleCallsArgv(encoder, ebins), { timeoutMs: 5 * 60_000 });
+  const t = decodeFramed(r.stdout);
+  if (r.code !== 0 || !t) throw failed(exec, 'could not read which modules call which', `${r.stdout}${r.stderr}`.trim().slice(-600));
+  const where = 'module calls';
+  return new Map(listItems(t, where).map((e) => {
+    const [m, called] = tupleItems(e, 2, where);
+    return [atom(m!, where), listItems(called!, where).map((c) => atom(c, where))] as const;
+  }));
 }
 
 function failed(exec: Executor, what: string, detail: string): HotupError {
-  return new HotupError('BUILD_FAILED', `${what}: ${detail}`, 'Check that the build directory is writable.', { host: exec.target });
+  return new HotupError('BUILD_FAILED', `${what}: ${detail}`, 'Check that the build directory is writable and Erlang runs there.', { host: exec.target });
 }
 
 async function write(exec: Executor, files: string[], text: string): Promise<void> {
@@ -68,6 +85,7 @@ async function remove(exec: Executor, files: string[]): Promise<void> {
 /** For each application whose version changed: the appup it upgrades with, placed in the build, or why it has none. */
 export async function placeAppups(exec: Executor, at: AppupPlaces, oldFacts: ReleaseFacts, newFacts: ReleaseFacts): Promise<AppupPlacement> {
   const out: AppupPlacement = { used: [], lacking: [] };
+  const toGenerate: Array<{ c: AppChange; targets: string[]; ebin: string }> = [];
   for (const c of diffReleases(oldFacts, newFacts)) {
     if (!c.app || !c.oldVsn || !c.newVsn || c.oldVsn === c.newVsn) continue;
     const file = `${c.name}.appup`;
@@ -95,7 +113,12 @@ export async function placeAppups(exec: Executor, at: AppupPlaces, oldFacts: Rel
       out.lacking.push({ app: c.name, why, generationOff: at.mode === 'off' });
       continue;
     }
-    const text = generateAppup(c);
+    toGenerate.push({ c, targets, ebin: path.posix.dirname(inRelease) });
+  }
+  // One read of the calls for every application that gets a generated appup.
+  const calls = toGenerate.length && at.calls ? await at.calls(toGenerate.map((g) => g.ebin)) : new Map<string, string[]>();
+  for (const { c, targets } of toGenerate) {
+    const text = generateAppup(c, calls);
     await write(exec, targets, text);
     out.used.push({ app: c.name, source: 'generated', text });
   }

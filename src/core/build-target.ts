@@ -7,7 +7,7 @@ import type { Executor } from '../remote/executor.js';
 import type { HostStatus } from '../node/discover.js';
 import { assembleRelease, hasRelease, makeUpgrade, rebar3Ebins, type BuiltRelease } from '../build/rebar3.js';
 import { assembleMixRelease, makeMixUpgrade } from '../build/mix.js';
-import { placeAppups, type AppupPlacement, type AppupUsed } from '../build/appups.js';
+import { placeAppups, readModuleCalls, type AppupPlacement, type AppupUsed } from '../build/appups.js';
 import type { ReleaseFacts } from '../terms/model.js';
 import { APPUP_SOURCE } from '../plan/types.js';
 import { diffReleases } from '../validate/diff.js';
@@ -126,6 +126,7 @@ export async function buildTarget(ctx: CoreContext, envName: string, statuses: H
       facts = await newFacts();
       placed = await placeAppups(exec, {
         projectDir: build.path, relDir: assembled.relDir, mode: build.appups,
+        calls: (ebins) => readModuleCalls(exec, encoder(), ebins),
         ...(mix ? {} : { toolEbins: (a: string) => rebar3Ebins(exec, build, a) }),
       }, old.facts, facts);
       lacking = placed.lacking;
