@@ -1,8 +1,7 @@
 /**
  * The plain `mix release` backend. Mix makes no appups, no relup and no
- * release tarball; hotup makes all three: an appup per upgraded application
- * (the project's own in rel/appups/ wins, then one already in the build, else
- * one generated from the module diff), the relup with systools, and a tarball
+ * release tarball; hotup makes all three: the appups (placed by appups.ts
+ * before this runs), the relup with systools, and a tarball
  * holding the whole releases/<vsn>/ (env.sh, vm.args, consolidated/…) and the
  * lib/ directories of the release.
  */
@@ -11,24 +10,17 @@ import { HotupError } from '../errors.js';
 import type { Executor } from '../remote/executor.js';
 import { outputTail } from '../remote/outcome.js';
 import type { BuildConfig } from '../config/types.js';
-import { makeRelupArgv, mixEnv, mixRelDir, mixReleaseArgv, unknownRelease, userAppupPath, writeFileArgv } from '../commands/mix.js';
+import { makeRelupArgv, mixEnv, mixRelDir, mixReleaseArgv, unknownRelease } from '../commands/mix.js';
 import { packArgv } from '../commands/archive.js';
+import { removeArgv } from '../commands/files.js';
 import { relupPath, startErlDataPath } from '../commands/release-paths.js';
 import { decodeFramed, printTerm } from '../terms/etf.js';
 import { parseStartErlData } from '../terms/start-erl.js';
 import type { ReleaseFacts } from '../terms/model.js';
-import { diffReleases, hasCodeChanges } from '../validate/diff.js';
-import { generateAppup } from '../plan/appup-gen.js';
 import { readRemoteFile } from './remote-file.js';
 import type { BuiltRelease } from './rebar3.js';
 
 const BUILD_TIMEOUT_MS = 15 * 60_000;
-
-export interface AppupUsed {
-  app: string;
-  source: 'project' | 'build' | 'generated';
-  text: string | null;
-}
 
 function buildFailed(exec: Executor, what: string, detail: string, remedy: string): HotupError {
   return new HotupError('BUILD_FAILED', `${what}: ${detail}`, remedy, { host: exec.target });
@@ -58,35 +50,26 @@ export async function assembleMixRelease(exec: Executor, build: BuildConfig, app
   return { vsn: parseStartErlData(text, startErlDataPath(relDir)).vsn, relDir };
 }
 
-/** The appup for each application whose version and code changed, written into the new release's ebin. */
-async function placeAppups(exec: Executor, build: BuildConfig, relDir: string, oldFacts: ReleaseFacts, newFacts: ReleaseFacts): Promise<AppupUsed[]> {
-  const used: AppupUsed[] = [];
-  for (const c of diffReleases(oldFacts, newFacts)) {
-    if (!c.app || !c.oldVsn || !c.newVsn || c.oldVsn === c.newVsn || !hasCodeChanges(c)) continue;
-    const own = await readRemoteFile(exec, userAppupPath(build.path, c.name));
-    if (own === null && c.app.appup.status === 'ok') {
-      used.push({ app: c.name, source: 'build', text: null });
-      continue;
-    }
-    const text = own ?? generateAppup(c);
-    const target = `${relDir}/lib/${c.name}-${c.newVsn}/ebin/${c.name}.appup`;
-    const w = await exec.run(writeFileArgv(target), { stdin: text, timeoutMs: 30_000 });
-    if (w.code !== 0) throw buildFailed(exec, `could not write ${target}`, w.stderr.trim(), 'Check that the build directory is writable.');
-    used.push({ app: c.name, source: own === null ? 'generated' : 'project', text });
-  }
-  return used;
-}
-
 export async function makeMixUpgrade(
   exec: Executor,
-  build: BuildConfig,
   app: string,
   encoder: string,
   built: { vsn: string; relDir: string },
   running: string,
-  facts: { old: ReleaseFacts; new: ReleaseFacts },
-): Promise<BuiltRelease & { appups: AppupUsed[] }> {
-  const appups = await placeAppups(exec, build, built.relDir, facts.old, facts.new);
+  newFacts: ReleaseFacts,
+  relup: boolean,
+): Promise<BuiltRelease> {
+  if (relup) await makeRelup(exec, app, encoder, built, running);
+  // A restart ships no relup: not one left by an earlier build of this version either.
+  else await exec.run(removeArgv(relupPath(built.relDir, built.vsn)), { timeoutMs: 30_000 });
+  const tarball = `${built.relDir}/${app}-${built.vsn}.tar.gz`;
+  const libs = newFacts.apps.map((a) => `lib/${a.name}-${a.vsn}`);
+  const packed = await exec.run(packArgv(built.relDir, tarball, [`releases/${built.vsn}`, ...libs]), { timeoutMs: BUILD_TIMEOUT_MS });
+  if (packed.code !== 0) throw buildFailed(exec, 'packing the release tarball failed', packed.stderr.trim(), 'Check free disk space in the build directory.');
+  return { ...built, relup: relup ? relupPath(built.relDir, built.vsn) : null, tarball };
+}
+
+async function makeRelup(exec: Executor, app: string, encoder: string, built: { vsn: string; relDir: string }, running: string): Promise<void> {
   const r = await exec.run(makeRelupArgv(encoder, built.relDir, app, built.vsn, running), { timeoutMs: BUILD_TIMEOUT_MS });
   const result = decodeFramed(r.stdout);
   const ok = result?.kind === 'tuple' && result.items[0]?.kind === 'atom' && result.items[0].name === 'ok';
@@ -95,9 +78,4 @@ export async function makeMixUpgrade(
       result ? printTerm(result) : `${r.stdout}${r.stderr}`.trim().slice(-600),
       'Check the appups (rel/appups/<app>.appup in the project, or the generated ones the plan shows).');
   }
-  const tarball = `${built.relDir}/${app}-${built.vsn}.tar.gz`;
-  const libs = facts.new.apps.map((a) => `lib/${a.name}-${a.vsn}`);
-  const packed = await exec.run(packArgv(built.relDir, tarball, [`releases/${built.vsn}`, ...libs]), { timeoutMs: BUILD_TIMEOUT_MS });
-  if (packed.code !== 0) throw buildFailed(exec, 'packing the release tarball failed', packed.stderr.trim(), 'Check free disk space in the build directory.');
-  return { ...built, relup: relupPath(built.relDir, built.vsn), tarball, appups };
 }

@@ -5,12 +5,15 @@ import type { Executor } from '../remote/executor.js';
 import { outputTail } from '../remote/outcome.js';
 import type { BuildConfig } from '../config/types.js';
 import {
+  rebar3AppEbins,
   rebar3RelDir,
   rebar3ReleaseArgv,
   rebar3RelupTarArgv,
+  rebar3TarArgv,
   rebar3TarballPath,
   type Rebar3Target,
 } from '../commands/rebar3.js';
+import { existingDirsArgv, removeArgv } from '../commands/files.js';
 import { relFilePath, relupPath, startErlDataPath } from '../commands/release-paths.js';
 import { parseStartErlData } from '../terms/start-erl.js';
 import { readRemoteFile } from './remote-file.js';
@@ -58,9 +61,32 @@ export async function hasRelease(exec: Executor, relDir: string, vsn: string, ap
   return (await readRemoteFile(exec, relFilePath(relDir, vsn, app))) !== null;
 }
 
-/** relup from RUNNING, then the tarball. The running release must already sit under relDir. */
-export async function makeUpgrade(exec: Executor, build: BuildConfig, app: string, built: { vsn: string; relDir: string }, running: string): Promise<BuiltRelease> {
+/**
+ * Where rebar3 keeps APP's compiled ebin/, from which relx assembles the
+ * release again before the relup (so an appup must be there too); null when
+ * it keeps none.
+ */
+export async function rebar3Ebins(exec: Executor, build: BuildConfig, app: string): Promise<string[] | null> {
+  const dirs = rebar3AppEbins({ app, profile: build.profile }, app).map((d) => path.posix.join(build.path, d));
+  const r = await exec.run(existingDirsArgv(dirs), { timeoutMs: 30_000 });
+  const found = r.stdout.split('\n').filter(Boolean);
+  return found.length ? found : null;
+}
+
+/** The tarball alone, for a restart: a relup left by an earlier build of this version is removed first, so none ships. */
+async function tarOnly(exec: Executor, build: BuildConfig, target: Rebar3Target, built: { vsn: string; relDir: string }): Promise<BuiltRelease> {
+  await exec.run(removeArgv(relupPath(built.relDir, built.vsn)), { timeoutMs: 30_000 });
+  await runBuildStep(exec, rebar3TarArgv(target, built.vsn), build.path);
+  return { ...built, relup: null, tarball: path.posix.join(build.path, rebar3TarballPath(target, built.vsn)) };
+}
+
+/**
+ * relup from RUNNING, then the tarball (the running release must already sit
+ * under relDir); with RELUP false, the tarball alone.
+ */
+export async function makeUpgrade(exec: Executor, build: BuildConfig, app: string, built: { vsn: string; relDir: string }, running: string, relup = true): Promise<BuiltRelease> {
   const target: Rebar3Target = { app, profile: build.profile };
+  if (!relup) return tarOnly(exec, build, target, built);
   const oldRel = relFilePath(built.relDir, running, app);
   if (!(await hasRelease(exec, built.relDir, running, app))) {
     throw new HotupError(

@@ -50,6 +50,16 @@ export function renameArgv(from: string, to: string): string[] {
   return ['mv', '-f', from, to];
 }
 
+/** Writes stdin to PATH. */
+export function writeFileArgv(path: string): string[] {
+  return sh('cat > "$1"', path);
+}
+
+/** Prints, one a line, those of PATHS that are directories. */
+export function existingDirsArgv(paths: string[]): string[] {
+  return sh('for d in "$@"; do [ -d "$d" ] && printf "%s\\n" "$d"; done; exit 0', ...paths);
+}
+
 export function removeArgv(path: string): string[] {
   return ['rm', '-f', path];
 }

@@ -22,11 +22,6 @@ export function mixRelDir(profile: string, app: string): string {
   return `_build/${profile}/rel/${app}`;
 }
 
-/** Where a project's own appup for APP lives; it wins over the one hotup generates. */
-export function userAppupPath(projectDir: string, app: string): string {
-  return `${projectDir}/rel/appups/${app}.appup`;
-}
-
 /** encode.fun as one line for an `-eval`: its `%` comments dropped, whitespace folded. */
 export function compactEncoder(encoderSource: string): string {
   return encoderSource
@@ -53,11 +48,6 @@ export function makeRelupArgv(encoderSource: string, root: string, name: string,
     'halt(0).',
   ].join(' ');
   return ['erl', '-noshell', '-noinput', '-eval', expr, '-extra', root, name, newVsn, oldVsn];
-}
-
-/** Writes stdin to PATH (a file on the build host). */
-export function writeFileArgv(path: string): string[] {
-  return ['sh', '-c', 'cat > "$1"', 'hotup', path];
 }
 
 /** The line mixProjectArgv prints before each of its answers. */

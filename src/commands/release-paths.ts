@@ -28,6 +28,11 @@ export function shippedTarballPath(root: string, vsn: string, app: string): stri
   return `${root}/releases/${vsn}/${app}.tar.gz`;
 }
 
+/** Where a project keeps its own appup for APP (git-tracked, unlike ebin/); it wins over any other. */
+export function userAppupPath(projectDir: string, app: string): string {
+  return `${projectDir}/rel/appups/${app}.appup`;
+}
+
 export function releaseScript(root: string, app: string): string {
   return `${root}/bin/${app}`;
 }

@@ -184,6 +184,7 @@ export function configSchema(defaultUser: DefaultUser, readInventory: ReadInvent
       path: text('a directory').optional(),
       profile: text('a build profile name, like prod').optional(),
       ssh: sshSchema.optional(),
+      appups: z.enum(['generate', 'off'], { error: 'should be generate or off' }).optional(),
       task: text('the mix task Distillery runs: distillery.release, or release for Distillery 1.x').optional(),
       command: text('a shell command that builds the release, its relup from {upfrom}, and its tarball').optional(),
       release_dir: text('the release directory the command builds, relative to build.path').optional(),
@@ -194,6 +195,9 @@ export function configSchema(defaultUser: DefaultUser, readInventory: ReadInvent
         for (const k of ['command', 'release_dir', 'tarball'] as const) {
           if (b[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: 'is only for tool: custom' });
         }
+      }
+      if (b.appups !== undefined && (b.tool === 'distillery' || b.tool === 'custom')) {
+        ctx.addIssue({ code: 'custom', path: ['appups'], message: 'is only for tool: rebar3 or mix (other builds make their own relup)' });
       }
       if (b.task !== undefined && b.tool !== 'distillery') ctx.addIssue({ code: 'custom', path: ['task'], message: 'is only for tool: distillery' });
     }).optional(),

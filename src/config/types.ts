@@ -2,6 +2,9 @@
 
 export type BuildTool = 'rebar3' | 'mix' | 'distillery' | 'custom';
 
+/** An upgraded application without an appup: hotup generates one from the module diff, or leaves it (a restart). */
+export type AppupMode = 'generate' | 'off';
+
 /** `user@host:port` parsed; `raw` is what the config said, used in messages. */
 export interface HostSpec {
   raw: string;
@@ -33,6 +36,8 @@ export interface BuildConfig {
   path: string;
   profile: string;
   ssh: SshSettings;
+  /** rebar3 and mix: generate the appups an upgraded application lacks, or not. */
+  appups: AppupMode;
   /** Distillery: the mix task (`distillery.release`; `release` for Distillery 1.x). */
   task: string;
   /** custom: the build command, with {upfrom} and {version} filled in. */

@@ -5,8 +5,13 @@
 import { HotupError } from '../errors.js';
 import type { Executor } from '../remote/executor.js';
 import type { HostStatus } from '../node/discover.js';
-import { assembleRelease, hasRelease, makeUpgrade, type BuiltRelease } from '../build/rebar3.js';
-import { assembleMixRelease, makeMixUpgrade, type AppupUsed } from '../build/mix.js';
+import { assembleRelease, hasRelease, makeUpgrade, rebar3Ebins, type BuiltRelease } from '../build/rebar3.js';
+import { assembleMixRelease, makeMixUpgrade } from '../build/mix.js';
+import { placeAppups, readModuleCalls, type AppupPlacement, type AppupUsed } from '../build/appups.js';
+import type { ReleaseFacts } from '../terms/model.js';
+import { APPUP_SOURCE } from '../plan/types.js';
+import { diffReleases } from '../validate/diff.js';
+import { appupRules, RELUP_STOPPERS, type AppupLacking } from '../validate/appup.js';
 import { oneshotRelDir, runOneshotBuild } from '../build/oneshot.js';
 import { buildHostFacts } from '../helper/facts.js';
 import { syncSource } from '../build/source-sync.js';
@@ -20,8 +25,15 @@ export interface BuildOutcome {
   built: (BuiltRelease & { appups?: AppupUsed[] }) | null;
   /** Where the release directory of the build is: for comparing a same-version build with what runs. */
   relDir: string;
-  /** The running release's facts when the build needed them first (mix appups). */
+  /** The running release's facts when the build needed them first (appups). */
   old: OldFacts | null;
+  /** The upgraded applications the build left without an appup, and why. */
+  appupsLacking: AppupLacking[];
+}
+
+export interface BuildOptions {
+  /** False when a restart was asked for: no appups and no relup, the tarball alone. */
+  relup: boolean;
 }
 
 /** Before a relup is made, the build must hold the running release: fetched from a host when it does not. */
@@ -79,7 +91,7 @@ function buildEnv(version: string | null): Record<string, string> {
 
 /** The rest of the build, from the running version: relup and tarball (or the one-command build). */
 export async function buildTarget(ctx: CoreContext, envName: string, statuses: HostStatus[], running: string, version: string | null,
-  assembled: Assembled | null, oldFacts: (relDir: string) => Promise<OldFacts>): Promise<BuildOutcome> {
+  assembled: Assembled | null, oldFacts: (relDir: string) => Promise<OldFacts>, opts: BuildOptions = { relup: true }): Promise<BuildOutcome> {
   const { app, build } = ctx.config;
   const exec = await buildExecutor(ctx);
   const helper = await buildHelper(ctx);
@@ -92,28 +104,50 @@ export async function buildTarget(ctx: CoreContext, envName: string, statuses: H
       return { value: b, detail: `${app} ${b.vsn} built by ${build.tool === 'custom' ? 'the project\'s command' : `mix ${build.task}`}` };
     });
     versionChecker(version, exec.target)(built.vsn);
-    return { vsn: built.vsn, built: built.vsn === running ? null : built, old: null, relDir: oneshotRelDir(build, app) };
+    return { vsn: built.vsn, built: built.vsn === running ? null : built, old: null, relDir: oneshotRelDir(build, app), appupsLacking: [] };
   }
 
   const mix = build.tool === 'mix';
-  if (assembled.vsn === running) return { vsn: assembled.vsn, built: null, old: null, relDir: assembled.relDir };
-  await ensureRunningRelease(ctx, envName, statuses, running, exec, assembled.relDir);
-  // Mix makes no appups: they come from the module diff, so the running release is read first.
-  const old = mix ? await oldFacts(assembled.relDir) : null;
-  const built = await runStep(ctx.emit, 'relup', undefined, async () => {
-    if (!mix) {
-      const b: BuiltRelease & { appups?: AppupUsed[] } = await makeUpgrade(exec, build, app, assembled, running);
-      return { value: b, detail: `relup ${running} → ${b.vsn} and tarball made` };
+  if (assembled.vsn === running) return { vsn: assembled.vsn, built: null, old: null, relDir: assembled.relDir, appupsLacking: [] };
+  if (opts.relup) await ensureRunningRelease(ctx, envName, statuses, running, exec, assembled.relDir);
+  // The appups come from the module diff, so the running release is read first.
+  const old = await oldFacts(assembled.relDir);
+  if (mix && opts.relup && !old.facts) {
+    throw new HotupError('OLD_RELEASE_MISSING', `the running release ${running} could not be read, so no appups can be generated for it`,
+      'Let hotup read a host over SSH (its release root must be readable), or keep the running release in the build directory.');
+  }
+  const newFacts = () => buildHostFacts(helper, assembled.relDir, assembled.vsn);
+  let lacking: AppupLacking[] = [];
+  const built = await runStep(ctx.emit, opts.relup ? 'relup' : 'tar', undefined, async () => {
+    let facts: ReleaseFacts | null = null;
+    let placed: AppupPlacement | null = null;
+    let stoppers: string[] = [];
+    if (opts.relup && old.facts) {
+      facts = await newFacts();
+      placed = await placeAppups(exec, {
+        projectDir: build.path, relDir: assembled.relDir, mode: build.appups,
+        calls: (ebins) => readModuleCalls(exec, encoder(), ebins),
+        ...(mix ? {} : { toolEbins: (a: string) => rebar3Ebins(exec, build, a) }),
+      }, old.facts, facts);
+      lacking = placed.lacking;
+      reportAppups(ctx, placed);
+      // Read again once appups were written or removed: systools is asked for a relup only when it can make one.
+      if (placed.used.some((u) => u.source !== 'build') || lacking.length > 0) facts = await newFacts();
+      stoppers = appupRules(diffReleases(old.facts, facts), lacking).filter((f) => RELUP_STOPPERS.has(f.rule)).map((f) => `${f.app} ${f.rule}`);
     }
-    if (!old?.facts) {
-      throw new HotupError('OLD_RELEASE_MISSING', `the running release ${running} could not be read, so no appups can be generated for it`,
-        'Let hotup read a host over SSH (its release root must be readable), or keep the running release in the build directory.');
-    }
-    const b = await makeMixUpgrade(exec, build, app, encoder(), assembled, running, { old: old.facts, new: await buildHostFacts(helper, assembled.relDir, assembled.vsn) });
-    for (const a of b.appups) {
-      ctx.emit({ type: 'log', level: 'info', message: `${a.app}.appup: ${a.source === 'generated' ? `generated from the module diff:\n${a.text}` : a.source === 'project' ? 'the project\'s rel/appups one' : 'the one in the build'}` });
-    }
-    return { value: b, detail: `appups, relup ${running} → ${b.vsn} and tarball made` };
+    const relup = opts.relup && stoppers.length === 0;
+    const b: BuiltRelease & { appups?: AppupUsed[] } = mix
+      ? await makeMixUpgrade(exec, app, encoder(), assembled, running, facts ?? await newFacts(), relup)
+      : await makeUpgrade(exec, build, app, assembled, running, relup);
+    if (placed) b.appups = placed.used;
+    const why = !opts.relup ? 'a restart was asked for' : `no relup can be made: ${[...new Set(stoppers)].join(', ')}`;
+    return { value: b, detail: relup ? `${placed?.used.length ? 'appups, ' : ''}relup ${running} → ${b.vsn} and tarball made` : `tarball of ${b.vsn} made, without a relup (${why})` };
   });
-  return { vsn: built.vsn, built, old, relDir: assembled.relDir };
+  return { vsn: built.vsn, built, old, relDir: assembled.relDir, appupsLacking: lacking };
+}
+
+/** Where each upgraded application's appup came from (the plan shows a generated one in full), and which have none. */
+function reportAppups(ctx: CoreContext, p: AppupPlacement): void {
+  for (const a of p.used) ctx.emit({ type: 'log', level: 'info', message: `${a.app}.appup: ${APPUP_SOURCE[a.source]}` });
+  for (const l of p.lacking) ctx.emit({ type: 'log', level: 'warn', message: `${l.app}.appup: none (${l.why}); the node can only be restarted into the new release` });
 }

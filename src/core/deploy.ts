@@ -20,6 +20,12 @@ export interface RunApplyOptions extends ApplyOptions {
   version?: string;
 }
 
+/** What apply asks of the plan: the version, and whether a restart was asked for (then no relup is made). */
+export interface ApplyPlanOptions {
+  version?: string;
+  restart?: boolean;
+}
+
 /** How a flow gets its plan: `plan` (build and inspect) for apply, `planDowngrade` for downgrade. */
 export type Planner<O> = (ctx: CoreContext, envName: string, opts: O) => Promise<UpgradePlan>;
 
@@ -34,11 +40,11 @@ async function carryOut(ctx: CoreContext, control: LockControl, p: UpgradePlan, 
 }
 
 export async function runApply(ctx: CoreContext, envName: string, opts: RunApplyOptions, confirm: Confirm,
-  makePlan: Planner<{ version?: string }> = plan): Promise<ApplyResult> {
+  makePlan: Planner<ApplyPlanOptions> = plan): Promise<ApplyResult> {
   const { version, ...applyOpts } = opts;
   return withDeployLock(ctx, envName, `hotup apply ${envName}`, async (control) => {
     const p = await beforeAnyChange(async () => {
-      const made = await makePlan(ctx, envName, version ? { version } : {});
+      const made = await makePlan(ctx, envName, { ...(version ? { version } : {}), ...(applyOpts.restart ? { restart: true } : {}) });
       const how = executions(made, applyOpts);
       if (how.some((h) => h !== 'noop')) {
         await confirm(`Apply this plan to ${envName} (${made.hosts.map((h, i) => `${h.host}: ${how[i]}`).join(', ')})?`);

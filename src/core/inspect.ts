@@ -2,7 +2,7 @@
 import { HotupError } from '../errors.js';
 import { LocalExecutor } from '../remote/local.js';
 import { openArtifact } from '../build/artifact.js';
-import { buildHostUpgradeFacts } from '../helper/facts.js';
+import { buildHostFacts, buildHostUpgradeFacts } from '../helper/facts.js';
 import { localHelperDir, runHelper, type HelperHost } from '../helper/run.js';
 import { parseRelup } from '../terms/relup.js';
 import type { UpgradeFacts } from '../terms/facts.js';
@@ -21,7 +21,20 @@ export interface InspectOptions {
   vsn?: string;
   /** The version that runs: judge only the upgrade from it (default: every up-path of the relup). */
   from?: string;
+  /**
+   * The running side, when it is not beside the inspected release: a release
+   * root or tarball holding the release that runs (the one --from names, else
+   * its only or start_erl.data's one).
+   */
+  old?: string;
 }
+
+/** What an offline inspection cannot know: facts only the live node has. */
+export const NOT_CHECKED_OFFLINE = [
+  'which processes run old code of the modules the upgrade purges (release_handler checks this at check_install_release)',
+  'the live state of the processes, and whether their code_change migrates it as it is now',
+  'that the running release is the one given: a host may run another build of it (plan reads it on the host)',
+];
 
 export interface InspectedPath {
   direction: 'up' | 'down';
@@ -53,6 +66,10 @@ export interface InspectResult {
   /** Findings about the artifact as a whole, when no up-path can be judged. */
   findings: Finding[];
   paths: InspectedPath[];
+  /** The running release given with --old (null: judged against releases beside the inspected one, if any). */
+  old: ReleaseSummary | null;
+  /** Facts a decision made offline rests on without checking them (see NOT_CHECKED_OFFLINE). */
+  notChecked: string[];
 }
 
 function summary(f: ReleaseFacts): ReleaseSummary {
@@ -78,10 +95,28 @@ function siblingFacts(old: UpgradeFacts['old'], vsn: string): ReleaseFacts | nul
   throw facts;
 }
 
+/** The running release, read from a release root or tarball of its own: its facts. */
+async function runningRelease(helper: HelperHost, where: string, vsn: string | undefined): Promise<ReleaseFacts> {
+  const old = await openArtifact(where, vsn);
+  if (old.kind !== 'release') {
+    throw new HotupError('USAGE', `--old ${where} is a relup file, not a release`, 'Give --old the release that runs: its release root (bin/, lib/, releases/) or its tarball.');
+  }
+  try {
+    return await buildHostFacts(helper, old.root, old.vsn);
+  } finally {
+    await old.cleanup();
+  }
+}
+
 export async function inspect(target: string, opts: InspectOptions = {}): Promise<InspectResult> {
   // Offline: the helper runs on this machine.
   const helper: HelperHost = { exec: new LocalExecutor(), dir: localHelperDir() };
+  const oldRelease = opts.old === undefined ? null : await runningRelease(helper, opts.old, opts.from);
   const artifact = await openArtifact(target, opts.vsn);
+  const offline = { old: oldRelease ? summary(oldRelease) : null, notChecked: NOT_CHECKED_OFFLINE };
+  if (artifact.kind === 'relup' && oldRelease) {
+    throw new HotupError('USAGE', `${target} is a relup file: --old needs the new release itself to compare with`, 'Give the new release\'s tarball or release root, with --old for the one that runs.');
+  }
   if (artifact.kind === 'relup') {
     const relup = parseRelup(await runHelper(helper.exec, helper.dir, 'consult', [artifact.relup]));
     const runnings = opts.from === undefined ? relup.up.map((p) => p.vsn) : [opts.from];
@@ -93,13 +128,15 @@ export async function inspect(target: string, opts: InspectOptions = {}): Promis
       release: null,
       findings: [],
       paths: [...runnings.map((r) => upPath(relup, r, bySeverity(relupPathRules(relup, { running: r })), null)), ...downPaths(relup, opts.from, null)],
+      ...offline,
     };
   }
   try {
+    if (oldRelease) return await againstRunning(helper, target, artifact, oldRelease, offline);
     // The inspected release and the ones beside it it upgrades from, in one run of the helper.
     const { facts, old } = await buildHostUpgradeFacts(helper, artifact.root, artifact.vsn, opts.from);
     const relup = facts.relup;
-    const base: Omit<InspectResult, 'findings' | 'paths'> = { schema: INSPECT_SCHEMA, artifact: target, kind: 'release', vsn: artifact.vsn, release: summary(facts) };
+    const base: Omit<InspectResult, 'findings' | 'paths'> = { schema: INSPECT_SCHEMA, artifact: target, kind: 'release', vsn: artifact.vsn, release: summary(facts), ...offline };
     if (!relup) {
       // No paths to judge: the release itself, and the upgrade from --from when given.
       const findings = opts.from === undefined
@@ -116,4 +153,15 @@ export async function inspect(target: string, opts: InspectOptions = {}): Promis
   } finally {
     await artifact.cleanup();
   }
+}
+
+/** The upgrade from the release given with --old to the inspected one: any pair, wherever each is. */
+async function againstRunning(helper: HelperHost, target: string, artifact: { root: string; vsn: string }, old: ReleaseFacts,
+  offline: Pick<InspectResult, 'old' | 'notChecked'>): Promise<InspectResult> {
+  const facts = await buildHostFacts(helper, artifact.root, artifact.vsn);
+  const running = old.vsn;
+  const findings = validate({ running, target: artifact.vsn, old, new: facts });
+  const base: Omit<InspectResult, 'findings' | 'paths'> = { schema: INSPECT_SCHEMA, artifact: target, kind: 'release', vsn: artifact.vsn, release: summary(facts), ...offline };
+  if (!facts.relup) return { ...base, findings, paths: [] };
+  return { ...base, findings: [], paths: [upPath(facts.relup, running, findings, facts), ...downPaths(facts.relup, running, facts)] };
 }

@@ -86,6 +86,8 @@ async function checkLive(ctx: CoreContext, envName: string, statuses: HostStatus
 export interface PlanOptions {
   checkLive?: boolean;
   version?: string;
+  /** The plan is for a restart (apply --restart): the build makes no appups and no relup, only the tarball. */
+  restart?: boolean;
 }
 
 export async function plan(ctx: CoreContext, envName: string, opts: PlanOptions = {}): Promise<UpgradePlan> {
@@ -113,7 +115,7 @@ export async function planWithReadings(ctx: CoreContext, envName: string, opts: 
   const fromHost = hostRunningFacts(ctx, envName, statuses, running);
   fromHost.catch(() => undefined);
   const oldFacts = (relDir: string) => runningFacts(fromHost, helper, relDir, running);
-  const target = await buildTarget(ctx, envName, statuses, running, version, assembled, oldFacts);
+  const target = await buildTarget(ctx, envName, statuses, running, version, assembled, oldFacts, { relup: !opts.restart });
 
   let tarball: PlannedTarball | null = null;
   let findings: PlanReason[] = [];
@@ -125,7 +127,7 @@ export async function planWithReadings(ctx: CoreContext, envName: string, opts: 
     const { old } = target;
     const inspected = await runStep(ctx.emit, 'inspect', undefined, async () => {
       const [newFacts, { facts, notes }] = await Promise.all([buildHostFacts(helper, built.relDir, built.vsn), old ?? oldFacts(built.relDir)]);
-      const f: PlanReason[] = [...validate({ running, target: built.vsn, old: facts, new: newFacts }), ...notes];
+      const f: PlanReason[] = [...validate({ running, target: built.vsn, old: facts, new: newFacts, appupsLacking: target.appupsLacking }), ...notes];
       return { value: { relup: newFacts.relup, findings: f }, detail: `relup decoded: ${countFindings(f)}` };
     });
     findings = inspected.findings;

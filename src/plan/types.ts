@@ -42,12 +42,25 @@ export interface PlannedTarball {
   bytes: number;
 }
 
+export interface PlannedAppup {
+  app: string;
+  source: 'project' | 'build' | 'generated';
+  text: string | null;
+}
+
+/** Where an appup came from, in words. */
+export const APPUP_SOURCE: Record<PlannedAppup['source'], string> = {
+  generated: 'generated from the module diff',
+  project: 'the project\'s rel/appups/ one',
+  build: 'the build\'s own (ebin/)',
+};
+
 export interface UpgradePlan {
   schema: typeof PLAN_SCHEMA;
   app: string;
   environment: string;
   deployTo: string;
-  /** appups: for a mix build, where each upgraded application's appup came from (and a generated one's text). */
-  target: { vsn: string; tarball: PlannedTarball | null; appups?: Array<{ app: string; source: 'project' | 'build' | 'generated'; text: string | null }> };
+  /** appups: for a rebar3 or mix build, where each upgraded application's appup came from (and its text, unless the build's own). */
+  target: { vsn: string; tarball: PlannedTarball | null; appups?: PlannedAppup[] };
   hosts: HostPlan[];
 }

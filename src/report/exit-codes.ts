@@ -5,6 +5,8 @@
 import { isHotupError } from '../errors.js';
 import type { HostResult } from '../core/results.js';
 import type { UpgradePlan } from '../plan/types.js';
+import type { InspectResult } from '../core/inspect.js';
+import { decide } from '../plan/decide.js';
 
 export const EXIT = {
   ok: 0,
@@ -49,4 +51,9 @@ export function exitCodeFor(e: unknown): number {
 /** A plan that cannot be carried out on some host exits `blocked`, as apply would. */
 export function planExitCode(p: UpgradePlan): number {
   return p.hosts.some((h) => h.action === 'blocked') ? EXIT.blocked : EXIT.ok;
+}
+
+/** An inspected upgrade that is blocked (on any up-path judged, or as a whole) exits `blocked`, as plan does. */
+export function inspectExitCode(r: InspectResult): number {
+  return r.paths.some((p) => p.decision === 'blocked') || decide(r.findings).kind === 'blocked' ? EXIT.blocked : EXIT.ok;
 }

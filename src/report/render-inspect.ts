@@ -3,13 +3,16 @@ import type { InspectResult } from '../core/inspect.js';
 import { countFindings, renderFindings } from './findings.js';
 import { renderGroups } from './relup.js';
 import type { Style } from './style.js';
+import { decide } from '../plan/decide.js';
 
 export function renderInspect(r: InspectResult, s: Style): string {
   const out = [`${s.bold(r.artifact)}: ${r.kind === 'relup' ? 'relup for release' : 'release'} ${s.cyan(r.vsn)}`];
   if (r.release) {
     out.push(`  ${r.release.name} ${r.release.vsn} on ERTS ${r.release.erts}: ${r.release.apps.map((a) => `${a.name} ${a.vsn}`).join(', ')}`);
   }
+  if (r.old) out.push(`  running: ${r.old.name} ${r.old.vsn} on ERTS ${r.old.erts}: ${r.old.apps.map((a) => `${a.name} ${a.vsn}`).join(', ')}`);
   out.push(...renderFindings(r.findings, s, '  '));
+  if (r.findings.length > 0 && r.paths.length === 0) out.push(`  → ${decide(r.findings).kind.toUpperCase()}`);
   for (const p of r.paths) {
     const head = p.direction === 'up' ? `up from ${p.vsn}` : `down to ${p.vsn}`;
     const verdict = p.decision ? `  → ${p.decision.toUpperCase()} (${countFindings(p.findings)})` : '';
@@ -17,5 +20,6 @@ export function renderInspect(r: InspectResult, s: Style): string {
     out.push(...(p.present ? renderGroups(p.groups, s, '    ') : [`    ${s.dim('(the relup has no such path)')}`]));
     out.push(...renderFindings(p.findings, s, '    '));
   }
+  out.push('', `  ${s.dim('not checked offline:')}`, ...r.notChecked.map((n) => `    ${s.dim(`- ${n}`)}`));
   return out.join('\n');
 }

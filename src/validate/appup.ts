@@ -5,9 +5,34 @@
  */
 import { isHotupError } from '../errors.js';
 import { appupMatches, printAppupVersion } from '../terms/appup.js';
-import type { Appup, AppupEntry } from '../terms/model.js';
+import type { Appup, AppupEntry, RelupPath } from '../terms/model.js';
 import type { AppChange } from './diff.js';
 import type { Finding } from './finding.js';
+
+/** An upgraded application the build left without an appup, and why hotup generated none. */
+export interface AppupLacking {
+  app: string;
+  why: string;
+  /** Generation was switched off (build.appups: off), so turning it on is a remedy. */
+  generationOff: boolean;
+}
+
+/** systools makes no relup when any application's appup has one of these, so a build should not ask it for one. */
+export const RELUP_STOPPERS: ReadonlySet<string> = new Set(['appup/missing', 'appup/malformed', 'appup/no-up-entry', 'appup/no-down-entry', 'appup/unknown-instruction']);
+
+function missing(c: AppChange & { oldVsn: string; newVsn: string }, lacking: AppupLacking | undefined): Finding {
+  const file = `${c.name}.appup`;
+  const made = lacking ? `, and hotup generated none (${lacking.why})` : '';
+  const generate = !lacking || lacking.generationOff ? ', let hotup generate one (build.appups: generate, for rebar3 and mix builds)' : '';
+  return {
+    rule: 'appup/missing',
+    severity: 'error',
+    effect: 'restart',
+    app: c.name,
+    message: `${c.name} goes from ${c.oldVsn} to ${c.newVsn} but has no ebin/${file}${made}: systools cannot make a relup, so only a restart moves the node to the new release`,
+    remedy: `Add rel/appups/${file} to the project with an up and a down entry for ${c.oldVsn} (hotup puts it in the build)${generate}, or accept the restart (hotup apply --restart).`,
+  };
+}
 
 function matching(entries: AppupEntry[], vsn: string, file: string): AppupEntry | undefined {
   return entries.find((e) => appupMatches(e.from, vsn, file));
@@ -64,8 +89,15 @@ function entryRules(c: AppChange & { oldVsn: string; newVsn: string }, appup: Ap
   return findings;
 }
 
-export function appupRules(changes: AppChange[]): Finding[] {
+/**
+ * LACKING: the applications the build left without an appup, when hotup built
+ * the release. UP: the relup's up-path from the running version, when there is
+ * one: an application it upgrades had its appup when the relup was made (a
+ * tarball carries no appups), so none missing now is a finding.
+ */
+export function appupRules(changes: AppChange[], lacking: AppupLacking[] = [], up?: RelupPath): Finding[] {
   const findings: Finding[] = [];
+  const upgraded = new Set((up?.instructions ?? []).flatMap((i) => (i.op === 'load_object_code' ? [i.app] : [])));
   for (const c of changes) {
     if (!c.app || c.oldVsn === null || c.newVsn === null || c.oldVsn === c.newVsn) continue;
     const file = `${c.name}.appup`;
@@ -78,14 +110,7 @@ export function appupRules(changes: AppChange[]): Finding[] {
       remedy: `Write ${file} as {"${c.newVsn}", [{UpFrom, Instructions}], [{DownTo, Instructions}]}.`,
     });
     if (c.app.appup.status === 'none') {
-      findings.push({
-        rule: 'appup/missing',
-        severity: 'error',
-        effect: 'restart',
-        app: c.name,
-        message: `${c.name} goes from ${c.oldVsn} to ${c.newVsn} but has no ebin/${file}: systools cannot make a relup for it`,
-        remedy: `Write ebin/${file} with an up and a down entry for ${c.oldVsn}.`,
-      });
+      if (!upgraded.has(c.name)) findings.push(missing({ ...c, oldVsn: c.oldVsn, newVsn: c.newVsn }, lacking.find((l) => l.app === c.name)));
       continue;
     }
     if (c.app.appup.status === 'malformed') {

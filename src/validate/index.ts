@@ -1,7 +1,7 @@
 /** All rules over the facts of one upgrade. Pure. */
 import { appupMatches } from '../terms/appup.js';
 import type { ReleaseFacts } from '../terms/model.js';
-import { appupRules } from './appup.js';
+import { appupRules, type AppupLacking } from './appup.js';
 import { diffReleases, type AppChange } from './diff.js';
 import { bySeverity, type Finding } from './finding.js';
 import { moduleRules } from './modules.js';
@@ -19,6 +19,8 @@ export interface UpgradeFacts {
   old: ReleaseFacts | null;
   /** The target release; its `relup` is the one the upgrade would use. */
   new: ReleaseFacts;
+  /** The applications the build left without an appup, and why (when hotup built the release). */
+  appupsLacking?: AppupLacking[];
 }
 
 /** Why the up-path restarts the emulator: a new runtime, or appups that ask for it. */
@@ -47,7 +49,7 @@ export function validate(f: UpgradeFacts): Finding[] {
   } else {
     findings.push(relupMissing(target, running));
   }
-  if (old) findings.push(...runtimeRules(old, neu), ...appupRules(changes), ...moduleRules(changes, up));
+  if (old) findings.push(...runtimeRules(old, neu), ...appupRules(changes, f.appupsLacking, up), ...moduleRules(changes, up));
   else findings.push(oldFactsUnavailable(running));
   return bySeverity(findings);
 }

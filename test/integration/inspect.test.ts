@@ -76,10 +76,40 @@ describe('inspect', () => {
   });
 });
 
+describe('inspect --old: any pair, offline', () => {
+  test('the running release as a tarball of its own: modules compared, the decision, what was not checked', async () => {
+    const v1 = await buildRebar3Shop(['v1'], { tarball: true });
+    const r = await hotup(['inspect', shop.tarball!, '--old', v1.tarball!], { cwd: work });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/running: shop 0\.1\.0 on ERTS/);
+    expect(r.stdout).toMatch(/up from 0\.1\.0 {2}→ HOT/);
+    expect(r.stdout).toMatch(/not checked offline:\n\s+- which processes run old code/);
+    const doc = jsonOf(await hotup(['inspect', shop.tarball!, '--old', v1.tarball!, '--json'], { cwd: work }));
+    expect(doc.paths.filter((p: any) => p.direction === 'up').map((p: any) => p.vsn)).toEqual(['0.1.0']);
+    // The old release was read: no note that modules went uncompared.
+    expect(upPath(doc).findings.map((x: any) => x.rule)).toEqual([]);
+  });
+
+  test('the pair the wrong way round is blocked: exit 3', async () => {
+    const v1 = await buildRebar3Shop(['v1'], { tarball: true });
+    const r = await hotup(['inspect', v1.tarball!, '--old', shop.tarball!, '--json'], { cwd: work });
+    expect(r.code).toBe(3);
+    expect(jsonOf(r).findings.map((x: any) => x.rule)).toContain('version/not-newer');
+  });
+
+  test('--old must be a release', async () => {
+    const r = await hotup(['inspect', shop.tarball!, '--old', shop.relup!], { cwd: work });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--old .* is a relup file, not a release/);
+  });
+});
+
 describe('broken artifacts', () => {
-  test('a tarball without an application is blocked', async () => {
+  test('a tarball without an application is blocked, and inspect exits 3', async () => {
     const f = await alteredTarball('no-app', (d) => rm(path.join(d, 'lib/shop-0.2.0'), { recursive: true }));
-    const up = upPath(jsonOf(await hotup(['inspect', f, '--json'], { cwd: work })));
+    const r = await hotup(['inspect', f, '--json'], { cwd: work });
+    expect(r.code).toBe(3);
+    const up = upPath(jsonOf(r));
     expect(up.findings.map((x: any) => x.rule)).toContain('release/missing-application');
     expect(up.decision).toBe('blocked');
   });

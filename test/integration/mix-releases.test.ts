@@ -31,7 +31,7 @@ async function project(dir: string, releases: string | null): Promise<BuildConfi
     const file = path.join(dir, 'mix.exs');
     await writeFile(file, (await readFile(file, 'utf8')).replace('deps: []', `deps: [],\n      releases: ${releases}`));
   }
-  return { host: 'local', tool: 'mix', path: dir, profile: 'prod', ssh: {} as BuildConfig['ssh'], task: 'release' };
+  return { host: 'local', tool: 'mix', path: dir, profile: 'prod', ssh: {} as BuildConfig['ssh'], task: 'release', appups: 'generate' };
 }
 
 test('no releases: in mix.exs: the default release, named after the app', async () => {

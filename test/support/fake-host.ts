@@ -443,7 +443,7 @@ export function fakeContext(fakes: FakeHost[], env: Partial<EnvironmentConfig> =
     file: '/project/hotup.yml',
     root: '/project',
     app: 'shop',
-    build: { host: 'local', tool: 'rebar3', path: '/project', profile: 'prod', ssh, task: 'release' },
+    build: { host: 'local', tool: 'rebar3', path: '/project', profile: 'prod', ssh, task: 'release', appups: 'generate' },
     environments: { prod: environment },
     hooks: {},
   };

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { erlAtom, generateAppup } from '../../src/plan/appup-gen.js';
+import { erlAtom, generateAppup, GENERATED_MARK, undecidable } from '../../src/plan/appup-gen.js';
 import type { ModuleFacts } from '../../src/terms/model.js';
 
 const mod = (module: string, behaviours: string[] = []): ModuleFacts =>
@@ -39,5 +39,37 @@ describe('generated appups', () => {
     expect(erlAtom('shop_counter')).toBe('shop_counter');
     expect(erlAtom("it's")).toBe("'it\\'s'");
     expect(erlAtom('Elixir.A')).toBe("'Elixir.A'");
+  });
+});
+
+describe('when no appup can be generated', () => {
+  const release = (modules: ModuleFacts[]) => ({ name: 'shop', vsn: '0.1.0', erts: '13', relup: null, apps: [{ name: 'shop', vsn: '0.1.0', present: true, appModules: [], appup: { status: 'none' as const }, modules }] });
+  const change = (changed: ModuleFacts[]) => ({ name: 'shop', oldVsn: '0.1.0', newVsn: '0.2.0', changed, added: [], deleted: [], app: null });
+
+  test('a module that runs another kind of process than before: no instruction migrates it', () => {
+    expect(undecidable(change([mod('shop_thing', ['supervisor'])]), release([mod('shop_thing', ['gen_server'])])))
+      .toBe('shop_thing changes from a stateful module to a supervisor one');
+    expect(undecidable(change([mod('shop_counter', ['gen_server'])]), release([mod('shop_counter', ['gen_server'])]))).toBeNull();
+  });
+
+  test('a version bump without code changes gets an appup with no instructions (systools still needs one)', () => {
+    expect(generateAppup(change([]))).toBe(`${GENERATED_MARK} from the module diff of shop 0.1.0 and 0.2.0.\n{"0.2.0",\n [{"0.1.0", []}],\n [{"0.1.0", []}]}.\n`);
+  });
+});
+
+describe('ordered by calls', () => {
+  test('a module before the modules that call it; by kind where calls say nothing or go round', () => {
+    const change = { name: 'shop', oldVsn: '0.1.0', newVsn: '0.2.0', added: [], deleted: [], app: null,
+      changed: [mod('shop_api'), mod('shop_counter', ['gen_server']), mod('shop_log'), mod('a_loop'), mod('b_loop')] };
+    const calls = new Map([['shop_api', ['shop_counter', 'lists']], ['a_loop', ['b_loop']], ['b_loop', ['a_loop']]]);
+    const up = generateAppup(change, calls).split('\n').filter((l) => l.startsWith('    ')).slice(0, 5).map((l) => l.trim());
+    // A circle is broken only when nothing else is free: then by kind and name.
+    expect(up).toEqual([
+      '{load_module, shop_log},',
+      '{update, shop_counter, {advanced, []}},',
+      '{load_module, shop_api},',
+      '{load_module, a_loop},',
+      '{load_module, b_loop}',
+    ]);
   });
 });

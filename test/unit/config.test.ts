@@ -58,6 +58,7 @@ describe('a valid config', () => {
         profile: 'prod',
         ssh: { knownHosts: `${home}/.ssh/known_hosts`, connectTimeoutMs: 10_000, commandTimeoutMs: 120_000 },
         task: 'distillery.release',
+        appups: 'generate',
       },
       environments: {
         prod: {
@@ -90,6 +91,7 @@ describe('a valid config', () => {
       profile: 'prod',
       ssh: { knownHosts: `${home}/.ssh/known_hosts`, connectTimeoutMs: 10_000, commandTimeoutMs: 120_000 },
       task: 'distillery.release',
+      appups: 'generate',
     });
     expect(c.environments.prod!.hosts).toEqual([
       { raw: 'web1', user: me, host: 'web1', port: 22 },
@@ -359,6 +361,16 @@ describe('build backends', () => {
     expect(problems(build('  tool: rebar3\n  command: make\n  task: x\n'))).toEqual([
       'build/command: is only for tool: custom',
       'build/task: is only for tool: distillery',
+    ]);
+  });
+
+  test('appups: generate (the default) or off, for the builds whose relup hotup makes', () => {
+    const build = (b: string) => `app: shop\nbuild:\n${b}environments:\n  prod:\n    hosts: [a@b]\n    deploy_to: /o\n`;
+    expect(parseConfig(build('  tool: rebar3\n  appups: off\n'), FILE).build.appups).toBe('off');
+    expect(parseConfig(build('  tool: mix\n'), FILE).build.appups).toBe('generate');
+    expect(problems(build('  tool: mix\n  appups: never\n'))).toEqual(['build/appups: should be generate or off']);
+    expect(problems(build('  tool: custom\n  command: make\n  appups: off\n'))).toEqual([
+      'build/appups: is only for tool: rebar3 or mix (other builds make their own relup)',
     ]);
   });
 });

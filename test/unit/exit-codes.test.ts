@@ -2,7 +2,9 @@
 import { describe, expect, test } from 'vitest';
 import { HotupError } from '../../src/errors.js';
 import { runApply } from '../../src/core/deploy.js';
-import { EXIT, exitCodeFor, planExitCode } from '../../src/report/exit-codes.js';
+import { EXIT, exitCodeFor, inspectExitCode, planExitCode } from '../../src/report/exit-codes.js';
+import { INSPECT_SCHEMA, NOT_CHECKED_OFFLINE, type InspectResult } from '../../src/core/inspect.js';
+import type { Finding } from '../../src/validate/finding.js';
 import { FakeHost, fakeContext, fakePlan, rhError, type Fault } from '../support/fake-host.js';
 
 const OLD = '0.1.0';
@@ -99,5 +101,20 @@ describe('exit code of plan', () => {
     expect(planExitCode(p)).toBe(EXIT.ok);
     p.hosts[1] = { ...p.hosts[1]!, action: 'blocked' };
     expect(planExitCode(p)).toBe(EXIT.blocked);
+  });
+});
+
+describe('exit code of inspect', () => {
+  const finding = (effect: Finding['effect']): Finding => ({ rule: 'version/not-newer', severity: 'error', effect, message: 'm', remedy: 'r' });
+  const result = (over: Partial<InspectResult>): InspectResult => ({
+    schema: INSPECT_SCHEMA, artifact: 'a', kind: 'release', vsn: NEW, release: null, findings: [], paths: [], old: null, notChecked: NOT_CHECKED_OFFLINE, ...over,
+  });
+  const path = (decision: 'hot' | 'restart' | 'blocked') => ({ direction: 'up' as const, vsn: OLD, present: true, instructions: [], groups: [], findings: [], decision });
+
+  test('blocked on an up-path, or as a whole: 3; hot or restart: 0', () => {
+    expect(inspectExitCode(result({ paths: [path('hot'), path('restart')] }))).toBe(EXIT.ok);
+    expect(inspectExitCode(result({ paths: [path('hot'), path('blocked')] }))).toBe(EXIT.blocked);
+    expect(inspectExitCode(result({ findings: [finding('restart')] }))).toBe(EXIT.ok);
+    expect(inspectExitCode(result({ findings: [finding('block')] }))).toBe(EXIT.blocked);
   });
 });

@@ -18,7 +18,7 @@ let dir: string;
 const savedPath = process.env.PATH;
 
 function config(tool: 'distillery' | 'custom', extra: Partial<BuildConfig> = {}): BuildConfig {
-  return { host: 'local', tool, path: dir, profile: 'prod', ssh, task: 'distillery.release', ...extra };
+  return { host: 'local', tool, path: dir, profile: 'prod', ssh, task: 'distillery.release', appups: 'generate', ...extra };
 }
 
 beforeAll(async () => {
