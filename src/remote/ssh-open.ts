@@ -188,7 +188,7 @@ function hostKeyError(verdict: Exclude<HostKeyVerdict, 'trusted'>, end: Endpoint
   const fetched = last ? `ssh -p ${last.port} ${last.user}@${last.host} ${scan}` : scan;
   // keyscan prints the host's own name; known_hosts must hold the name hotup looks up.
   const add = end.keyHost === end.host.toLowerCase() ? `${fetched} >> ${file}` : `${fetched} | sed 's/^[^ ]*/${name}/' >> ${file}`;
-  const jump = leg.jumpFor === undefined ? '' : `, a jump host on the way to ${leg.jumpFor}`;
+  const jump = leg.jumpFor === undefined ? '' : ` (a jump host on the way to ${leg.jumpFor})`;
   if (verdict === 'unknown') {
     return new HotupError('SSH_HOST_KEY_UNKNOWN', `the host key of ${name}${jump} is not in ${files}; the host offered ${type} ${fp}`,
       `Confirm ${fp} out of band (on the host: ssh-keygen -lf /etc/ssh/ssh_host_${keyscanType(type)}_key.pub), then add it: ${add}`,
