@@ -35,6 +35,11 @@ function sshConfigText(knownHosts: string): string {
     'Host shop-closed',
     // Nothing listens there: the jump host cannot open the forward.
     '  Port 23',
+    // Two hops: the jump host, then the jump host again as it reaches itself.
+    'Host shop-twice',
+    `  HostName ${NET.targetAddress}`,
+    '  ProxyJump bastion,bastion',
+    `  IdentityFile ${target!.identity}`,
     'Host bastion',
     `  HostName ${NET.jumpAddress}`,
     `  Port ${JUMP_PORT}`,
@@ -71,6 +76,11 @@ beforeAll(async () => {
   await writeFile(changedHosts, `${knownHostsName(NET.jumpAddress, JUMP_PORT)} ${other}\n${knownHostsName(NET.targetAddress, 22)} ${target.hostKeys.ed25519}\n`);
   const changedConfig = path.join(work, 'changed_ssh_config');
   await writeFile(changedConfig, sshConfigText(changedHosts));
+  // And one that knows the jump host only.
+  const jumpOnlyHosts = path.join(work, 'jump_only_known_hosts');
+  await writeFile(jumpOnlyHosts, `${knownHostsName(NET.jumpAddress, JUMP_PORT)} ${jump.hostKeys.ed25519}\n`);
+  const unknownConfig = path.join(work, 'unknown_ssh_config');
+  await writeFile(unknownConfig, sshConfigText(jumpOnlyHosts));
 
   const env = (hosts: string[], ssh: Record<string, unknown>) => ({ hosts, deploy_to: root, env: shopEnv(inst), ssh });
   await writeFile(path.join(work, 'hotup.yml'), stringify({
@@ -80,6 +90,7 @@ beforeAll(async () => {
       direct: env([`${target.user}@${NET.targetAddress}`], { config: false, identity: target.identity, known_hosts: knownHosts, connect_timeout: 5 }),
       changed: env(['shop-target'], { config: changedConfig }),
       closed: env(['shop-closed'], { config: sshConfig }),
+      unknown: env(['shop-target'], { config: unknownConfig }),
     },
   }));
 }, 300_000);
@@ -118,6 +129,14 @@ describe('through a jump host', () => {
     expect(r.stderr).toContain(`ssh-keygen -R '[${NET.jumpAddress}]:${JUMP_PORT}'`);
   });
 
+  test('an unknown host key of the target behind the jump host is refused; the remedy fetches it through the jump host', async () => {
+    const r = await hotup(['status', 'unknown'], { cwd: work, timeoutMs: 60_000 });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/SSH_HOST_KEY_UNKNOWN/);
+    expect(r.stderr).toContain(`the host key of ${NET.targetAddress} is not in`);
+    expect(r.stderr).toContain(`ssh -p ${JUMP_PORT} ${target!.user}@${NET.jumpAddress} ssh-keyscan -t ed25519 -p 22 ${NET.targetAddress} >>`);
+  });
+
   test('a forward the jump host cannot open is an error naming the jump host, with a remedy', async () => {
     const r = await hotup(['status', 'closed'], { cwd: work, timeoutMs: 60_000 });
     expect(r.code).not.toBe(0);
@@ -136,5 +155,18 @@ describe('through a jump host', () => {
     expect(await processCount(NET.jump)).toBeGreaterThan(idle);
     await e.close();
     await waitFor('the jump host session to end', async () => (await processCount(NET.jump)) === idle, { timeoutMs: 10_000 });
+  });
+
+  test('two hops, each with its host key checked, and all closed with the connection', async () => {
+    const idle = await processCount(NET.jump);
+    const spec = { raw: 'shop-twice', user: 'nobody', host: 'shop-twice', port: 22, defaulted: { user: true as const, port: true as const } };
+    const e = await SshExecutor.connect(spec, { config: sshConfig, commandTimeoutMs: 30_000 });
+    expect((await e.run(['sh', '-c', 'echo "$SSH_CONNECTION"'])).stdout.split(' ')[0]).toBe('10.231.2.1');
+    // The jump host's sshd now serves two connections: from here, and from itself.
+    const jumpSessions = (await runIn(NET.jump, ['ss', '-Htn', 'state', 'established', `( sport = :${JUMP_PORT} )`])).stdout;
+    const peers = jumpSessions.trim().split('\n').map((l) => l.trim().split(/\s+/).at(-1)!.replace(/:\d+$/, ''));
+    expect(peers.sort()).toEqual(['10.231.1.1', NET.jumpAddress]);
+    await e.close();
+    await waitFor('both jump host sessions to end', async () => (await processCount(NET.jump)) === idle, { timeoutMs: 10_000 });
   });
 });
