@@ -101,6 +101,7 @@ export function parseSshConfig(text: string, file: string, include: IncludeReade
       if (args.length === 0) throw configError(where, 'has a Host line without patterns');
       block = [...outer, { kind: 'host', patterns: args }];
     } else if (keyword === 'match') {
+      if (args.length === 0) throw configError(where, 'has a Match line without criteria');
       block = [...outer, matchCondition(args, where)];
     } else if (keyword === 'include') {
       if (depth >= MAX_INCLUDE_DEPTH) throw configError(where, `nests Include more than ${MAX_INCLUDE_DEPTH} deep`);

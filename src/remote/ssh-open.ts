@@ -138,9 +138,16 @@ export function forward(hop: Client, hopEnd: Endpoint, next: Endpoint, leg: Leg)
       `Check that ${next.host} port ${next.port} is reachable from ${hopEnd.name} (there: nc -vz ${next.host} ${next.port}), `
         + `that the HostName of ${next.name} is the address the jump host knows it by, and that the jump host's sshd allows forwarding (AllowTcpForwarding, PermitOpen).`,
       { host: leg.host });
+    // The jump host answers only when its own connection attempt ends, which may take minutes.
+    const timer = setTimeout(() => reject(refused(`no answer within ${next.connectTimeoutMs / 1000} s`)), next.connectTimeoutMs);
     try {
-      hop.forwardOut('127.0.0.1', 0, next.host, next.port, (err, stream) => (err ? reject(refused(err.message)) : resolve(stream)));
+      hop.forwardOut('127.0.0.1', 0, next.host, next.port, (err, stream) => {
+        clearTimeout(timer);
+        if (err) reject(refused(err.message));
+        else resolve(stream);
+      });
     } catch (e) {
+      clearTimeout(timer);
       reject(refused((e as Error).message));
     }
   });

@@ -3,15 +3,16 @@
  * its own network namespace (test/support/netns.ts), a real release node running on the target,
  * and hotup told nothing but an alias that a test ssh config resolves through the jump host.
  */
-import { rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { stringify } from 'yaml';
+import type { HotupError } from '../../src/errors.js';
 import { knownHostsName } from '../../src/remote/known-hosts.js';
 import { SshExecutor } from '../../src/remote/ssh.js';
 import { hotup, jsonOf } from '../support/cli.js';
 import { buildRebar3Shop } from '../support/fixture-build.js';
-import { createJumpNet, NET, processCount, removeJumpNet, runIn } from '../support/netns.js';
+import { createJumpNet, NET, pidsIn, removeJumpNet, runIn } from '../support/netns.js';
 import { deployTarball, newInstance, shopEnv, type ShopInstance } from '../support/shop-node.js';
 import { tempDir } from '../support/shop-project.js';
 import { keygen, startSshd, type SshdHandle } from '../support/sshd.js';
@@ -146,19 +147,32 @@ describe('through a jump host', () => {
   });
 
   test('commands run on the target, coming from the jump host; closing ends the jump host connection too', async () => {
-    const idle = await processCount(NET.jump);
+    const idle = (await pidsIn(NET.jump)).length;
     const spec = { raw: 'shop-target', user: 'nobody', host: 'shop-target', port: 22, defaulted: { user: true as const, port: true as const } };
     const e = await SshExecutor.connect(spec, { config: sshConfig, commandTimeoutMs: 30_000 });
     // SSH_CONNECTION: client address and port, server address and port, as the target's sshd saw them.
     const seen = (await e.run(['sh', '-c', 'echo "$SSH_CONNECTION"'])).stdout.trim().split(' ');
     expect([seen[0], seen[2], seen[3]]).toEqual(['10.231.2.1', NET.targetAddress, '22']);
-    expect(await processCount(NET.jump)).toBeGreaterThan(idle);
+    expect((await pidsIn(NET.jump)).length).toBeGreaterThan(idle);
     await e.close();
-    await waitFor('the jump host session to end', async () => (await processCount(NET.jump)) === idle, { timeoutMs: 10_000 });
+    await waitFor('the jump host session to end', async () => ((await pidsIn(NET.jump)).length) === idle, { timeoutMs: 10_000 });
+  });
+
+  test('when the jump host drops the connection, the host\'s link is reported lost', async () => {
+    const spec = { raw: 'shop-target', user: 'nobody', host: 'shop-target', port: 22, defaulted: { user: true as const, port: true as const } };
+    const e = await SshExecutor.connect(spec, { config: sshConfig, commandTimeoutMs: 30_000 });
+    expect((await e.run(['true'])).code).toBe(0);
+    // The jump host's session processes die; its listening sshd stays.
+    const listener = Number((await readFile(path.join(jump!.dir, 'sshd.pid'), 'utf8')).trim());
+    for (const pid of await pidsIn(NET.jump)) if (pid !== listener) process.kill(pid, 'SIGKILL');
+    const lost = await waitFor('the lost link to show', () => e.run(['true']).then(() => false as const, (err: HotupError) => err), { timeoutMs: 10_000 });
+    expect(lost.code).toBe('LINK_LOST');
+    expect(lost.message).toContain('the connection to shop-target (through its jump hosts) was lost');
+    await e.close();
   });
 
   test('two hops, each with its host key checked, and all closed with the connection', async () => {
-    const idle = await processCount(NET.jump);
+    const idle = (await pidsIn(NET.jump)).length;
     const spec = { raw: 'shop-twice', user: 'nobody', host: 'shop-twice', port: 22, defaulted: { user: true as const, port: true as const } };
     const e = await SshExecutor.connect(spec, { config: sshConfig, commandTimeoutMs: 30_000 });
     expect((await e.run(['sh', '-c', 'echo "$SSH_CONNECTION"'])).stdout.split(' ')[0]).toBe('10.231.2.1');
@@ -167,6 +181,6 @@ describe('through a jump host', () => {
     const peers = jumpSessions.trim().split('\n').map((l) => l.trim().split(/\s+/).at(-1)!.replace(/:\d+$/, ''));
     expect(peers.sort()).toEqual(['10.231.1.1', NET.jumpAddress]);
     await e.close();
-    await waitFor('both jump host sessions to end', async () => (await processCount(NET.jump)) === idle, { timeoutMs: 10_000 });
+    await waitFor('both jump host sessions to end', async () => ((await pidsIn(NET.jump)).length) === idle, { timeoutMs: 10_000 });
   });
 });

@@ -27,7 +27,8 @@ export const NET = {
 const ip = (...args: string[]) => run('ip', args);
 const inNs = (ns: string, ...args: string[]) => ip('netns', 'exec', ns, 'ip', ...args);
 
-async function pidsIn(ns: string): Promise<number[]> {
+/** The processes running in a namespace. */
+export async function pidsIn(ns: string): Promise<number[]> {
   const { stdout } = await ip('netns', 'pids', ns).catch(() => ({ stdout: '' }));
   return stdout.split(/\s+/).filter(Boolean).map(Number);
 }
@@ -79,9 +80,4 @@ export async function createJumpNet(): Promise<void> {
 /** Runs a program inside a namespace. */
 export function runIn(ns: string, argv: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<{ stdout: string; stderr: string }> {
   return run('ip', ['netns', 'exec', ns, ...argv], { env: { ...process.env, ...env }, timeout: timeoutMs });
-}
-
-/** How many processes run in a namespace. */
-export async function processCount(ns: string): Promise<number> {
-  return (await pidsIn(ns)).length;
 }
