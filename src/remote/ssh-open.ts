@@ -37,7 +37,7 @@ function hostKeyAlgorithms(recorded: string[]): ServerHostKeyAlgorithm[] | undef
 }
 
 /** The connection as messages name it: `the jump host bastion (10.0.0.1 port 22) on the way to web1`. */
-function describe(end: Endpoint, leg: Leg): string {
+export function describe(end: Endpoint, leg: Leg): string {
   const where = end.name === end.host ? `${end.host} port ${end.port}` : `${end.name} (${end.host} port ${end.port})`;
   return leg.jumpFor === undefined ? where : `the jump host ${where} on the way to ${leg.jumpFor}`;
 }

@@ -7,7 +7,7 @@ import type { HostSpec, SshSettings } from '../config/types.js';
 import type { Executor, Process, RunOptions, RunResult, UploadProgress } from './executor.js';
 import { LineSplitter, StderrTail } from './lines.js';
 import { loadSshConfig } from './ssh-config-file.js';
-import { forward, openClient, type Opened } from './ssh-open.js';
+import { describe, forward, openClient, type Opened } from './ssh-open.js';
 import { routeTo } from './ssh-route.js';
 import { commandTimedOut, exitCode, Output, transferFailed } from './outcome.js';
 import { commandLine } from './quote.js';
@@ -29,7 +29,8 @@ export class SshExecutor implements Executor {
   private lastError: Error | undefined;
   private readonly closed: Promise<void>;
 
-  private constructor(private readonly client: Client, private readonly hops: Opened[], spec: HostSpec, ssh: SshSettings) {
+  /** WHERE names the connection in messages: the host, its address and port, or that it goes through jump hosts. */
+  private constructor(private readonly client: Client, private readonly hops: Opened[], spec: HostSpec, ssh: SshSettings, where: string) {
     this.target = spec.raw;
     this.commandTimeoutMs = ssh.commandTimeoutMs;
     // Stays attached for the connection's life: a later failure must not crash the process.
@@ -37,7 +38,7 @@ export class SshExecutor implements Executor {
     this.closed = new Promise((resolve) => {
       client.once('close', () => {
         this.gone ??= new HotupError('LINK_LOST',
-          `the connection to ${spec.host}${hops.length > 0 ? ' (through its jump hosts)' : ` port ${spec.port}`} was lost${this.lastError ? `: ${this.lastError.message}` : ''}`,
+          `the connection to ${where} was lost${this.lastError ? `: ${this.lastError.message}` : ''}`,
           'Check the network and the host, then run hotup again; the step that was running may need to be checked by hand.',
           { host: spec.raw });
         // The hops only carried this connection.
@@ -64,8 +65,10 @@ export class SshExecutor implements Executor {
         opened.client.on('error', () => undefined);
         sock = await forward(opened.client, hop, next, leg);
       }
-      const { client } = await openClient(route.target, sock, { host: spec.raw, via: route.hops });
-      return new SshExecutor(client, hops, spec, ssh);
+      const leg = { host: spec.raw, via: route.hops };
+      const { client } = await openClient(route.target, sock, leg);
+      const where = hops.length > 0 ? `${spec.host} (through its jump hosts)` : describe(route.target, leg);
+      return new SshExecutor(client, hops, spec, ssh, where);
     } catch (e) {
       for (const hop of hops) hop.client.end();
       throw e;
