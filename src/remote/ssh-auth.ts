@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 // ssh2 is CommonJS: Node's ESM loader sees `Client` as a named export but not `utils` or the agent class, reached through the default export.
 import ssh2, { type AnyAuthMethod, type IdentityCallback, type ParsedKey } from 'ssh2';
 import { HotupError } from '../errors.js';
-import type { Endpoint } from './ssh-route.js';
+import { describe, type Endpoint, type Leg } from './ssh-route.js';
 
 export interface Login {
   /** The methods ssh2 tries, in order. */
@@ -30,7 +30,7 @@ class FilteredAgent extends ssh2.OpenSSHAgent {
 
 type KeyFile = { file: string; key: Buffer; publicKey: Buffer } | { file: string; locked: true; publicKey?: Buffer };
 
-async function readKey(file: string, end: Endpoint, host: string): Promise<KeyFile | undefined> {
+async function readKey(file: string, end: Endpoint, leg: Leg): Promise<KeyFile | undefined> {
   let text: Buffer;
   try {
     text = await readFile(file);
@@ -39,7 +39,7 @@ async function readKey(file: string, end: Endpoint, host: string): Promise<KeyFi
     if (end.identitySource !== 'hotup.yml' && (e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new HotupError('SSH_AUTH', `cannot read the SSH key ${file}: ${(e as Error).message}`,
       end.identitySource === 'hotup.yml' ? 'Point ssh.identity at a readable private key, or remove it to use the ssh agent.'
-        : `Make the key readable, or change the IdentityFile for ${end.name} in the ssh config.`, { host });
+        : `Make the key readable, or change the IdentityFile for ${end.name} in the ssh config.`, { host: leg.host });
   }
   const parsed = ssh2.utils.parseKey(text);
   if (!(parsed instanceof Error)) return { file, key: text, publicKey: parsed.getPublicSSH() };
@@ -51,24 +51,24 @@ async function readKey(file: string, end: Endpoint, host: string): Promise<KeyFi
   if (end.identitySource === 'default') return undefined;
   throw new HotupError('SSH_AUTH', `cannot use the SSH key ${file}: ${parsed.message}`,
     end.identitySource === 'hotup.yml' ? 'Point ssh.identity at an OpenSSH or PEM private key.'
-      : `Change the IdentityFile for ${end.name} in the ssh config to an OpenSSH or PEM private key.`, { host });
+      : `Change the IdentityFile for ${end.name} in the ssh config to an OpenSSH or PEM private key.`, { host: leg.host });
 }
 
-function lockedError(file: string, end: Endpoint, host: string): HotupError {
+function lockedError(file: string, end: Endpoint, leg: Leg): HotupError {
   return new HotupError('SSH_AUTH', `the SSH key ${file} is protected by a passphrase and no ssh agent is running (SSH_AUTH_SOCK is empty)`,
     `hotup does not ask for passphrases: start an agent and load the key (eval $(ssh-agent); ssh-add ${file})`
-      + (end.identitySource === 'hotup.yml' ? ', then remove ssh.identity.' : ', then run hotup from that shell.'), { host });
+      + (end.identitySource === 'hotup.yml' ? ', then remove ssh.identity.' : ', then run hotup from that shell.'), { host: leg.host });
 }
 
-export async function loginFor(end: Endpoint, host: string): Promise<Login> {
+export async function loginFor(end: Endpoint, leg: Leg): Promise<Login> {
   const username = end.user;
-  const keys = (await Promise.all(end.identityFiles.map((f) => readKey(f, end, host)))).filter((k): k is KeyFile => k !== undefined);
+  const keys = (await Promise.all(end.identityFiles.map((f) => readKey(f, end, leg)))).filter((k): k is KeyFile => k !== undefined);
   const agent = process.env.SSH_AUTH_SOCK || undefined;
   const usable = keys.flatMap((k) => ('key' in k ? [k] : []));
   const locked = keys.flatMap((k) => ('locked' in k ? [k.file] : []));
   // A key named in hotup.yml is the one to use, as before: no agent, and a locked one is an error at once.
   if (end.identitySource === 'hotup.yml') {
-    if (locked[0]) throw lockedError(locked[0], end, host);
+    if (locked[0]) throw lockedError(locked[0], end, leg);
     return { methods: usable.map((k): AnyAuthMethod => ({ type: 'publickey' as const, username, key: k.key })), offered: `the key ${usable[0]!.file}`, locked };
   }
   const methods: AnyAuthMethod[] = [];
@@ -78,10 +78,10 @@ export async function loginFor(end: Endpoint, host: string): Promise<Login> {
   }
   methods.push(...usable.map((k): AnyAuthMethod => ({ type: 'publickey' as const, username, key: k.key })));
   if (methods.length === 0) {
-    if (locked[0]) throw lockedError(locked[0], end, host);
+    if (locked[0]) throw lockedError(locked[0], end, leg);
     const where = end.identitySource === 'ssh config' ? `the IdentityFile of the ssh config (${end.identityFiles.join(', ')})` : '~/.ssh/id_ed25519, id_ecdsa, id_rsa';
-    throw new HotupError('SSH_AUTH', `no SSH key for ${end.name}: ssh.identity is not set, none of ${where} exists, and no ssh agent is running (SSH_AUTH_SOCK is empty)`,
-      'Set ssh.identity in hotup.yml (or IdentityFile in ~/.ssh/config), or start an agent and add your key (eval $(ssh-agent); ssh-add).', { host });
+    throw new HotupError('SSH_AUTH', `no SSH key for ${describe(end, leg)}: ssh.identity is not set, none of ${where} exists, and no ssh agent is running (SSH_AUTH_SOCK is empty)`,
+      'Set ssh.identity in hotup.yml (or IdentityFile in ~/.ssh/config), or start an agent and add your key (eval $(ssh-agent); ssh-add).', { host: leg.host });
   }
   const files = usable.map((k) => k.file);
   const offered = [

@@ -7,18 +7,8 @@ import type { Duplex } from 'node:stream';
 import { Client, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2';
 import { HotupError } from '../errors.js';
 import { loginFor } from './ssh-auth.js';
-import type { Endpoint } from './ssh-route.js';
+import { describe, type Endpoint, type Leg } from './ssh-route.js';
 import { fingerprint, hostKeysFor, keyType, knownHostsName, recordedTypes, verifyHostKey, type HostKeyVerdict } from './known-hosts.js';
-
-/** Who a connection is for: the host as hotup.yml names it, and the jump hosts on the way. */
-export interface Leg {
-  /** The host string of hotup.yml: errors are attributed to it. */
-  host: string;
-  /** Set when this connection is a jump host: the name of the host it leads to. */
-  jumpFor?: string;
-  /** The jump hosts before this connection, for the remedies. */
-  via: Endpoint[];
-}
 
 export interface Opened {
   client: Client;
@@ -34,12 +24,6 @@ function hostKeyAlgorithms(recorded: string[]): ServerHostKeyAlgorithm[] | undef
   // An RSA key (type ssh-rsa) is used with any of the three RSA signature algorithms.
   const first = all.filter((a) => recorded.includes(a.startsWith('rsa-') ? 'ssh-rsa' : a));
   return first.length === 0 ? undefined : [...new Set([...first, ...all])];
-}
-
-/** The connection as messages name it: `the jump host bastion (10.0.0.1 port 22) on the way to web1`. */
-export function describe(end: Endpoint, leg: Leg): string {
-  const where = end.name === end.host ? `${end.host} port ${end.port}` : `${end.name} (${end.host} port ${end.port})`;
-  return leg.jumpFor === undefined ? where : `the jump host ${where} on the way to ${leg.jumpFor}`;
 }
 
 /** `ssh` with the same route, for a remedy the user can paste. */
@@ -65,7 +49,7 @@ async function readKnownHosts(files: string[], end: Endpoint, leg: Leg): Promise
 export async function openClient(end: Endpoint, sock: Duplex | undefined, leg: Leg): Promise<Opened> {
   const hostKeys = hostKeysFor(await readKnownHosts(end.knownHostsFiles, end, leg), end.keyHost, end.port);
   const algorithms = hostKeyAlgorithms(recordedTypes(hostKeys));
-  const login = await loginFor(end, leg.host);
+  const login = await loginFor(end, leg);
   let refusal: HotupError | undefined;
   let learned: Buffer | undefined;
   const config: ConnectConfig = {

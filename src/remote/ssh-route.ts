@@ -128,3 +128,19 @@ export function routeTo(spec: HostSpec, ctx: RouteContext): Route {
   const target = all.pop()!;
   return { hops: all, target };
 }
+
+/** Who a connection is for: the host as hotup.yml names it, and the jump hosts on the way. */
+export interface Leg {
+  /** The host string of hotup.yml: errors are attributed to it. */
+  host: string;
+  /** Set when this connection is a jump host: the name of the host it leads to. */
+  jumpFor?: string;
+  /** The jump hosts before this connection, for the remedies. */
+  via: Endpoint[];
+}
+
+/** The connection as messages name it: `the jump host bastion (10.0.0.1 port 22) on the way to web1`. */
+export function describe(end: Endpoint, leg: Leg): string {
+  const where = end.name === end.host ? `${end.host} port ${end.port}` : `${end.name} (${end.host} port ${end.port})`;
+  return leg.jumpFor === undefined ? where : `the jump host ${where} on the way to ${leg.jumpFor}`;
+}
