@@ -56,8 +56,8 @@ function namesMatch(field: string, name: string): boolean {
   return matched;
 }
 
-export function hostKeysFor(knownHostsText: string, host: string, port: number): HostKeys {
-  const name = knownHostsName(host, port);
+/** The keys recorded under NAME, a name as `knownHostsName` makes it (or a HostKeyAlias). */
+export function hostKeysFor(knownHostsText: string, name: string): HostKeys {
   const keys: HostKeys = { trusted: [], revoked: [] };
   for (const raw of knownHostsText.split('\n')) {
     const fields = raw.trim().split(/\s+/);

@@ -47,7 +47,7 @@ async function readKnownHosts(files: string[], end: Endpoint, leg: Leg): Promise
 }
 
 export async function openClient(end: Endpoint, sock: Duplex | undefined, leg: Leg): Promise<Opened> {
-  const hostKeys = hostKeysFor(await readKnownHosts(end.knownHostsFiles, end, leg), end.keyHost, end.port);
+  const hostKeys = hostKeysFor(await readKnownHosts(end.knownHostsFiles, end, leg), end.keyName);
   const algorithms = hostKeyAlgorithms(recordedTypes(hostKeys));
   const login = await loginFor(end, leg);
   let refusal: HotupError | undefined;
@@ -106,7 +106,7 @@ export async function openClient(end: Endpoint, sock: Duplex | undefined, leg: L
 async function recordHostKey(end: Endpoint, leg: Leg, key: Buffer, client: Client): Promise<void> {
   const file = end.knownHostsFiles[0]!;
   try {
-    await appendFile(file, `${knownHostsName(end.keyHost, end.port)} ${keyType(key)} ${key.toString('base64')}\n`, { mode: 0o600 });
+    await appendFile(file, `${end.keyName} ${keyType(key)} ${key.toString('base64')}\n`, { mode: 0o600 });
   } catch (e) {
     client.end();
     throw new HotupError('SSH_HOST_KEY_UNKNOWN', `cannot record the new host key of ${describe(end, leg)} in ${file}: ${(e as Error).message}`,
@@ -170,7 +170,7 @@ function keyscanType(type: string): string {
 function hostKeyError(verdict: Exclude<HostKeyVerdict, 'trusted'>, end: Endpoint, leg: Leg, key: Buffer): HotupError {
   const fp = fingerprint(key);
   const type = keyType(key);
-  const name = knownHostsName(end.keyHost, end.port);
+  const name = end.keyName;
   const file = end.knownHostsFiles[0]!;
   const files = end.knownHostsFiles.join(', ');
   // Behind a jump host, the key is fetched from the last hop, which can reach the host.
@@ -178,7 +178,7 @@ function hostKeyError(verdict: Exclude<HostKeyVerdict, 'trusted'>, end: Endpoint
   const scan = `ssh-keyscan -t ${keyscanType(type)} -p ${end.port} ${end.host}`;
   const fetched = last ? `ssh -p ${last.port} ${last.user}@${last.host} ${scan}` : scan;
   // keyscan prints the host's own name; known_hosts must hold the name hotup looks up.
-  const add = end.keyHost === end.host.toLowerCase() ? `${fetched} >> ${file}` : `${fetched} | sed 's/^[^ ]*/${name}/' >> ${file}`;
+  const add = name === knownHostsName(end.host, end.port) ? `${fetched} >> ${file}` : `${fetched} | sed 's/^[^ ]*/${name}/' >> ${file}`;
   const jump = leg.jumpFor === undefined ? '' : ` (a jump host on the way to ${leg.jumpFor})`;
   if (verdict === 'unknown') {
     return new HotupError('SSH_HOST_KEY_UNKNOWN', `the host key of ${name}${jump} is not in ${files}; the host offered ${type} ${fp}`,

@@ -5,6 +5,7 @@
  */
 import { HotupError } from '../errors.js';
 import type { HostSpec, SshSettings } from '../config/types.js';
+import { knownHostsName } from './known-hosts.js';
 import { expandTokens, hostOptions, parseJump, type SshConfig, type StrictHostKeyChecking, type TokenValues } from './ssh-config.js';
 
 /** One SSH connection of a route, all settings final. */
@@ -23,8 +24,8 @@ export interface Endpoint {
   identitiesOnly: boolean;
   /** Files the host key is checked against; a new key is recorded in the first. */
   knownHostsFiles: string[];
-  /** The name the host key is looked up under (with the port, as `[name]:port` unless 22): HostKeyAlias, else the host, in lower case. */
-  keyHost: string;
+  /** The name the host key is looked up and recorded under: HostKeyAlias as it is (no port, as ssh does), else `host` or `[host]:port`. */
+  keyName: string;
   strictHostKeyChecking: StrictHostKeyChecking;
   connectTimeoutMs: number;
 }
@@ -84,7 +85,7 @@ function endpoint(asked: Asked, ctx: RouteContext): { endpoint: Endpoint; jumps:
       identitySource,
       identitiesOnly: o.identitiesOnly ?? false,
       knownHostsFiles,
-      keyHost: (o.hostKeyAlias ?? host).toLowerCase(),
+      keyName: o.hostKeyAlias?.toLowerCase() ?? knownHostsName(host, port),
       // The user's config may relax it; without one, unknown and changed keys are both refused.
       strictHostKeyChecking: o.strictHostKeyChecking ?? 'yes',
       connectTimeoutMs: s.connectTimeoutMs ?? (o.connectTimeoutSeconds === undefined ? DEFAULT_CONNECT_TIMEOUT_MS : o.connectTimeoutSeconds * 1000),

@@ -3,6 +3,7 @@
  * its own network namespace (test/support/netns.ts), a real release node running on the target,
  * and hotup told nothing but an alias that a test ssh config resolves through the jump host.
  */
+import { randomBytes } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -146,13 +147,18 @@ describe('through a jump host', () => {
     expect(r.stderr).toContain(`nc -vz ${NET.targetAddress} 23`);
   });
 
-  test('commands run on the target, coming from the jump host; closing ends the jump host connection too', async () => {
+  test('commands and uploads run on the target, coming from the jump host; closing ends the jump host connection too', async () => {
     const idle = (await pidsIn(NET.jump)).length;
     const spec = { raw: 'shop-target', user: 'nobody', host: 'shop-target', port: 22, defaulted: { user: true as const, port: true as const } };
     const e = await SshExecutor.connect(spec, { config: sshConfig, commandTimeoutMs: 30_000 });
     // SSH_CONNECTION: client address and port, server address and port, as the target's sshd saw them.
     const seen = (await e.run(['sh', '-c', 'echo "$SSH_CONNECTION"'])).stdout.trim().split(' ');
     expect([seen[0], seen[2], seen[3]]).toEqual(['10.231.2.1', NET.targetAddress, '22']);
+    // Files go over the same connection (SFTP, as a tarball is shipped).
+    const payload = randomBytes(1 << 20);
+    await writeFile(path.join(work, 'payload'), payload);
+    await e.upload(path.join(work, 'payload'), path.join(work, 'payload.shipped'));
+    expect((await readFile(path.join(work, 'payload.shipped'))).equals(payload)).toBe(true);
     expect((await pidsIn(NET.jump)).length).toBeGreaterThan(idle);
     await e.close();
     await waitFor('the jump host session to end', async () => ((await pidsIn(NET.jump)).length) === idle, { timeoutMs: 10_000 });

@@ -173,13 +173,13 @@ describe('the route to a host', () => {
     expect(r.target).toMatchObject({
       name: 'prod-web', host: 'prod-web.internal', port: 22, user: 'deploy',
       identityFiles: ['/home/me/.ssh/deploy_key'], identitySource: 'ssh config',
-      knownHostsFiles: ['/home/me/.ssh/known_hosts'], keyHost: 'prod-web.internal', strictHostKeyChecking: 'yes', connectTimeoutMs: 10_000,
+      knownHostsFiles: ['/home/me/.ssh/known_hosts'], keyName: 'prod-web.internal', strictHostKeyChecking: 'yes', connectTimeoutMs: 10_000,
     });
     expect(r.hops).toHaveLength(1);
     expect(r.hops[0]).toMatchObject({
       name: 'bastion', host: '203.0.113.7', port: 2222, user: 'jump', identitySource: 'default',
       identityFiles: ['/home/me/.ssh/id_ed25519', '/home/me/.ssh/id_ecdsa', '/home/me/.ssh/id_rsa'],
-      knownHostsFiles: ['/home/me/.ssh/bastion_hosts'], keyHost: '203.0.113.7',
+      knownHostsFiles: ['/home/me/.ssh/bastion_hosts'], keyName: '[203.0.113.7]:2222',
     });
   });
 
@@ -200,12 +200,13 @@ describe('the route to a host', () => {
   test('no config: a direct connection with the defaults', () => {
     const r = routeTo(spec('deploy@10.0.0.5'), ctx(''));
     expect(r.hops).toEqual([]);
-    expect(r.target).toMatchObject({ host: '10.0.0.5', port: 22, user: 'deploy', identitySource: 'default', keyHost: '10.0.0.5', strictHostKeyChecking: 'yes' });
+    expect(r.target).toMatchObject({ host: '10.0.0.5', port: 22, user: 'deploy', identitySource: 'default', keyName: '10.0.0.5', strictHostKeyChecking: 'yes' });
   });
 
   test('HostKeyAlias names the known_hosts entry; ConnectTimeout applies when hotup.yml sets none', () => {
-    const r = routeTo(spec('x'), ctx('Host x\n  HostName 10.1.1.1\n  HostKeyAlias Gateway\n  ConnectTimeout 4\n'));
-    expect(r.target).toMatchObject({ host: '10.1.1.1', keyHost: 'gateway', connectTimeoutMs: 4000 });
+    const r = routeTo(spec('x'), ctx('Host x\n  HostName 10.1.1.1\n  Port 2200\n  HostKeyAlias Gateway\n  ConnectTimeout 4\n'));
+    // As in ssh, the alias is the whole name: no [ ]:port.
+    expect(r.target).toMatchObject({ host: '10.1.1.1', port: 2200, keyName: 'gateway', connectTimeoutMs: 4000 });
   });
 
   test('a ProxyJump loop, a bad hop and a ProxyCommand are config errors', () => {
