@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { HotupError } from '../errors.js';
-import { parseSshConfig, type IncludeReader, type SshConfig } from './ssh-config.js';
+import { expandTilde, parseSshConfig, type IncludeReader, type SshConfig } from './ssh-config.js';
 
 function readText(file: string): string | undefined {
   try {
@@ -24,7 +24,7 @@ function globRegExp(pattern: string): RegExp {
 /** Relative Include paths are under ~/.ssh, as ssh takes them in a user's config; globs in the last part only. */
 function includeReader(home: string): IncludeReader {
   return (pattern, from) => {
-    const expanded = pattern === '~' || pattern.startsWith('~/') ? home + pattern.slice(1) : pattern;
+    const expanded = expandTilde(pattern, home);
     const full = path.isAbsolute(expanded) ? expanded : path.join(home, '.ssh', expanded);
     const dir = path.dirname(full);
     if (hasGlob(dir)) {

@@ -228,10 +228,13 @@ export interface TokenValues {
   port: number;
 }
 
+export function expandTilde(p: string, home: string): string {
+  return p === '~' || p.startsWith('~/') ? home + p.slice(1) : p;
+}
+
 /** `~` and the simple `%` tokens of IdentityFile, UserKnownHostsFile and HostName. */
 export function expandTokens(value: string, t: TokenValues, where = 'value'): string {
-  const tilde = value === '~' || value.startsWith('~/') ? t.home + value.slice(1) : value;
-  return tilde.replace(/%(.)/g, (_, c: string) => {
+  return expandTilde(value, t.home).replace(/%(.)/g, (_, c: string) => {
     switch (c) {
       case '%': return '%';
       case 'd': return t.home;
