@@ -36,5 +36,6 @@ export function parseHostSpec(written: string, defaultUser: DefaultUser): HostSp
 
   const user = userPart ?? defaultUser();
   if (user === undefined) return { error: 'has no user@ and the current user is unknown: write it as user@host' };
-  return { raw, user, host, port };
+  const defaulted = { ...(userPart === undefined ? { user: true as const } : {}), ...(portText === undefined ? { port: true as const } : {}) };
+  return { raw, user, host, port, ...(Object.keys(defaulted).length > 0 ? { defaulted } : {}) };
 }

@@ -9,8 +9,7 @@ const DEFAULTS = {
   profile: 'prod',
   tool: 'rebar3',
   appups: 'generate',
-  knownHosts: '~/.ssh/known_hosts',
-  connectTimeoutSeconds: 10,
+  sshConfig: '~/.ssh/config',
   commandTimeoutSeconds: 120,
   healthTimeoutSeconds: 5,
   healthRetries: 10,
@@ -44,9 +43,11 @@ export function resolveConfig(raw: RawConfig, place: Place): Config {
     // Key by key: the section's own ssh block wins over the top-level one.
     const merged = { ...raw.ssh, ...own };
     return {
+      // Left out when not written, so the ssh config can supply them (src/remote/ssh-route.ts).
       ...(merged.identity === undefined ? {} : { identity: local(merged.identity) }),
-      knownHosts: local(merged.known_hosts ?? DEFAULTS.knownHosts),
-      connectTimeoutMs: (merged.connect_timeout ?? DEFAULTS.connectTimeoutSeconds) * 1000,
+      ...(merged.known_hosts === undefined ? {} : { knownHosts: local(merged.known_hosts) }),
+      ...(merged.connect_timeout === undefined ? {} : { connectTimeoutMs: merged.connect_timeout * 1000 }),
+      ...(merged.config === false ? {} : { config: local(merged.config ?? DEFAULTS.sshConfig) }),
       commandTimeoutMs: (merged.command_timeout ?? DEFAULTS.commandTimeoutSeconds) * 1000,
     };
   };

@@ -44,6 +44,7 @@ function section<S extends z.ZodRawShape>(what: string, shape: S) {
 const sshSchema = section('a map of ssh settings', {
   identity: text('a path to a private key file').optional(),
   known_hosts: text('a path to a known_hosts file').optional(),
+  config: z.union([text('a path to an OpenSSH client config file, or false'), z.literal(false)], { error: 'should be a path to an OpenSSH client config file, or false' }).optional(),
   connect_timeout: seconds.optional(),
   command_timeout: seconds.optional(),
 });

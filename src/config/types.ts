@@ -15,15 +15,20 @@ export interface HostSpec {
   deployTo?: string;
   /** Variables for this host's commands, over the environment's `env`. */
   env?: Record<string, string>;
+  /** Parts the host string left out and that got defaults: the ssh config's User and Port may set them. */
+  defaulted?: { user?: true; port?: true };
 }
 
+/** What hotup.yml says; a setting it leaves out comes from the ssh config, else a default (src/remote/ssh-route.ts). */
 export interface SshSettings {
-  /** Private key file; absent means use the ssh agent (SSH_AUTH_SOCK). */
+  /** Private key file; absent: the ssh config's IdentityFile, else ~/.ssh/id_*, and the agent (SSH_AUTH_SOCK). */
   identity?: string;
-  /** known_hosts file every host key is checked against. */
-  knownHosts: string;
-  /** Milliseconds allowed for connecting (TCP + handshake + auth). */
-  connectTimeoutMs: number;
+  /** known_hosts file every host key is checked against; absent: UserKnownHostsFile, else ~/.ssh/known_hosts. */
+  knownHosts?: string;
+  /** Milliseconds allowed for connecting (TCP + handshake + auth); absent: ConnectTimeout, else 10 s. */
+  connectTimeoutMs?: number;
+  /** The OpenSSH client config read for every host; absent: none. */
+  config?: string;
   /** Milliseconds allowed for one remote command unless the step sets its own. */
   commandTimeoutMs: number;
 }

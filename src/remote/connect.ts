@@ -13,9 +13,9 @@ export class ExecutorPool {
   private readonly open = new Map<string, Promise<Executor>>();
 
   get(target: 'local' | HostSpec, ssh: SshSettings): Promise<Executor> {
-    // Keyed by settings too: a host reached with another key or known_hosts file is another connection.
-    const where = target === 'local' ? 'local' : [target.user, target.host, target.port];
-    const key = JSON.stringify([where, ssh.identity ?? null, ssh.knownHosts, ssh.connectTimeoutMs, ssh.commandTimeoutMs]);
+    // Keyed by settings too: a host reached with another key, known_hosts or ssh config file is another connection.
+    const where = target === 'local' ? 'local' : [target.user, target.host, target.port, target.defaulted ?? null];
+    const key = JSON.stringify([where, ssh.identity ?? null, ssh.knownHosts ?? null, ssh.connectTimeoutMs ?? null, ssh.commandTimeoutMs, ssh.config ?? null]);
     const known = this.open.get(key);
     if (known) return known;
     const exec = connectExecutor(target, ssh);

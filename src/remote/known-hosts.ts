@@ -5,6 +5,7 @@
  * `@cert-authority` lines are skipped: host certificates are not supported.
  */
 import { createHash, createHmac } from 'node:crypto';
+import { matchesPatterns } from './ssh-config.js';
 
 /** The keys a known_hosts file records for one host. */
 export interface HostKeys {
@@ -31,11 +32,6 @@ export function fingerprint(blob: Buffer): string {
   return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
 }
 
-function globToRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${body}$`, 'i');
-}
-
 function hashedMatches(field: string, name: string): boolean {
   const [, , salt, hash] = field.split('|');
   if (!salt || !hash) return false;
@@ -43,21 +39,12 @@ function hashedMatches(field: string, name: string): boolean {
 }
 
 function namesMatch(field: string, name: string): boolean {
-  if (field.startsWith('|1|')) return hashedMatches(field, name);
-  let matched = false;
-  for (const pattern of field.split(',')) {
-    // One matching negation rules the line out, whatever else matches.
-    if (pattern.startsWith('!')) {
-      if (globToRegExp(pattern.slice(1)).test(name)) return false;
-    } else if (globToRegExp(pattern).test(name)) {
-      matched = true;
-    }
-  }
-  return matched;
+  // Patterns and negations as in ssh_config's Host lines: one matching negation rules the line out.
+  return field.startsWith('|1|') ? hashedMatches(field, name) : matchesPatterns(name, field.split(','));
 }
 
-export function hostKeysFor(knownHostsText: string, host: string, port: number): HostKeys {
-  const name = knownHostsName(host, port);
+/** The keys recorded under NAME, a name as `knownHostsName` makes it (or a HostKeyAlias). */
+export function hostKeysFor(knownHostsText: string, name: string): HostKeys {
   const keys: HostKeys = { trusted: [], revoked: [] };
   for (const raw of knownHostsText.split('\n')) {
     const fields = raw.trim().split(/\s+/);

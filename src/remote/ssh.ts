@@ -1,13 +1,14 @@
-/** Runs on a remote host over one reused SSH connection (ssh2), its host key checked against known_hosts. */
-import { readFile } from 'node:fs/promises';
+/** Runs on a remote host over one reused SSH connection (ssh2), through the ProxyJump hops the ssh config names, every host key checked. */
 import os from 'node:os';
-// ssh2 is CommonJS: Node's ESM loader sees `Client` as a named export but not `utils`, which is reached through the default export.
-import ssh2, { Client, type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm, type SFTPWrapper } from 'ssh2';
+import type { Duplex } from 'node:stream';
+import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
 import { HotupError } from '../errors.js';
 import type { HostSpec, SshSettings } from '../config/types.js';
 import type { Executor, Process, RunOptions, RunResult, UploadProgress } from './executor.js';
 import { LineSplitter, StderrTail } from './lines.js';
-import { fingerprint, hostKeysFor, keyType, knownHostsName, recordedTypes, verifyHostKey, type HostKeyVerdict } from './known-hosts.js';
+import { loadSshConfig } from './ssh-config-file.js';
+import { forward, openClient, type Opened } from './ssh-open.js';
+import { describe, routeTo } from './ssh-route.js';
 import { commandTimedOut, exitCode, Output, transferFailed } from './outcome.js';
 import { commandLine } from './quote.js';
 import { Slots } from './slots.js';
@@ -17,20 +18,6 @@ import { Slots } from './slots.js';
  * connection by default (MaxSessions); this leaves room for the SFTP session.
  */
 const MAX_CHANNELS = 8;
-
-function expandHome(p: string): string {
-  return p === '~' || p.startsWith('~/') ? os.homedir() + p.slice(1) : p;
-}
-
-/** Host key algorithms for the recorded key types first, as OpenSSH orders them, so a host with several keys offers the one we know. */
-function hostKeyAlgorithms(recorded: string[]): ServerHostKeyAlgorithm[] | undefined {
-  const all: ServerHostKeyAlgorithm[] = [
-    'ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa',
-  ];
-  // An RSA key (type ssh-rsa) is used with any of the three RSA signature algorithms.
-  const first = all.filter((a) => recorded.includes(a.startsWith('rsa-') ? 'ssh-rsa' : a));
-  return first.length === 0 ? undefined : [...new Set([...first, ...all])];
-}
 
 export class SshExecutor implements Executor {
   readonly target: string;
@@ -42,7 +29,8 @@ export class SshExecutor implements Executor {
   private lastError: Error | undefined;
   private readonly closed: Promise<void>;
 
-  private constructor(private readonly client: Client, spec: HostSpec, ssh: SshSettings) {
+  /** WHERE names the connection in messages: the host, its address and port, or that it goes through jump hosts. */
+  private constructor(private readonly client: Client, private readonly hops: Opened[], spec: HostSpec, ssh: SshSettings, where: string) {
     this.target = spec.raw;
     this.commandTimeoutMs = ssh.commandTimeoutMs;
     // Stays attached for the connection's life: a later failure must not crash the process.
@@ -50,60 +38,41 @@ export class SshExecutor implements Executor {
     this.closed = new Promise((resolve) => {
       client.once('close', () => {
         this.gone ??= new HotupError('LINK_LOST',
-          `the connection to ${spec.host} port ${spec.port} was lost${this.lastError ? `: ${this.lastError.message}` : ''}`,
+          `the connection to ${where} was lost${this.lastError ? `: ${this.lastError.message}` : ''}`,
           'Check the network and the host, then run hotup again; the step that was running may need to be checked by hand.',
           { host: spec.raw });
+        // The hops only carried this connection.
+        for (const hop of hops) hop.client.end();
         resolve();
       });
     });
   }
 
+  /** Connects through the host's ProxyJump hops (from the ssh config), if any, each with its host key checked. */
   static async connect(spec: HostSpec, ssh: SshSettings): Promise<SshExecutor> {
-    const knownHostsFile = expandHome(ssh.knownHosts);
-    const hostKeys = hostKeysFor(await readKnownHosts(knownHostsFile, spec), spec.host, spec.port);
-    const algorithms = hostKeyAlgorithms(recordedTypes(hostKeys));
-    const auth = await authConfig(ssh, spec);
-    let refusal: HotupError | undefined;
-    const config: ConnectConfig = {
-      host: spec.host,
-      port: spec.port,
-      username: spec.user,
-      // Covers DNS, TCP, handshake and login: ssh2 starts it before connecting and clears it when ready.
-      readyTimeout: ssh.connectTimeoutMs,
-      // A silently dead connection is noticed after three unanswered keepalives instead of never.
-      keepaliveInterval: 15_000,
-      ...auth,
-      ...(algorithms ? { algorithms: { serverHostKey: algorithms } } : {}),
-      hostVerifier: (key: Buffer) => {
-        const verdict = verifyHostKey(hostKeys, key);
-        if (verdict === 'trusted') return true;
-        refusal = hostKeyError(verdict, spec, key, knownHostsFile);
-        return false;
-      },
-    };
-    const client = new Client();
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const onError = (e: Error & { level?: string; code?: string }) => {
-        if (settled) return;
-        settled = true;
-        client.end();
-        if (refusal) reject(refusal);
-        else if (e.level === 'client-authentication') reject(authError(spec, ssh, e.message));
-        else reject(connectError(spec, describeConnectFailure(e, ssh.connectTimeoutMs)));
-      };
-      client.on('error', onError);
-      client.once('ready', () => {
-        settled = true;
-        client.off('error', onError);
-        resolve(new SshExecutor(client, spec, ssh));
-      });
-      try {
-        client.connect(config);
-      } catch (e) {
-        onError(e as Error);
+    const home = os.homedir();
+    const config = ssh.config === undefined ? { lines: [] } : loadSshConfig(ssh.config, home);
+    const route = routeTo(spec, { config, settings: ssh, home, localUser: os.userInfo().username });
+    const hops: Opened[] = [];
+    try {
+      let sock: Duplex | undefined;
+      for (const [i, hop] of route.hops.entries()) {
+        const next = route.hops[i + 1] ?? route.target;
+        const leg = { host: spec.raw, jumpFor: next.name, via: route.hops.slice(0, i) };
+        const opened = await openClient(hop, sock, leg);
+        hops.push(opened);
+        // Ended with the connection it carries; a hop's later failure shows there as a lost link.
+        opened.client.on('error', () => undefined);
+        sock = await forward(opened.client, hop, next, leg);
       }
-    });
+      const leg = { host: spec.raw, via: route.hops };
+      const { client } = await openClient(route.target, sock, leg);
+      const where = hops.length > 0 ? `${spec.host} (through its jump hosts)` : describe(route.target, leg);
+      return new SshExecutor(client, hops, spec, ssh, where);
+    } catch (e) {
+      for (const hop of hops) hop.client.end();
+      throw e;
+    }
   }
 
   async run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
@@ -289,6 +258,8 @@ export class SshExecutor implements Executor {
     this.gone ??= new Error(`the SSH connection to ${this.target} was closed by hotup and used afterwards`);
     this.client.end();
     await this.closed;
+    // The hops end when the host's connection closes; wait until they have.
+    await Promise.all(this.hops.map((hop) => hop.closed));
   }
 }
 
@@ -307,84 +278,3 @@ function killRemote(stream: ClientChannel): void {
   channel._client._protocol.signal(channel.outgoing.id, 'KILL');
 }
 
-async function readKnownHosts(file: string, spec: HostSpec): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (e) {
-    // A missing file only means no host is known yet; the refusal then says how to add one.
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '';
-    throw new HotupError('SSH_HOST_KEY_UNKNOWN', `cannot read the known_hosts file ${file}: ${(e as Error).message}`,
-      'Make the file readable, or point ssh.known_hosts in hotup.yml at another one.', { host: spec.raw });
-  }
-}
-
-async function authConfig(ssh: SshSettings, spec: HostSpec): Promise<Pick<ConnectConfig, 'privateKey' | 'agent'>> {
-  if (ssh.identity) {
-    const file = expandHome(ssh.identity);
-    let key: Buffer;
-    try {
-      key = await readFile(file);
-    } catch (e) {
-      throw new HotupError('SSH_AUTH', `cannot read the SSH key ${file}: ${(e as Error).message}`,
-        'Point ssh.identity at a readable private key, or remove it to use the ssh agent.', { host: spec.raw });
-    }
-    // Checked here so an unusable key is reported as such, not as a refused login.
-    const parsed = ssh2.utils.parseKey(key);
-    if (parsed instanceof Error) {
-      const encrypted = /passphrase/i.test(parsed.message);
-      throw new HotupError('SSH_AUTH', `cannot use the SSH key ${file}: ${parsed.message}`,
-        encrypted ? `hotup does not ask for passphrases: load the key into the ssh agent (ssh-add ${file}) and remove ssh.identity.`
-          : 'Point ssh.identity at an OpenSSH or PEM private key.', { host: spec.raw });
-    }
-    return { privateKey: key };
-  }
-  if (process.env.SSH_AUTH_SOCK) return { agent: process.env.SSH_AUTH_SOCK };
-  throw new HotupError('SSH_AUTH', 'no SSH key: ssh.identity is not set and no ssh agent is running (SSH_AUTH_SOCK is empty)',
-    'Set ssh.identity in hotup.yml, or start an agent and add your key (eval $(ssh-agent); ssh-add).', { host: spec.raw });
-}
-
-function authError(spec: HostSpec, ssh: SshSettings, detail: string): HotupError {
-  const key = ssh.identity ? `the key ${expandHome(ssh.identity)}` : 'the keys in the ssh agent';
-  return new HotupError('SSH_AUTH', `${spec.host} port ${spec.port} refused the login of ${spec.user} with ${key}: ${detail}`,
-    `Add the public key to ~${spec.user}/.ssh/authorized_keys on the host (ssh-copy-id -p ${spec.port} ${spec.user}@${spec.host}), `
-      + 'or set ssh.identity to a key the host accepts.', { host: spec.raw });
-}
-
-function describeConnectFailure(e: Error & { level?: string; code?: string }, timeoutMs: number): string {
-  if (e.level === 'client-timeout') return `no SSH answer within ${timeoutMs / 1000} s`;
-  switch (e.code) {
-    case 'ECONNREFUSED': return 'connection refused (nothing listens on that port)';
-    case 'ENOTFOUND': case 'EAI_AGAIN': return 'the host name does not resolve';
-    case 'EHOSTUNREACH': case 'ENETUNREACH': case 'ETIMEDOUT': return 'the host is unreachable';
-    default: return e.message;
-  }
-}
-
-function connectError(spec: HostSpec, detail: string): HotupError {
-  return new HotupError('SSH_CONNECT', `cannot connect to ${spec.host} port ${spec.port}: ${detail}`,
-    `Check the host name and port in hotup.yml, that sshd runs there and that no firewall is in the way (try: ssh -p ${spec.port} ${spec.user}@${spec.host} true). `
-      + 'On a slow link, raise ssh.connect_timeout.', { host: spec.raw });
-}
-
-/** `ssh-keyscan -t` names a key type by its short form. */
-function keyscanType(type: string): string {
-  return type.replace(/^ssh-/, '').replace(/^ecdsa-.*/, 'ecdsa');
-}
-
-function hostKeyError(verdict: Exclude<HostKeyVerdict, 'trusted'>, spec: HostSpec, key: Buffer, file: string): HotupError {
-  const fp = fingerprint(key);
-  const type = keyType(key);
-  const name = knownHostsName(spec.host, spec.port);
-  const add = `ssh-keyscan -t ${keyscanType(type)} -p ${spec.port} ${spec.host} >> ${file}`;
-  if (verdict === 'unknown') {
-    return new HotupError('SSH_HOST_KEY_UNKNOWN', `the host key of ${name} is not in ${file}; the host offered ${type} ${fp}`,
-      `Confirm ${fp} out of band (on the host: ssh-keygen -lf /etc/ssh/ssh_host_${keyscanType(type)}_key.pub), then add it: ${add}`,
-      { host: spec.raw });
-  }
-  return new HotupError('SSH_HOST_KEY_CHANGED',
-    `the host key of ${name} ${verdict === 'revoked' ? 'is marked @revoked' : 'has CHANGED'} in ${file}: the host offered ${type} ${fp}. `
-      + 'This can be a man-in-the-middle attack; hotup will not connect',
-    `If the host was really reinstalled or re-keyed, confirm ${fp} out of band, then replace the old entry: `
-      + `ssh-keygen -R '${name}' -f ${file} && ${add}`,
-    { host: spec.raw });
-}

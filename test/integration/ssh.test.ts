@@ -2,7 +2,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -310,6 +310,98 @@ describe('login', () => {
     const err = await failure(SshExecutor.connect(sshd.hostSpec, { ...ssh, identity: locked }));
     expect(err.code).toBe('SSH_AUTH');
     expect(err.remedy).toContain(`ssh-add ${locked}`);
+  });
+});
+
+describe('the ssh config and default keys', () => {
+  /** Runs BODY with HOME and SSH_AUTH_SOCK set so (undefined: unset), then puts them back. */
+  async function withEnv<T>(vars: { HOME?: string; SSH_AUTH_SOCK?: string }, body: () => Promise<T>): Promise<T> {
+    const saved = { HOME: process.env.HOME, SSH_AUTH_SOCK: process.env.SSH_AUTH_SOCK };
+    const set = (k: 'HOME' | 'SSH_AUTH_SOCK', v: string | undefined) => (v === undefined ? delete process.env[k] : (process.env[k] = v));
+    set('HOME', vars.HOME ?? saved.HOME);
+    set('SSH_AUTH_SOCK', vars.SSH_AUTH_SOCK);
+    try {
+      return await body();
+    } finally {
+      set('HOME', saved.HOME);
+      set('SSH_AUTH_SOCK', saved.SSH_AUTH_SOCK);
+    }
+  }
+  const alias = (name: string): HostSpec => ({ raw: name, user: 'nobody', host: name, port: 22, defaulted: { user: true, port: true } });
+  async function configFile(name: string, lines: string[]): Promise<string> {
+    const file = path.join(sshd.dir, name);
+    await writeFile(file, `${lines.join('\n')}\n`);
+    return file;
+  }
+  const aliasLines = (name: string, more: string[] = []) =>
+    [`Host ${name}`, '  HostName 127.0.0.1', `  Port ${sshd.port}`, `  User ${sshd.user}`, ...more.map((l) => `  ${l}`)];
+
+  test('without ssh.identity, ~/.ssh/id_ed25519 is used; a protected one without an agent is SSH_AUTH saying to ssh-add it', async () => {
+    const home = path.join(sshd.dir, 'home-default-key');
+    await mkdir(path.join(home, '.ssh'), { recursive: true });
+    const key = path.join(home, '.ssh/id_ed25519');
+    await copyFile(sshd.identity, key);
+    await withEnv({ HOME: home }, async () => {
+      const e = await SshExecutor.connect(sshd.hostSpec, { ...ssh, identity: undefined });
+      expect((await e.run(['true'])).code).toBe(0);
+      await e.close();
+      execFileSync('rm', ['-f', key, `${key}.pub`]);
+      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'secret', '-f', key]);
+      const err = await failure(SshExecutor.connect(sshd.hostSpec, { ...ssh, identity: undefined }));
+      expect(err.code).toBe('SSH_AUTH');
+      expect(err.message).toContain(`the SSH key ${key} is protected by a passphrase and no ssh agent is running`);
+      expect(err.remedy).toContain(`ssh-add ${key}`);
+    });
+  });
+
+  test('an alias: HostName, Port, User, IdentityFile and UserKnownHostsFile from the config; hotup.yml settings win', async () => {
+    const cfg = await configFile('alias_config', aliasLines('box', [`IdentityFile ${sshd.identity}`, `UserKnownHostsFile ${sshd.knownHosts}`]));
+    const e = await SshExecutor.connect(alias('box'), { config: cfg, commandTimeoutMs: 30_000 });
+    expect((await e.run(['sh', '-c', 'echo "$SSH_CONNECTION"'])).stdout.trim().split(' ').slice(2)).toEqual(['127.0.0.1', String(sshd.port)]);
+    await e.close();
+    // known_hosts named in hotup.yml is the one read, whatever the config says.
+    const empty = await knownHostsWith('alias_empty_known_hosts', []);
+    expect((await failure(SshExecutor.connect(alias('box'), { config: cfg, knownHosts: empty, commandTimeoutMs: 30_000 }))).code).toBe('SSH_HOST_KEY_UNKNOWN');
+    // And a :port written in the host wins over Port.
+    const closed = await freePort();
+    const err = await failure(SshExecutor.connect({ ...alias('box'), port: closed, defaulted: { user: true } }, { config: cfg, commandTimeoutMs: 30_000 }));
+    expect(err.message).toContain(`box (127.0.0.1 port ${closed}): connection refused`);
+  });
+
+  test('StrictHostKeyChecking accept-new records a first key and still refuses a changed one; without it a new key is refused', async () => {
+    const file = path.join(sshd.dir, 'accept_new_known_hosts');
+    const cfg = await configFile('accept_new_config', aliasLines('fresh', [`IdentityFile ${sshd.identity}`, `UserKnownHostsFile ${file}`, 'StrictHostKeyChecking accept-new']));
+    const e = await SshExecutor.connect(alias('fresh'), { config: cfg, commandTimeoutMs: 30_000 });
+    await e.close();
+    expect(await readFile(file, 'utf8')).toBe(`[127.0.0.1]:${sshd.port} ${sshd.hostKeys.ed25519}\n`);
+    await (await SshExecutor.connect(alias('fresh'), { config: cfg, commandTimeoutMs: 30_000 })).close();
+    await writeFile(file, `[127.0.0.1]:${sshd.port} ${await keygen(path.join(sshd.dir, 'accept_new_other'))}\n`);
+    expect((await failure(SshExecutor.connect(alias('fresh'), { config: cfg, commandTimeoutMs: 30_000 }))).code).toBe('SSH_HOST_KEY_CHANGED');
+    const strict = await configFile('strict_config', aliasLines('fresh', [`IdentityFile ${sshd.identity}`, `UserKnownHostsFile ${file}.none`]));
+    expect((await failure(SshExecutor.connect(alias('fresh'), { config: strict, commandTimeoutMs: 30_000 }))).code).toBe('SSH_HOST_KEY_UNKNOWN');
+    expect(existsSync(`${file}.none`)).toBe(false);
+  });
+
+  test('IdentitiesOnly offers only the agent keys of the identity files', async () => {
+    const sock = path.join(sshd.dir, 'only-agent.sock');
+    const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
+    try {
+      await expect.poll(() => existsSync(sock), { timeout: 5_000 }).toBe(true);
+      execFileSync('ssh-add', ['-q', sshd.identity], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: 'ignore' });
+      const stranger = path.join(sshd.dir, 'only_stranger');
+      await keygen(stranger);
+      const lines = (only: string) => aliasLines('agented', [`IdentityFile ${stranger}`, `UserKnownHostsFile ${sshd.knownHosts}`, `IdentitiesOnly ${only}`]);
+      await withEnv({ SSH_AUTH_SOCK: sock }, async () => {
+        const open = await configFile('only_no_config', lines('no'));
+        await (await SshExecutor.connect(alias('agented'), { config: open, commandTimeoutMs: 30_000 })).close();
+        const only = await configFile('only_yes_config', lines('yes'));
+        const err = await failure(SshExecutor.connect(alias('agented'), { config: only, commandTimeoutMs: 30_000 }));
+        expect(err.code).toBe('SSH_AUTH');
+        expect(err.message).toContain(`the ssh agent's keys of the identity files and the key ${stranger}`);
+      });
+    } finally {
+      agent.kill('SIGTERM');
+    }
   });
 });
 

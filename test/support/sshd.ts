@@ -4,13 +4,16 @@
  * system's sshd service is neither needed nor touched.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { HostSpec } from '../../src/config/types.js';
+import { knownHostsName } from '../../src/remote/known-hosts.js';
 import { freePort } from './shop-node.js';
+import { waitFor } from './wait.js';
 
 const run = promisify(execFile);
 const SSHD = '/usr/sbin/sshd';
@@ -23,11 +26,11 @@ export interface SshdHandle {
   user: string;
   /** Client private key accepted by this server. */
   identity: string;
-  /** known_hosts with every host key of this server under [127.0.0.1]:port. */
+  /** known_hosts with every host key of this server under [127.0.0.1]:port (its address and port). */
   knownHosts: string;
   /** The server's host public keys by type, as `type base64`. */
   hostKeys: Partial<Record<HostKeyType, string>>;
-  /** Where to reach it: `user@127.0.0.1:port`. */
+  /** Where to reach it: `user@127.0.0.1:port` (its address and port). */
   hostSpec: HostSpec;
   dir: string;
   /** What sshd has logged so far (errors only). */
@@ -75,7 +78,15 @@ function exited(child: ChildProcess): Promise<unknown> {
   return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', r));
 }
 
-export async function startSshd(options: { hostKeyTypes?: HostKeyType[] } = {}): Promise<SshdHandle> {
+export interface SshdOptions {
+  hostKeyTypes?: HostKeyType[];
+  /** Run inside this network namespace, listening on its address and port, instead of on 127.0.0.1 and a free port. */
+  netns?: { name: string; address: string; port: number };
+}
+
+export async function startSshd(options: SshdOptions = {}): Promise<SshdHandle> {
+  const ns = options.netns;
+  const address = ns?.address ?? '127.0.0.1';
   const dir = await mkdtemp(path.join(os.tmpdir(), 'hotup-sshd-'));
   const user = os.userInfo().username;
   const hostKeys: Partial<Record<HostKeyType, string>> = {};
@@ -86,7 +97,7 @@ export async function startSshd(options: { hostKeyTypes?: HostKeyType[] } = {}):
   await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
   const configFile = path.join(dir, 'sshd_config');
   const base = [
-    'ListenAddress 127.0.0.1',
+    `ListenAddress ${address}`,
     ...Object.keys(hostKeys).map((type) => `HostKey ${path.join(dir, `host_${type}`)}`),
     `PidFile ${path.join(dir, 'sshd.pid')}`,
     `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
@@ -104,13 +115,22 @@ export async function startSshd(options: { hostKeyTypes?: HostKeyType[] } = {}):
 
   // The free port may be taken again before sshd binds it; then try another.
   for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
+    const port = ns?.port ?? await freePort();
     await writeFile(configFile, `Port ${port}\n${config.join('\n')}\n`);
-    const child = spawn(SSHD, ['-D', '-e', '-f', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const argv = [SSHD, '-D', '-e', '-f', configFile];
+    // `ip netns exec` execs sshd itself, so the child is sshd.
+    const child = ns ? spawn('ip', ['netns', 'exec', ns.name, ...argv], { stdio: ['ignore', 'ignore', 'pipe'] })
+      : spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr?.on('data', (d) => (stderr += d));
     try {
-      await waitForPort(port, child, () => stderr);
+      // Inside a namespace it may not be reachable from here: sshd writes its pid file once it listens.
+      if (ns) {
+        await waitFor(`sshd in ${ns.name} to listen`, () => {
+          if (child.exitCode !== null) throw new Error(`sshd exited with ${child.exitCode}: ${stderr}`);
+          return existsSync(path.join(dir, 'sshd.pid'));
+        }, { timeoutMs: 10_000, intervalMs: 50 });
+      } else await waitForPort(port, child, () => stderr);
     } catch (e) {
       child.kill('SIGTERM');
       await exited(child);
@@ -118,7 +138,7 @@ export async function startSshd(options: { hostKeyTypes?: HostKeyType[] } = {}):
       await rm(dir, { recursive: true, force: true });
       throw e;
     }
-    const name = `[127.0.0.1]:${port}`;
+    const name = knownHostsName(address, port);
     const knownHosts = path.join(dir, 'known_hosts');
     await writeFile(knownHosts, Object.values(hostKeys).map((k) => `${name} ${k}\n`).join(''));
     return {
@@ -127,7 +147,7 @@ export async function startSshd(options: { hostKeyTypes?: HostKeyType[] } = {}):
       identity: path.join(dir, 'client_ed25519'),
       knownHosts,
       hostKeys,
-      hostSpec: { raw: `${user}@127.0.0.1:${port}`, user, host: '127.0.0.1', port },
+      hostSpec: { raw: `${user}@${address}:${port}`, user, host: address, port },
       dir,
       log: () => stderr,
       stop: async () => {

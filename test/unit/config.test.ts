@@ -56,7 +56,7 @@ describe('a valid config', () => {
         tool: 'rebar3',
         path: '/srv/project',
         profile: 'prod',
-        ssh: { knownHosts: `${home}/.ssh/known_hosts`, connectTimeoutMs: 10_000, commandTimeoutMs: 120_000 },
+        ssh: { commandTimeoutMs: 120_000, config: `${home}/.ssh/config` },
         task: 'distillery.release',
         appups: 'generate',
       },
@@ -64,7 +64,7 @@ describe('a valid config', () => {
         prod: {
           name: 'prod',
           hosts: [
-            { raw: 'deploy@10.0.0.5', user: 'deploy', host: '10.0.0.5', port: 22 },
+            { raw: 'deploy@10.0.0.5', user: 'deploy', host: '10.0.0.5', port: 22, defaulted: { port: true } },
             { raw: 'deploy@10.0.0.6:2222', user: 'deploy', host: '10.0.0.6', port: 2222 },
           ],
           deployTo: '/opt/shop',
@@ -73,8 +73,8 @@ describe('a valid config', () => {
           ssh: {
             identity: `${home}/.ssh/id_ed25519`,
             knownHosts: `${home}/.ssh/known_hosts`,
-            connectTimeoutMs: 10_000,
             commandTimeoutMs: 120_000,
+            config: `${home}/.ssh/config`,
           },
         },
       },
@@ -89,14 +89,15 @@ describe('a valid config', () => {
       tool: 'rebar3',
       path: '/srv/project',
       profile: 'prod',
-      ssh: { knownHosts: `${home}/.ssh/known_hosts`, connectTimeoutMs: 10_000, commandTimeoutMs: 120_000 },
+      ssh: { commandTimeoutMs: 120_000, config: `${home}/.ssh/config` },
       task: 'distillery.release',
       appups: 'generate',
     });
+    // What the host string leaves out may come from the ssh config (User, Port).
     expect(c.environments.prod!.hosts).toEqual([
-      { raw: 'web1', user: me, host: 'web1', port: 22 },
-      { raw: '[::1]:2200', user: me, host: '::1', port: 2200 },
-      { raw: 'db.example.com', user: me, host: 'db.example.com', port: 22 },
+      { raw: 'web1', user: me, host: 'web1', port: 22, defaulted: { user: true, port: true } },
+      { raw: '[::1]:2200', user: me, host: '::1', port: 2200, defaulted: { user: true } },
+      { raw: 'db.example.com', user: me, host: 'db.example.com', port: 22, defaulted: { user: true, port: true } },
     ]);
     expect(c.environments.prod!.deployTo).toBe('/opt/shop');
     expect(c.environments.prod!.ssh.identity).toBeUndefined();
@@ -119,6 +120,7 @@ describe('a valid config', () => {
         '    ssh:',
         '      identity: ~/prod_key',
         '      known_hosts: /etc/ssh/ssh_known_hosts',
+        '      config: false',
         '',
       ].join('\n'),
       FILE,
@@ -131,10 +133,18 @@ describe('a valid config', () => {
     });
     expect(c.build.ssh).toEqual({
       identity: '/srv/project/keys/deploy',
-      knownHosts: `${home}/.ssh/known_hosts`,
       connectTimeoutMs: 3000,
       commandTimeoutMs: 600_000,
+      config: `${home}/.ssh/config`,
     });
+  });
+
+  test('ssh.config names another OpenSSH config file, relative to hotup.yml', () => {
+    const c = parseConfig(env('    hosts: [a@b]\n    deploy_to: /o\n    ssh:\n      config: ops/ssh_config\n'), FILE);
+    expect(c.environments.prod!.ssh.config).toBe('/srv/project/ops/ssh_config');
+    expect(problems(env('    hosts: [a@b]\n    deploy_to: /o\n    ssh:\n      config: true\n'))).toEqual([
+      'environments/prod/ssh/config: should be a path to an OpenSSH client config file, or false',
+    ]);
   });
 
   test('a local build path resolves from the config file; a remote one is relative to the login home', () => {
@@ -149,7 +159,7 @@ describe('a valid config', () => {
 
   test('a host without user@ when the current user is unknown', () => {
     expect(parseHostSpec('web1', () => undefined)).toEqual({ error: 'has no user@ and the current user is unknown: write it as user@host' });
-    expect(parseHostSpec('ops@web1', () => undefined)).toEqual({ raw: 'ops@web1', user: 'ops', host: 'web1', port: 22 });
+    expect(parseHostSpec('ops@web1', () => undefined)).toEqual({ raw: 'ops@web1', user: 'ops', host: 'web1', port: 22, defaulted: { port: true } });
   });
 });
 

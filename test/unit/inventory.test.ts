@@ -104,7 +104,7 @@ describe('YAML inventories', () => {
 
   test('a host without ansible_user takes the current login; an IPv6 ansible_host works', () => {
     const hosts = inventoryHosts('web:\n  hosts:\n    w1:\n      ansible_host: "fd00::5"\n', 'i.yaml', 'web', () => 'me');
-    expect(hosts).toEqual([{ raw: 'w1', user: 'me', host: 'fd00::5', port: 22 }]);
+    expect(hosts).toEqual([{ raw: 'w1', user: 'me', host: 'fd00::5', port: 22, defaulted: { user: true, port: true } }]);
   });
 
   test('an unknown key in a group is refused', () => {
