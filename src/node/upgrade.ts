@@ -21,6 +21,7 @@ import { reportsStarted, waitForNode } from './live.js';
 import { runningOf } from '../plan/host-status.js';
 import { readReleasesFile, readStartErl } from './discover.js';
 import { describeProblem, notLive, readCode } from './verify-code.js';
+import { changedKeys, describeChanges, evaluateRuntimeConfig, hasProviders, restoreBuildConfig } from './runtime-config.js';
 
 
 function statusOf(releases: ReleasesEntry[], vsn: string): ReleasesEntry['status'] | undefined {
@@ -55,6 +56,41 @@ export async function hotInstall(host: Host, vsn: string, emit: Emit, nodeWaitMs
   await runStep(emit, 'unpack', name, () => unpackOnNode(host, vsn, status));
 
   const alreadyRunning = runs === vsn;
+  // A mix release's runtime.exs evaluated on the host, so install hands config_change/3 what a boot would.
+  const evaluated = !alreadyRunning && (await hasProviders(host, vsn)) && await runStep(emit, 'runtime_config', name, async () => {
+    const ev = await evaluateRuntimeConfig(host, vsn);
+    if (!ev) return { value: false, skipped: true, detail: 'no config providers (config/runtime.exs)' };
+    return { value: true, detail: `config/runtime.exs of ${vsn} evaluated on the host for install; ${describeChanges(await changedKeys(host, ev))}` };
+  });
+  try {
+    await installSteps(host, vsn, emit, nodeWaitMs, beforeInstall, alreadyRunning, status);
+  } finally {
+    // The next boot evaluates runtime.exs itself, from Mix's own sys.config.
+    if (evaluated) {
+      await restoreBuildConfig(host, vsn).catch((e: unknown) => emit({ type: 'log', level: 'warn', host: name, message: (e as Error).message }));
+    }
+  }
+
+  // What ran before: after a resumed install, the permanent release.
+  const before = runs !== vsn ? runs : releases.find((r) => r.status === 'permanent' && r.vsn !== vsn)?.vsn;
+  await runStep(emit, 'verify_code', name, async () => {
+    if (!before) return { value: undefined, skipped: true, detail: 'no earlier release to compare with' };
+    const reading = await readCode(host, vsn, before);
+    const dead = notLive(reading);
+    if (dead.length > 0) {
+      throw new HotupError('VERIFY_FAILED', `release_handler installed ${vsn}, but its code is not what the node runs: ${dead.slice(0, 5).map(describeProblem).join('; ')}${dead.length > 5 ? ` (and ${dead.length - 5} more)` : ''}`,
+        'The relup does not load every changed module (see `hotup inspect` for module/not-loaded), or a directory outside the release shadows it on the code path; fix that and apply again, or apply with --restart.',
+        { host: name });
+    }
+    for (const p of reading.problems) emit({ type: 'log', level: 'warn', host: name, message: describeProblem(p) });
+    return { value: undefined, detail: `${reading.checked} module${reading.checked === 1 ? '' : 's'} of the changed applications run ${vsn}'s bytes` };
+  });
+}
+
+/** check_install → (stop point) → install. */
+async function installSteps(host: Host, vsn: string, emit: Emit, nodeWaitMs: number, beforeInstall: () => void, alreadyRunning: boolean,
+  status: ReleasesEntry['status'] | undefined): Promise<void> {
+  const name = host.name;
   await runStep(emit, 'check_install', name, async () => {
     if (alreadyRunning) return { value: undefined, skipped: true, detail: `${vsn} is already ${status}` };
     const r = await checkInstall(host, vsn);
@@ -86,21 +122,6 @@ export async function hotInstall(host: Host, vsn: string, emit: Emit, nodeWaitMs
         `${STILL_OLD} release_handler refused before the point of no return; fix what the reply names and apply again.`, true);
     }
     return { value: undefined, detail: `now running ${vsn}` };
-  });
-
-  // What ran before: after a resumed install, the permanent release.
-  const before = runs !== vsn ? runs : releases.find((r) => r.status === 'permanent' && r.vsn !== vsn)?.vsn;
-  await runStep(emit, 'verify_code', name, async () => {
-    if (!before) return { value: undefined, skipped: true, detail: 'no earlier release to compare with' };
-    const reading = await readCode(host, vsn, before);
-    const dead = notLive(reading);
-    if (dead.length > 0) {
-      throw new HotupError('VERIFY_FAILED', `release_handler installed ${vsn}, but its code is not what the node runs: ${dead.slice(0, 5).map(describeProblem).join('; ')}${dead.length > 5 ? ` (and ${dead.length - 5} more)` : ''}`,
-        'The relup does not load every changed module (see `hotup inspect` for module/not-loaded), or a directory outside the release shadows it on the code path; fix that and apply again, or apply with --restart.',
-        { host: name });
-    }
-    for (const p of reading.problems) emit({ type: 'log', level: 'warn', host: name, message: describeProblem(p) });
-    return { value: undefined, detail: `${reading.checked} module${reading.checked === 1 ? '' : 's'} of the changed applications run ${vsn}'s bytes` };
   });
 }
 

@@ -29,7 +29,7 @@ export type ReleaseStatus = 'unpacked' | 'current' | 'permanent' | 'old';
 
 /** What a host operation is called in faults and in the log. */
 export type FakeOp =
-  | 'read' | 'terms' | 'append' | 'put' | 'get' | 'nodeUp' | 'helper:facts' | 'helper:set-boot'
+  | 'read' | 'terms' | 'append' | 'put' | 'get' | 'nodeUp' | 'helper:facts' | 'helper:set-boot' | 'helper:runtime-config'
   | `call:${NodeOp}`
   | `run:${RunKind}`;
 
@@ -233,9 +233,9 @@ export class FakeHost implements Host {
     return this.releaseHandler(req);
   }
 
-  async helper(command: 'facts' | 'set-boot', args: string[]): Promise<Term> {
+  async helper(command: 'facts' | 'set-boot' | 'runtime-config', args: string[]): Promise<Term> {
     this.record(`helper:${command}`, args.join(' '));
-    if (command === 'facts') throw new Error('the fake host has no release facts');
+    if (command !== 'set-boot') throw new Error(`the fake host has no ${command}`);
     const vsn = args[1]!;
     // set-boot: RELEASES and start_erl.data name VSN, as hotup_helper.escript writes them.
     for (const r of this.releases) if (r.status === 'permanent') r.status = 'old';
