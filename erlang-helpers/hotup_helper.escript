@@ -170,11 +170,7 @@ terms_of(File) ->
 release_facts(Root, Vsn, Known) ->
     RelDir = filename:join([Root, "releases", Vsn]),
     filelib:is_dir(RelDir) orelse fail(5, not_a_release, io_lib:format("~ts has no releases/~ts/", [Root, Vsn])),
-    Rel = case filelib:wildcard(filename:join(RelDir, "*.rel")) of
-              [RelFile] -> rel_terms(RelFile);
-              [] -> rel_from_releases_file(Root, Vsn);
-              Many -> fail(5, not_a_release, io_lib:format("several .rel files in ~ts: ~ts", [RelDir, lists:join(", ", Many)]))
-          end,
+    Rel = release_spec(Root, Vsn),
     [{release, _, _, Apps}] = Rel,
     OnLoad = on_load_finder(),
     Read = fun(A) ->
@@ -200,6 +196,15 @@ protocols(Dir) ->
                  {ok, {Mod, [{atoms, Atoms}]}} = beam_lib:chunks(read_file(B), [atoms]),
                  {Mod, Digest, lists:usort([A || {_, A} <- Atoms])}
              end || B <- filelib:wildcard(filename:join(Dir, "*.beam"))]
+    end.
+
+%% The terms of release VSN's .rel (made from its RELEASES row when it has none).
+release_spec(Root, Vsn) ->
+    RelDir = filename:join([Root, "releases", Vsn]),
+    case filelib:wildcard(filename:join(RelDir, "*.rel")) of
+        [RelFile] -> rel_terms(RelFile);
+        [] -> rel_from_releases_file(Root, Vsn);
+        Many -> fail(5, not_a_release, io_lib:format("several .rel files in ~ts: ~ts", [RelDir, lists:join(", ", Many)]))
     end.
 
 %% The old releases read after the new one, each application once; each old
@@ -455,10 +460,7 @@ write_evaluated(RelDir, File, Text, Evaluated) ->
 
 %% Release VSN's code ahead of any other release's, as its boot script would have it.
 use_release_code(Root, Vsn) ->
-    [{release, _, _, Apps}] = case filelib:wildcard(filename:join([Root, "releases", Vsn, "*.rel"])) of
-                                  [RelFile] -> rel_terms(RelFile);
-                                  _ -> fail(5, not_a_release, io_lib:format("release ~ts has no one .rel file under ~ts/releases/~ts", [Vsn, Root, Vsn]))
-                              end,
+    [{release, _, _, Apps}] = release_spec(Root, Vsn),
     Others = [P || P <- code:get_path(), string:find(P, "/consolidated") =/= nomatch],
     [code:del_path(P) || P <- Others],
     Ebins = [filename:join([Root, "lib", atom_to_list(element(1, A)) ++ "-" ++ element(2, A), "ebin"]) || A <- Apps],

@@ -8,7 +8,7 @@
  * downgrade, or a rollback to the permanent release) is the same path: the
  * running release's relup holds the way down.
  */
-import { HotupError, isHotupError } from '../errors.js';
+import { beforeAnyChange, HotupError, isHotupError } from '../errors.js';
 import { releasesFilePath, startErlDataPath } from '../commands/release-paths.js';
 import { promoteScriptArgv } from '../commands/restart.js';
 import type { ReleasesEntry } from '../terms/model.js';
@@ -57,11 +57,16 @@ export async function hotInstall(host: Host, vsn: string, emit: Emit, nodeWaitMs
 
   const alreadyRunning = runs === vsn;
   // A mix release's runtime.exs evaluated on the host, so install hands config_change/3 what a boot would.
-  const evaluated = !alreadyRunning && (await hasProviders(host, vsn)) && await runStep(emit, 'runtime_config', name, async () => {
+  // Nothing is installed yet: whatever fails here leaves the node as it was.
+  const evaluated = !alreadyRunning && (await hasProviders(host, vsn)) && await beforeAnyChange(() => runStep(emit, 'runtime_config', name, async () => {
     const ev = await evaluateRuntimeConfig(host, vsn);
     if (!ev) return { value: false, skipped: true, detail: 'no config providers (config/runtime.exs)' };
-    return { value: true, detail: `config/runtime.exs of ${vsn} evaluated on the host for install; ${describeChanges(await changedKeys(host, ev))}` };
-  });
+    const changed = await changedKeys(host, ev).catch(async (e: unknown) => {
+      await restoreBuildConfig(host, vsn);
+      throw e;
+    });
+    return { value: true, detail: `config/runtime.exs of ${vsn} evaluated on the host for install; ${describeChanges(changed)}` };
+  }));
   try {
     await installSteps(host, vsn, emit, nodeWaitMs, beforeInstall, alreadyRunning, status);
   } finally {
