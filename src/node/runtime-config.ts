@@ -70,7 +70,7 @@ const PLUMBING = new Set(['elixir.config_provider_init']);
 /** The keys of EVALUATED whose value differs from what the live node's application environment holds. */
 export async function changedKeys(host: Host, evaluated: Evaluated): Promise<string[]> {
   const apps = [...new Set([...evaluated.keys.keys()].map((k) => k.slice(0, k.indexOf('.'))))];
-  const expr = `[{A, K, binary:encode_hex(erlang:md5(term_to_binary(V, [deterministic])))} || A <- [${apps.map(erlAtom).join(', ')}], {K, V} <- application:get_all_env(A)].`;
+  const expr = `[{A, K, binary:encode_hex(erlang:md5(term_to_binary(V, [deterministic])))} || A <- [${apps.map(erlAtom).join(', ')}], {K, V} <- application:get_all_env(A)]`;
   const running = new Map<string, string>();
   for (const t of listItems(await host.call({ op: 'eval', expr }), 'application environment')) {
     const [app, key, md5] = tupleItems(t, 3, 'application environment entry');

@@ -164,7 +164,7 @@ describe('plain mix release', () => {
     expect(await request(port, 'vsn')).toBe('ex-v1');
   });
 
-  test('a new protocol implementation (0.3.0) goes by restart, named in the plan; the node then dispatches to it; downgrade goes back by restart', async () => {
+  test('a new protocol implementation (0.3.0) goes by restart, named in the plan; the node then dispatches to it; downgrade goes back by restart too', async () => {
     await checkoutMix(project, 'v3');
     const plan = jsonOf(await run(['plan', 'prod', '--json']));
     expect(plan.hosts[0]).toMatchObject({ from: '0.1.0', to: '0.3.0', action: 'restart' });
@@ -180,10 +180,14 @@ describe('plain mix release', () => {
     expect(await request(port, 'total')).toBe(`total ${total}`);
     expect(await request(port, 'env greeting')).toBe('"hello from the host"');
     console.log(`mix protocol restart: downtime ${h.downtimeMs} ms, ${calls.ok} client calls ok, ${calls.failures.length} failed`);
+    // Back to the newest older release installed (0.2.0, from the tests before): its String.Chars lacks the impl.
     const back = await run(['downgrade', 'prod', '--yes', '--json']);
     expect(back.code, back.stdout).toBe(0);
-    expect(jsonOf(back).hosts[0]).toMatchObject({ from: '0.3.0', to: '0.1.0', execution: 'restart', outcome: 'upgraded' });
-    expect(await request(port, 'vsn')).toBe('ex-v1');
+    const down = jsonOf(back);
+    expect(down.hosts[0]).toMatchObject({ from: '0.3.0', to: '0.2.0', execution: 'restart', outcome: 'upgraded' });
+    const downPlan = down.events.find((e: { type: string }) => e.type === 'plan').plan;
+    expect(downPlan.hosts[0].reasons.map((r: { rule: string }) => r.rule)).toEqual(['elixir/protocol-changed']);
+    expect(await request(port, 'vsn')).toBe('ex-v2');
   });
 
   test('the helpers left no crash dump and nothing in the deploy user\'s home: their cache is under deploy_to/.hotup', async () => {
