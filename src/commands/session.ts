@@ -36,6 +36,8 @@ const PRELUDE = [
   '  RELEASE_NODE="${RELEASE_NODE:-$RELEASE_NAME}"',
   '  RELEASE_DISTRIBUTION="${RELEASE_DISTRIBUTION:-sname}"',
   '  export RELEASE_COOKIE RELEASE_NODE RELEASE_DISTRIBUTION',
+  // The cookie is known: distribution must not read, nor create, the deploy user's ~/.erlang.cookie.
+  '  ERL_FLAGS="${ERL_FLAGS:-} -nocookie"; export ERL_FLAGS',
   'fi',
   // A crash leaves no erl_crash.dump behind, in the release root or anywhere; the helper's compiled
   // twin is cached under deploy_to/.hotup, not in the deploy user's home.

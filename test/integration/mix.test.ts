@@ -5,8 +5,8 @@
  * the host for install, and goes back down again; a release that adds a
  * protocol implementation goes by restart.
  */
-import { execFile } from 'node:child_process';
-import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { promisify } from 'node:util';
 import path from 'node:path';
@@ -18,6 +18,8 @@ import { buildMixShop } from '../support/fixture-build.js';
 import { hotup, jsonOf } from '../support/cli.js';
 import { writeHotupConfig } from '../support/hotup-config.js';
 import { waitFor } from '../support/wait.js';
+import { sessionArgv } from '../../src/commands/session.js';
+import { helpersDigest } from '../../src/host/helpers-install.js';
 
 const sh = promisify(execFile);
 
@@ -133,6 +135,16 @@ describe('plain mix release', () => {
     expect(await request(port, 'env greeting')).toBe('"hello from the host"');
   });
 
+  test('plan --check-live evaluates runtime.exs on the host and lists the keys that would change, then puts Mix\'s sys.config back', async () => {
+    const r = await run(['plan', 'prod', '--check-live', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const reasons = jsonOf(r).hosts[0].reasons.filter((x: { rule: string }) => x.rule === 'elixir/runtime-config');
+    expect(reasons.map((x: { message: string }) => x.message)).toContain('config/runtime.exs of 0.2.0 evaluated on the host: keys whose value changes: shop_ex.api_token (values not shown)');
+    expect(r.stdout + r.stderr).not.toContain(TOKEN);
+    await expect(readFile(path.join(root, 'releases/0.2.0/sys.config.build'))).rejects.toThrow();
+    expect(await request(port, 'vsn')).toBe('ex-v1');
+  });
+
   test("the project's own appup wins over the generated one", async () => {
     await mkdir(path.join(project, 'rel/appups'), { recursive: true });
     await writeFile(path.join(project, 'rel/appups', `${APP}.appup`), `{"0.2.0",
@@ -180,14 +192,14 @@ describe('plain mix release', () => {
     expect(await request(port, 'total')).toBe(`total ${total}`);
     expect(await request(port, 'env greeting')).toBe('"hello from the host"');
     console.log(`mix protocol restart: downtime ${h.downtimeMs} ms, ${calls.ok} client calls ok, ${calls.failures.length} failed`);
-    // Back to the newest older release installed (0.2.0, from the tests before): its String.Chars lacks the impl.
-    const back = await run(['downgrade', 'prod', '--yes', '--json']);
+    // Back to 0.1.0, which 0.3.0's relup has a hot down-path to: its String.Chars lacks the impl, so by restart.
+    const back = await run(['downgrade', 'prod', '--to', '0.1.0', '--yes', '--json']);
     expect(back.code, back.stdout).toBe(0);
     const down = jsonOf(back);
-    expect(down.hosts[0]).toMatchObject({ from: '0.3.0', to: '0.2.0', execution: 'restart', outcome: 'upgraded' });
+    expect(down.hosts[0]).toMatchObject({ from: '0.3.0', to: '0.1.0', execution: 'restart', outcome: 'upgraded' });
     const downPlan = down.events.find((e: { type: string }) => e.type === 'plan').plan;
     expect(downPlan.hosts[0].reasons.map((r: { rule: string }) => r.rule)).toEqual(['elixir/protocol-changed']);
-    expect(await request(port, 'vsn')).toBe('ex-v2');
+    expect(await request(port, 'vsn')).toBe('ex-v1');
   });
 
   test('the helpers left no crash dump and nothing in the deploy user\'s home: their cache is under deploy_to/.hotup', async () => {
@@ -195,5 +207,19 @@ describe('plain mix release', () => {
     expect(found.stdout.trim()).toBe('');
     const cached = await sh('find', [path.join(root, '.hotup/cache'), '-name', '*.beam']);
     expect(cached.stdout).toMatch(/hotup_helper_twin\.beam/);
+    // The session helper, started as hotup starts it on the host, with an empty home: the cookie comes from
+    // the release, and distribution neither reads nor creates ~/.erlang.cookie there.
+    const home = await tempDir('home');
+    const [cmd, ...args] = sessionArgv(root, APP, helpersDigest());
+    const hello = await new Promise<string>((resolve, reject) => {
+      const child = spawn(cmd!, args, { env: { ...process.env, ...env, HOME: home }, stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.on('error', reject);
+      child.on('close', () => resolve(out));
+    });
+    expect(hello).toMatch(/^HOTUP1:/);
+    expect(await readdir(home)).toEqual([]);
+    await rm(home, { recursive: true, force: true });
   });
 });
