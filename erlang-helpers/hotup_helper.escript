@@ -420,7 +420,8 @@ build_config_providers(RelDir) ->
     File = build_sys_config(RelDir),
     case raw_read(File) of
         {ok, Text} ->
-            case consult_text(Text, File) of
+            %% A sys.config that does not parse is the release's to report at boot, not a fact's failure.
+            case catch consult_text(Text, File) of
                 [Config] when is_list(Config) ->
                     Elixir = proplists:get_value(elixir, Config, []),
                     case is_list(Elixir) andalso proplists:get_value(config_provider_init, Elixir) of
