@@ -45,7 +45,7 @@ export async function hasProviders(host: Host, vsn: string): Promise<boolean> {
 export async function evaluateRuntimeConfig(host: Host, vsn: string): Promise<Evaluated | null> {
   const r = await host.helper('runtime-config', [host.root, vsn]);
   if (isAtom(r, 'none')) return null;
-  const restart = `apply --restart boots ${vsn}, whose start evaluates runtime.exs in the service's own environment.`;
+  const restart = `\`hotup apply --restart\` boots ${vsn}, whose start evaluates runtime.exs in the service's own environment.`;
   if (r.kind === 'tuple' && isAtom(r.items[0], 'failed')) {
     throw new HotupError('UPGRADE_FAILED', `[${RULE}] the runtime configuration of ${vsn} (config/runtime.exs) failed on the host: ${textOf(r.items[1]!) ?? printTerm(r.items[1]!)}`,
       `Nothing was changed. Give the host's env: in hotup.yml what the release's service has in its environment (hotup evaluates it with those variables and the SSH login's), or ${restart}`,
@@ -54,7 +54,7 @@ export async function evaluateRuntimeConfig(host: Host, vsn: string): Promise<Ev
   if (r.kind === 'tuple' && isAtom(r.items[0], 'unwritable')) {
     const [, app, key, kind] = r.items;
     throw new HotupError('UPGRADE_FAILED', `[${RULE}] the runtime configuration of ${vsn} sets ${keyName(app!, key!)} to a value holding a ${textOf(kind!) ?? printTerm(kind!)}, which sys.config cannot hold, so release_handler cannot be given it`,
-      `Nothing was changed. ${restart[0]!.toUpperCase()}${restart.slice(1)}`, { host: host.name, untouched: true });
+      `Nothing was changed. ${restart}`, { host: host.name, untouched: true });
   }
   const keys = new Map<string, string>();
   for (const k of listItems(field(r, 'keys', 'runtime-config'), 'runtime-config keys')) {
