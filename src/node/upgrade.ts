@@ -58,20 +58,24 @@ export async function hotInstall(host: Host, vsn: string, emit: Emit, nodeWaitMs
   const alreadyRunning = runs === vsn;
   // A mix release's runtime.exs evaluated on the host, so install hands config_change/3 what a boot would.
   // Nothing is installed yet: whatever fails here leaves the node as it was.
-  const evaluated = !alreadyRunning && (await hasProviders(host, vsn)) && await beforeAnyChange(() => runStep(emit, 'runtime_config', name, async () => {
-    const ev = await evaluateRuntimeConfig(host, vsn);
-    if (!ev) return { value: false, skipped: true, detail: 'no config providers (config/runtime.exs)' };
-    const changed = await changedKeys(host, ev).catch(async (e: unknown) => {
-      await restoreBuildConfig(host, vsn);
-      throw e;
-    });
-    return { value: true, detail: `config/runtime.exs of ${vsn} evaluated on the host for install; ${describeChanges(changed)}` };
-  }));
+  const providers = await hasProviders(host, vsn);
+  if (providers && !alreadyRunning) {
+    await beforeAnyChange(() => runStep(emit, 'runtime_config', name, async () => {
+      const ev = await evaluateRuntimeConfig(host, vsn);
+      if (!ev) return { value: undefined, skipped: true, detail: 'no config providers (config/runtime.exs)' };
+      const changed = await changedKeys(host, ev).catch(async (e: unknown) => {
+        await restoreBuildConfig(host, vsn);
+        throw e;
+      });
+      return { value: undefined, detail: `config/runtime.exs of ${vsn} evaluated on the host for install; ${describeChanges(changed)}` };
+    }));
+  }
   try {
     await installSteps(host, vsn, emit, nodeWaitMs, beforeInstall, alreadyRunning, status);
   } finally {
-    // The next boot evaluates runtime.exs itself, from Mix's own sys.config.
-    if (evaluated) {
+    // The next boot evaluates runtime.exs itself, from Mix's own sys.config (also when an apply cut off after
+    // its install is resumed here: the evaluated file it left is put back now).
+    if (providers) {
       await restoreBuildConfig(host, vsn).catch((e: unknown) => emit({ type: 'log', level: 'warn', host: name, message: (e as Error).message }));
     }
   }

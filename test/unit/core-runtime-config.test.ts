@@ -82,4 +82,18 @@ describe('runtime configuration on a hot upgrade', () => {
     expect(error).toMatchObject({ code: 'UPGRADE_FAILED', untouched: true, message: expect.stringMatching(/sets shop\.on_event to a value holding a fun/) });
     expect(fake.running).toBe(OLD);
   });
+
+  test('an apply cut off after install is resumed: the evaluated sys.config it left is replaced by Mix\'s, nothing evaluated again', async () => {
+    const fake = new FakeHost({ name: 'deploy@a:22', releases: [{ vsn: OLD, status: 'permanent' }, { vsn: NEW, status: 'current' }] });
+    fake.files.set(`${fake.root}/releases/${NEW}/sys.config`, `${MIX_SYS_CONFIG}\n%% evaluated`);
+    fake.files.set(`${fake.root}/releases/${NEW}/sys.config.build`, MIX_SYS_CONFIG);
+    const { ctx } = fakeContext([fake]);
+    const p = fakePlan([fake], OLD, NEW, { ship: false, hotRollback: false });
+    p.hosts[0] = { ...p.hosts[0]!, from: OLD, action: 'hot' };
+    const result = await runApply(ctx, 'prod', {}, yes, async () => p);
+    expect(result.hosts[0]).toMatchObject({ outcome: 'upgraded' });
+    expect(fake.ops('helper:runtime-config')).toHaveLength(0);
+    expect(fake.files.get(`${fake.root}/releases/${NEW}/sys.config`)).toBe(MIX_SYS_CONFIG);
+    expect(fake.files.has(`${fake.root}/releases/${NEW}/sys.config.build`)).toBe(false);
+  });
 });
