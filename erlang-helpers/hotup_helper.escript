@@ -33,6 +33,11 @@
 %%                                 /4), imports erlang:load_nif/2, has an
 %%                                 on_load function (true | false | unknown:
 %%                                 see hotup_beam.erl)}
+%%                        elixir => what a mix release keeps in releases/VSN/:
+%%                                 #{protocols => [{Protocol, digest, [atoms of its
+%%                                 beam]}] of consolidated/ (none without one),
+%%                                 runtime_config => whether sys.config names
+%%                                 config providers (config/runtime.exs)}
 %%                      each file as {ok, Terms} | none | {error, Detail}.
 %%                      Beams are read as chunks, never loaded.
 %%   upgrade-facts ROOT VSN [FROM]
@@ -46,6 +51,18 @@
 %%                      a row made from releases/VSN/*.rel when it has none)
 %%                      and start_erl.data naming it; for restarts, when
 %%                      release_handler cannot do it on a live node
+%%   runtime-config ROOT VSN
+%%                      a mix release's config providers (config/runtime.exs),
+%%                      run as its boot runs them, in this VM with release VSN's
+%%                      lib/ and consolidated/ first on the code path and this
+%%                      process's environment; the result written into
+%%                      releases/VSN/sys.config for release_handler, the
+%%                      build-time file kept as sys.config.build (and read from
+%%                      there when it already exists). Answers none (no
+%%                      providers), #{keys => [{App, Key, md5 of the value}]},
+%%                      {failed, Detail} (a provider raised) or {unwritable,
+%%                      App, Key, Kind} (a value holds a fun, pid, port or
+%%                      reference); on those two it writes nothing
 
 %% Interpreted, as escripts were by default before OTP 27: compiling needs the
 %% compiler application, which a release's own ERTS usually lacks. Where the
@@ -77,8 +94,9 @@ dispatch(["facts", Root, Vsn]) -> release_facts(Root, Vsn, #{});
 dispatch(["upgrade-facts", Root, Vsn]) -> upgrade_facts(Root, Vsn, none);
 dispatch(["upgrade-facts", Root, Vsn, From]) -> upgrade_facts(Root, Vsn, From);
 dispatch(["set-boot", Root, Vsn]) -> set_boot(Root, Vsn);
+dispatch(["runtime-config", Root, Vsn]) -> runtime_config(Root, Vsn);
 dispatch(Args) ->
-    fail(2, usage, io_lib:format("unknown command or arguments ~p; commands: consult FILE|-, facts ROOT VSN, upgrade-facts ROOT VSN [FROM], set-boot ROOT VSN", [Args])).
+    fail(2, usage, io_lib:format("unknown command or arguments ~p; commands: consult FILE|-, facts ROOT VSN, upgrade-facts ROOT VSN [FROM], set-boot ROOT VSN, runtime-config ROOT VSN", [Args])).
 
 %% ---- consult ----------------------------------------------------------------
 
@@ -152,11 +170,7 @@ terms_of(File) ->
 release_facts(Root, Vsn, Known) ->
     RelDir = filename:join([Root, "releases", Vsn]),
     filelib:is_dir(RelDir) orelse fail(5, not_a_release, io_lib:format("~ts has no releases/~ts/", [Root, Vsn])),
-    Rel = case filelib:wildcard(filename:join(RelDir, "*.rel")) of
-              [RelFile] -> rel_terms(RelFile);
-              [] -> rel_from_releases_file(Root, Vsn);
-              Many -> fail(5, not_a_release, io_lib:format("several .rel files in ~ts: ~ts", [RelDir, lists:join(", ", Many)]))
-          end,
+    Rel = release_spec(Root, Vsn),
     [{release, _, _, Apps}] = Rel,
     OnLoad = on_load_finder(),
     Read = fun(A) ->
@@ -167,7 +181,31 @@ release_facts(Root, Vsn, Known) ->
            end,
     #{rel => Rel,
       relup => terms_of(filename:join(RelDir, "relup")),
-      apps => pmap(Read, Apps)}.
+      apps => pmap(Read, Apps),
+      elixir => #{protocols => protocols(filename:join(RelDir, "consolidated")),
+                  runtime_config => build_config_providers(RelDir) =/= none}}.
+
+%% The consolidated protocols of a mix release: each beam's digest and atoms
+%% (the implementations it dispatches to are among them), read, never loaded.
+protocols(Dir) ->
+    case filelib:is_dir(Dir) of
+        false -> none;
+        true ->
+            [begin
+                 {Mod, Digest, _, _, _, _} = module_facts(B, fun(_) -> unknown end),
+                 {ok, {Mod, [{atoms, Atoms}]}} = beam_lib:chunks(read_file(B), [atoms]),
+                 {Mod, Digest, lists:usort([A || {_, A} <- Atoms])}
+             end || B <- filelib:wildcard(filename:join(Dir, "*.beam"))]
+    end.
+
+%% The terms of release VSN's .rel (made from its RELEASES row when it has none).
+release_spec(Root, Vsn) ->
+    RelDir = filename:join([Root, "releases", Vsn]),
+    case filelib:wildcard(filename:join(RelDir, "*.rel")) of
+        [RelFile] -> rel_terms(RelFile);
+        [] -> rel_from_releases_file(Root, Vsn);
+        Many -> fail(5, not_a_release, io_lib:format("several .rel files in ~ts: ~ts", [RelDir, lists:join(", ", Many)]))
+    end.
 
 %% The old releases read after the new one, each application once; each old
 %% release's failure is its own.
@@ -366,6 +404,113 @@ write_atomically(File, Data) ->
     Tmp = File ++ ".hotup-tmp-" ++ os:getpid(),
     ok = file:write_file(Tmp, Data),
     ok = file:rename(Tmp, File).
+
+%% ---- runtime-config ---------------------------------------------------------
+
+%% The sys.config mix wrote (kept aside once hotup has written the evaluated one).
+build_sys_config(RelDir) ->
+    Kept = filename:join(RelDir, "sys.config.build"),
+    case filelib:is_regular(Kept) of
+        true -> Kept;
+        false -> filename:join(RelDir, "sys.config")
+    end.
+
+%% {File, Text, Config, Provider} of a release whose sys.config names config providers, else none.
+build_config_providers(RelDir) ->
+    File = build_sys_config(RelDir),
+    case raw_read(File) of
+        {ok, Text} ->
+            %% A sys.config that does not parse is the release's to report at boot, not a fact's failure.
+            case catch consult_text(Text, File) of
+                [Config] when is_list(Config) ->
+                    Elixir = proplists:get_value(elixir, Config, []),
+                    case is_list(Elixir) andalso proplists:get_value(config_provider_init, Elixir) of
+                        #{'__struct__' := 'Elixir.Config.Provider', providers := [_ | _]} = P -> {File, Text, Config, P};
+                        _ -> none
+                    end;
+                _ -> none
+            end;
+        {error, _} -> none
+    end.
+
+runtime_config(Root, Vsn) ->
+    RelDir = filename:join([Root, "releases", Vsn]),
+    case build_config_providers(RelDir) of
+        none -> none;
+        {File, Text, Config, Provider} ->
+            use_release_code(Root, Vsn),
+            os:getenv("RELEASE_ROOT") =:= false andalso os:putenv("RELEASE_ROOT", Root),
+            try
+                Evaluated = run_providers(Config, Provider),
+                [unwritable(App, Key, V) || {App, Env} <- Evaluated, is_list(Env), {Key, V} <- Env],
+                write_evaluated(RelDir, File, Text, Evaluated),
+                #{keys => [{App, Key, binary:encode_hex(erlang:md5(term_to_binary(V, [deterministic])))}
+                           || {App, Env} <- Evaluated, is_list(Env), {Key, V} <- Env]}
+            catch throw:{runtime_config, Failure} -> Failure
+            end
+    end.
+
+%% The comment lines mix wrote (%% RUNTIME_CONFIG=…) stay: the start script reads them.
+write_evaluated(RelDir, File, Text, Evaluated) ->
+    Header = [[L, $\n] || L <- string:split(Text, "\n", all), string:prefix(L, <<"%%">>) =/= nomatch],
+    Out = iolist_to_binary([Header, io_lib:format("~tp.~n", [Evaluated])]),
+    [Evaluated] =:= consult_text(Out, File) orelse fail(1, unexpected, "the evaluated configuration does not read back as written"),
+    Kept = filename:join(RelDir, "sys.config.build"),
+    File =:= Kept orelse write_atomically(Kept, Text),
+    write_atomically(filename:join(RelDir, "sys.config"), Out).
+
+%% Release VSN's code ahead of any other release's, as its boot script would have it.
+use_release_code(Root, Vsn) ->
+    [{release, _, _, Apps}] = release_spec(Root, Vsn),
+    Others = [P || P <- code:get_path(), string:find(P, "/consolidated") =/= nomatch],
+    [code:del_path(P) || P <- Others],
+    Ebins = [filename:join([Root, "lib", atom_to_list(element(1, A)) ++ "-" ++ element(2, A), "ebin"]) || A <- Apps],
+    ok = code:add_pathsa(lists:reverse([filename:join([Root, "releases", Vsn, "consolidated"]) | Ebins])),
+    case application:ensure_all_started(elixir) of
+        {ok, _} -> ok;
+        {error, Reason} -> fail(5, not_a_release, io_lib:format("release ~ts: Elixir does not start from its lib/: ~p", [Vsn, Reason]))
+    end.
+
+%% What Config.Provider.boot/1 does before it puts the result in the environment.
+run_providers(Config, #{providers := Providers} = P) ->
+    Start = 'Elixir.Config':'__merge__'(Config, maps:get(extra_config, P, [])),
+    lists:foldl(fun({Mod, State}, Acc) ->
+                        try Mod:load(Acc, State) of
+                            New when is_list(New) -> New;
+                            Other -> throw({runtime_config, {failed, text("config provider ~ts returned ~tp, not a list", [provider_name(Mod), Other])}})
+                        catch
+                            throw:{runtime_config, _} = T -> throw(T);
+                            Kind:Reason:Stack ->
+                                throw({runtime_config, {failed, text("config provider ~ts failed: ~ts", [provider_name(Mod), 'Elixir.Exception':format(Kind, Reason, Stack)])}})
+                        end
+                end, Start, Providers).
+
+provider_name(Mod) -> 'Elixir.Kernel':inspect(Mod).
+
+%% A value sys.config cannot hold (it is text, read back with file:consult).
+unwritable(App, Key, V) ->
+    case opaque(V) of
+        none -> ok;
+        Kind -> throw({runtime_config, {unwritable, App, Key, list_to_binary(Kind)}})
+    end.
+
+text(Format, Args) -> unicode:characters_to_binary(io_lib:format(Format, Args)).
+
+opaque(V) when is_function(V) -> "fun";
+opaque(V) when is_pid(V) -> "pid";
+opaque(V) when is_port(V) -> "port";
+opaque(V) when is_reference(V) -> "reference";
+opaque(V) when is_list(V) -> first_opaque(V);
+opaque(V) when is_tuple(V) -> first_opaque(tuple_to_list(V));
+opaque(V) when is_map(V) -> first_opaque(maps:keys(V) ++ maps:values(V));
+opaque(_) -> none.
+
+first_opaque([H | T]) ->
+    case opaque(H) of
+        none -> first_opaque(T);
+        Kind -> Kind
+    end;
+first_opaque(_) -> none.
 
 %% ---- output -----------------------------------------------------------------
 

@@ -10,7 +10,7 @@ import { HotupError } from '../errors.js';
 import type { Executor } from '../remote/executor.js';
 import { outputTail } from '../remote/outcome.js';
 import type { BuildConfig } from '../config/types.js';
-import { makeRelupArgv, mixEnv, mixRelDir, mixReleaseArgv, unknownRelease } from '../commands/mix.js';
+import { makeRelupArgv, mixEnv, mixRelDir, mixReleaseArgv, umbrellaWithoutReleases, unknownRelease } from '../commands/mix.js';
 import { packArgv } from '../commands/archive.js';
 import { removeArgv } from '../commands/files.js';
 import { relupPath, startErlDataPath } from '../commands/release-paths.js';
@@ -35,6 +35,11 @@ export async function assembleMixRelease(exec: Executor, build: BuildConfig, app
   else if (known) {
     throw buildFailed(exec, `mix.exs defines no release named ${app}`, `its releases: ${known.join(', ')}`,
       `Set \`app:\` in hotup.yml to the release to deploy (one of: ${known.join(', ')}).`);
+  }
+  if (r.code !== 0 && umbrellaWithoutReleases(`${r.stdout}\n${r.stderr}`)) {
+    throw buildFailed(exec, 'mix builds no default release for an umbrella project, and its mix.exs defines no releases:',
+      'mix release: "Umbrella projects require releases to be explicitly defined"',
+      `Add releases: to the umbrella's mix.exs, e.g. releases: [${app}: [applications: [child_app: :permanent, …]]], with app: ${app} in hotup.yml.`);
   }
   if (r.code !== 0) {
     throw buildFailed(exec, `\`MIX_ENV=${build.profile} mix release${known ? '' : ` ${app}`}\` failed with exit ${r.code}`,

@@ -67,3 +67,23 @@ export function removeArgv(path: string): string[] {
 export function testFileArgv(path: string): string[] {
   return ['test', '-f', path];
 }
+
+/** FROM renamed over TO when FROM exists; nothing to do otherwise. */
+export function renameIfPresentArgv(from: string, to: string): string[] {
+  return sh('[ -f "$1" ] || exit 0; mv -f "$1" "$2"', from, to);
+}
+
+/**
+ * The consolidated protocols (releases/<vsn>/consolidated/*.beam, a mix
+ * release's) that differ between releases A and B under ROOT, one file name a
+ * line; nothing when either release has no consolidated/.
+ */
+export function consolidatedDiffArgv(root: string, a: string, b: string): string[] {
+  return sh([
+    'cd "$1/releases" 2>/dev/null || exit 0',
+    '[ -d "$2/consolidated" ] && [ -d "$3/consolidated" ] || exit 0',
+    'for f in "$2"/consolidated/*.beam "$3"/consolidated/*.beam; do',
+    '  n=${f##*/}; cmp -s "$2/consolidated/$n" "$3/consolidated/$n" || echo "$n"',
+    'done | sort -u',
+  ].join('\n'), root, a, b);
+}

@@ -13,6 +13,11 @@ export function unknownRelease(output: string): string[] | null {
   return m[2]!.split(',').map((x) => x.trim().replace(/^:/, '')).filter(Boolean);
 }
 
+/** Whether mix refused to build a default release because the project is an umbrella with no `releases:`. */
+export function umbrellaWithoutReleases(output: string): boolean {
+  return output.includes('Umbrella projects require releases to be explicitly defined');
+}
+
 /** MIX_ENV selects the build profile, as `rebar3 as <profile>` does. */
 export function mixEnv(profile: string): Record<string, string> {
   return { MIX_ENV: profile };

@@ -14,7 +14,8 @@ export const LAUNCH_EXIT = { noRoot: 64, notInstalled: 66, noEscript: 127 } as c
  * Runs one of the helpers as the release's own start script would reach its
  * node: the running version from start_erl.data, and for a mix release the
  * RELEASE_* variables its env.sh sets (cookie, node name, distribution),
- * exported into the helper's environment, never its argv. The release's ERTS
+ * exported into the helper's environment, never its argv (HOTUP_RELEASE_VSN
+ * picks another release's env.sh). The release's ERTS
  * and boot file run it (a mix boot file names $RELEASE_LIB); a release
  * without its ERTS uses the host's escript.
  * Arguments: ROOT APP HELPERS_DIR SCRIPT ARGS…
@@ -25,17 +26,22 @@ const PRELUDE = [
   '[ -f "$h/hotup_session.escript" ] || exit 66',
   // read fails at a last line without a newline (as relx and mix write it), yet sets the variables.
   'erts=; vsn=; if [ -f releases/start_erl.data ]; then read -r erts vsn < releases/start_erl.data || :; fi',
-  'if [ -n "$vsn" ] && [ -f releases/COOKIE ] && [ -f "releases/$vsn/env.sh" ]; then',
-  '  RELEASE_ROOT="$root" RELEASE_NAME="$app" RELEASE_VSN="$vsn" RELEASE_COMMAND=rpc RELEASE_PROG="$app"',
+  // The release whose env.sh applies: the running one, unless the caller names another (runtime-config evaluates a new one's).
+  'rvsn="${HOTUP_RELEASE_VSN:-$vsn}"',
+  'if [ -n "$rvsn" ] && [ -f releases/COOKIE ] && [ -f "releases/$rvsn/env.sh" ]; then',
+  '  RELEASE_ROOT="$root" RELEASE_NAME="$app" RELEASE_VSN="$rvsn" RELEASE_COMMAND=rpc RELEASE_PROG="$app"',
   '  export RELEASE_ROOT RELEASE_NAME RELEASE_VSN RELEASE_COMMAND RELEASE_PROG',
-  '  . "releases/$vsn/env.sh" >/dev/null 2>&1',
+  '  . "releases/$rvsn/env.sh" >/dev/null 2>&1',
   '  RELEASE_COOKIE="${RELEASE_COOKIE:-$(cat releases/COOKIE)}"',
   '  RELEASE_NODE="${RELEASE_NODE:-$RELEASE_NAME}"',
   '  RELEASE_DISTRIBUTION="${RELEASE_DISTRIBUTION:-sname}"',
   '  export RELEASE_COOKIE RELEASE_NODE RELEASE_DISTRIBUTION',
+  // The cookie is known: distribution must not read, nor create, the deploy user's ~/.erlang.cookie.
+  '  ERL_FLAGS="${ERL_FLAGS:-} -nocookie"; export ERL_FLAGS',
   'fi',
-  // A crash leaves no erl_crash.dump behind, in the release root or anywhere.
-  'export ERL_CRASH_DUMP_SECONDS=0',
+  // A crash leaves no erl_crash.dump behind, in the release root or anywhere; the helper's compiled
+  // twin is cached under deploy_to/.hotup, not in the deploy user's home.
+  'export ERL_CRASH_DUMP_SECONDS=0 XDG_CACHE_HOME="$root/.hotup/cache"',
   'erl="$root/erts-$erts/bin/erl"',
   'boot="$root/releases/$vsn/no_dot_erlang"',
   '[ -f "$boot.boot" ] || boot="$root/releases/$vsn/start_clean"',

@@ -6,6 +6,8 @@
 import { HotupError } from '../errors.js';
 import type { HostStatus } from '../node/discover.js';
 import { relupPath } from '../commands/release-paths.js';
+import { consolidatedDiffArgv } from '../commands/files.js';
+import type { Host } from '../host/host.js';
 import { parseRelup } from '../terms/relup.js';
 import { PLAN_SCHEMA, type HostPlan, type PlanReason, type UpgradePlan } from '../plan/types.js';
 import { compareVersions } from '../validate/version.js';
@@ -25,6 +27,23 @@ export function previousRelease(s: HostStatus): string | null {
 
 function installedOn(s: HostStatus): string[] {
   return (s.live.up ? s.live.releases : s.releasesFile ?? []).map((r) => r.vsn);
+}
+
+/**
+ * Consolidated protocols that differ between the two releases on the host (a
+ * mix release's releases/<vsn>/consolidated): a hot downgrade would keep the
+ * running release's dispatch, as an upgrade would (see validate/elixir.ts).
+ */
+async function protocolsChanged(host: Host, running: string, target: string): Promise<PlanReason[]> {
+  const r = await host.run(consolidatedDiffArgv(host.root, running, target), { timeoutMs: 30_000 });
+  const names = r.code === 0 ? r.stdout.split('\n').map((l) => l.trim().replace(/\.beam$/, '')).filter(Boolean) : [];
+  return names.map((n) => ({
+    rule: 'elixir/protocol-changed',
+    severity: 'warning',
+    effect: 'restart',
+    message: `protocol ${n.replace(/^Elixir\./, '')} is consolidated differently in ${running} and ${target}: a hot downgrade would keep ${running}'s dispatch`,
+    remedy: 'hotup restarts the node into the older release instead; expect downtime.',
+  }));
 }
 
 export async function planDowngrade(ctx: CoreContext, envName: string, to?: string): Promise<UpgradePlan> {
@@ -49,8 +68,9 @@ export async function planDowngrade(ctx: CoreContext, envName: string, to?: stri
       const terms = s.running ? await host.terms(relupPath(host.root, s.running)) : null;
       const relup = terms === null ? null : parseRelup({ kind: 'list', items: terms });
       const down = relup ? findPath(relup.down, target) : undefined;
-      const hot = s.live.up && hasHotPath(down);
-      const reasons: PlanReason[] = hot ? [] : [{
+      const protocols = s.live.up && hasHotPath(down) && s.running ? await protocolsChanged(host, s.running, target) : [];
+      const hot = s.live.up && hasHotPath(down) && protocols.length === 0;
+      const reasons: PlanReason[] = hot ? [] : protocols.length ? protocols : [{
         rule: 'relup/no-down-path',
         severity: 'warning',
         effect: 'restart',

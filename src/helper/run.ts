@@ -82,9 +82,10 @@ export async function runHelper(
 export class HelperNotInstalled extends Error {}
 
 /** Runs ARGV, which starts the helper's COMMAND (directly, or through the host launcher of commands/session.ts). */
-export async function runHelperArgv(exec: Executor, argv: string[], command: string, opts: { stdin?: string; timeoutMs?: number } = {}): Promise<Term> {
+export async function runHelperArgv(exec: Executor, argv: string[], command: string, opts: { stdin?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<Term> {
   const r = await exec.run(argv, {
     timeoutMs: opts.timeoutMs ?? 120_000,
+    ...(opts.env ? { env: opts.env } : {}),
     ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
   });
   const result = decodeFramed(r.stdout);

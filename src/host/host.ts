@@ -49,6 +49,6 @@ export interface Host {
    * or CALL_FAILED as above.
    */
   call(req: NodeRequest, timeoutMs?: number): Promise<Term>;
-  /** Runs a command of erlang-helpers/hotup_helper.escript on the host with the release's ERTS (`facts`, `set-boot`). */
-  helper(command: 'facts' | 'set-boot', args: string[], timeoutMs?: number): Promise<Term>;
+  /** Runs a command of erlang-helpers/hotup_helper.escript on the host with the release's ERTS and the host's `env` (`facts`, `set-boot`, `runtime-config`). */
+  helper(command: 'facts' | 'set-boot' | 'runtime-config', args: string[], timeoutMs?: number): Promise<Term>;
 }

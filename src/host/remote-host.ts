@@ -81,9 +81,11 @@ export class RemoteHost implements Host {
   }
 
   /** The helper runs as the session does (the release's ERTS and boot file); its files are installed once, when missing. */
-  async helper(command: 'facts' | 'set-boot', args: string[], timeoutMs = HELPER_TIMEOUT_MS): Promise<Term> {
+  async helper(command: 'facts' | 'set-boot' | 'runtime-config', args: string[], timeoutMs = HELPER_TIMEOUT_MS): Promise<Term> {
     const argv = hostHelperArgv(this.root, this.app, helpersDigest(), command, args);
-    const once = () => runHelperArgv(this.exec, argv, command, { timeoutMs });
+    // runtime-config evaluates release ARGS[1] in the environment its own env.sh makes.
+    const env = command === 'runtime-config' ? { ...this.env, HOTUP_RELEASE_VSN: args[1]! } : this.env;
+    const once = () => runHelperArgv(this.exec, argv, command, { timeoutMs, env });
     try {
       return await once();
     } catch (e) {

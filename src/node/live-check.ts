@@ -8,6 +8,23 @@ import type { PlanReason } from '../plan/types.js';
 import type { Host } from '../host/host.js';
 import { shipTarball, type LocalTarball } from '../host/ship.js';
 import { checkInstall, unpack, whichReleases } from './release-handler.js';
+import { isHotupError } from '../errors.js';
+import { changedKeys, describeChanges, evaluateRuntimeConfig, hasProviders, restoreBuildConfig, RULE } from './runtime-config.js';
+
+/** The target's runtime.exs evaluated on the host as apply would, then Mix's sys.config put back: the keys whose value changes. */
+async function runtimeConfigCheck(host: Host, vsn: string): Promise<PlanReason[]> {
+  if (!(await hasProviders(host, vsn))) return [];
+  try {
+    const ev = await evaluateRuntimeConfig(host, vsn);
+    if (!ev) return [];
+    return [{ rule: RULE, severity: 'info', effect: 'none', message: `config/runtime.exs of ${vsn} evaluated on the host: ${describeChanges(await changedKeys(host, ev))}`, remedy: 'Nothing to do.' }];
+  } catch (e) {
+    if (!isHotupError(e) || e.code !== 'UPGRADE_FAILED') throw e;
+    return [{ rule: RULE, severity: 'error', effect: 'restart', message: e.message.replace(`[${RULE}] `, ''), remedy: e.remedy.replace('Nothing was changed. ', '') }];
+  } finally {
+    await restoreBuildConfig(host, vsn);
+  }
+}
 
 export async function liveCheck(host: Host, vsn: string, tarball: LocalTarball): Promise<PlanReason[]> {
   const status = (await whichReleases(host)).find((r) => r.vsn === vsn)?.status;
@@ -24,9 +41,10 @@ export async function liveCheck(host: Host, vsn: string, tarball: LocalTarball):
       }];
     }
   }
+  const config = await runtimeConfigCheck(host, vsn);
   const r = await checkInstall(host, vsn);
   if (r.ok) {
-    return [{
+    return [...config, {
       rule: 'live/check-install',
       severity: 'info',
       effect: 'none',
@@ -34,7 +52,7 @@ export async function liveCheck(host: Host, vsn: string, tarball: LocalTarball):
       remedy: 'Nothing to do.',
     }];
   }
-  return [{
+  return [...config, {
     rule: 'live/check-install',
     severity: 'error',
     effect: 'restart',

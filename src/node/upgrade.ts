@@ -8,7 +8,7 @@
  * downgrade, or a rollback to the permanent release) is the same path: the
  * running release's relup holds the way down.
  */
-import { HotupError, isHotupError } from '../errors.js';
+import { beforeAnyChange, HotupError, isHotupError } from '../errors.js';
 import { releasesFilePath, startErlDataPath } from '../commands/release-paths.js';
 import { promoteScriptArgv } from '../commands/restart.js';
 import type { ReleasesEntry } from '../terms/model.js';
@@ -21,6 +21,7 @@ import { reportsStarted, waitForNode } from './live.js';
 import { runningOf } from '../plan/host-status.js';
 import { readReleasesFile, readStartErl } from './discover.js';
 import { describeProblem, notLive, readCode } from './verify-code.js';
+import { changedKeys, describeChanges, evaluateRuntimeConfig, hasProviders, restoreBuildConfig } from './runtime-config.js';
 
 
 function statusOf(releases: ReleasesEntry[], vsn: string): ReleasesEntry['status'] | undefined {
@@ -55,6 +56,50 @@ export async function hotInstall(host: Host, vsn: string, emit: Emit, nodeWaitMs
   await runStep(emit, 'unpack', name, () => unpackOnNode(host, vsn, status));
 
   const alreadyRunning = runs === vsn;
+  // A mix release's runtime.exs evaluated on the host, so install hands config_change/3 what a boot would.
+  // Nothing is installed yet: whatever fails here leaves the node as it was.
+  const providers = await hasProviders(host, vsn);
+  if (providers && !alreadyRunning) {
+    await beforeAnyChange(() => runStep(emit, 'runtime_config', name, async () => {
+      const ev = await evaluateRuntimeConfig(host, vsn);
+      if (!ev) return { value: undefined, skipped: true, detail: 'no config providers (config/runtime.exs)' };
+      const changed = await changedKeys(host, ev).catch(async (e: unknown) => {
+        await restoreBuildConfig(host, vsn);
+        throw e;
+      });
+      return { value: undefined, detail: `config/runtime.exs of ${vsn} evaluated on the host for install; ${describeChanges(changed)}` };
+    }));
+  }
+  try {
+    await installSteps(host, vsn, emit, nodeWaitMs, beforeInstall, alreadyRunning, status);
+  } finally {
+    // The next boot evaluates runtime.exs itself, from Mix's own sys.config (also when an apply cut off after
+    // its install is resumed here: the evaluated file it left is put back now).
+    if (providers) {
+      await restoreBuildConfig(host, vsn).catch((e: unknown) => emit({ type: 'log', level: 'warn', host: name, message: (e as Error).message }));
+    }
+  }
+
+  // What ran before: after a resumed install, the permanent release.
+  const before = runs !== vsn ? runs : releases.find((r) => r.status === 'permanent' && r.vsn !== vsn)?.vsn;
+  await runStep(emit, 'verify_code', name, async () => {
+    if (!before) return { value: undefined, skipped: true, detail: 'no earlier release to compare with' };
+    const reading = await readCode(host, vsn, before);
+    const dead = notLive(reading);
+    if (dead.length > 0) {
+      throw new HotupError('VERIFY_FAILED', `release_handler installed ${vsn}, but its code is not what the node runs: ${dead.slice(0, 5).map(describeProblem).join('; ')}${dead.length > 5 ? ` (and ${dead.length - 5} more)` : ''}`,
+        'The relup does not load every changed module (see `hotup inspect` for module/not-loaded), or a directory outside the release shadows it on the code path; fix that and apply again, or apply with --restart.',
+        { host: name });
+    }
+    for (const p of reading.problems) emit({ type: 'log', level: 'warn', host: name, message: describeProblem(p) });
+    return { value: undefined, detail: `${reading.checked} module${reading.checked === 1 ? '' : 's'} of the changed applications run ${vsn}'s bytes` };
+  });
+}
+
+/** check_install → (stop point) → install. */
+async function installSteps(host: Host, vsn: string, emit: Emit, nodeWaitMs: number, beforeInstall: () => void, alreadyRunning: boolean,
+  status: ReleasesEntry['status'] | undefined): Promise<void> {
+  const name = host.name;
   await runStep(emit, 'check_install', name, async () => {
     if (alreadyRunning) return { value: undefined, skipped: true, detail: `${vsn} is already ${status}` };
     const r = await checkInstall(host, vsn);
@@ -86,21 +131,6 @@ export async function hotInstall(host: Host, vsn: string, emit: Emit, nodeWaitMs
         `${STILL_OLD} release_handler refused before the point of no return; fix what the reply names and apply again.`, true);
     }
     return { value: undefined, detail: `now running ${vsn}` };
-  });
-
-  // What ran before: after a resumed install, the permanent release.
-  const before = runs !== vsn ? runs : releases.find((r) => r.status === 'permanent' && r.vsn !== vsn)?.vsn;
-  await runStep(emit, 'verify_code', name, async () => {
-    if (!before) return { value: undefined, skipped: true, detail: 'no earlier release to compare with' };
-    const reading = await readCode(host, vsn, before);
-    const dead = notLive(reading);
-    if (dead.length > 0) {
-      throw new HotupError('VERIFY_FAILED', `release_handler installed ${vsn}, but its code is not what the node runs: ${dead.slice(0, 5).map(describeProblem).join('; ')}${dead.length > 5 ? ` (and ${dead.length - 5} more)` : ''}`,
-        'The relup does not load every changed module (see `hotup inspect` for module/not-loaded), or a directory outside the release shadows it on the code path; fix that and apply again, or apply with --restart.',
-        { host: name });
-    }
-    for (const p of reading.problems) emit({ type: 'log', level: 'warn', host: name, message: describeProblem(p) });
-    return { value: undefined, detail: `${reading.checked} module${reading.checked === 1 ? '' : 's'} of the changed applications run ${vsn}'s bytes` };
   });
 }
 

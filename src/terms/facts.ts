@@ -1,7 +1,7 @@
 /** The `facts` helper's answer, typed with the same parsers as the files they come from. */
 import { HotupError, isHotupError } from '../errors.js';
 import { atomOf, printTerm, textOf, type Term } from './etf.js';
-import type { AppFacts, AppupFile, ModuleFacts, ReleaseFacts, Relup } from './model.js';
+import type { AppFacts, AppupFile, ElixirFacts, ModuleFacts, ReleaseFacts, Relup } from './model.js';
 import { parseAppup } from './appup.js';
 import { field, flag } from './map.js';
 import { parseRelFile } from './rel.js';
@@ -83,10 +83,26 @@ function relupOf(t: Term, release: string): Relup | null {
   return parseRelup(read.terms, file);
 }
 
+function elixirFacts(t: Term): ElixirFacts {
+  const where = 'release facts elixir';
+  const p = field(t, 'protocols', where);
+  return {
+    protocols: atomOf(p) === 'none' ? null : listItems(p, where).map((x) => {
+      const [protocol, md5, atoms] = tupleItems(x, 3, `${where} protocol`);
+      const w = `${where} protocol ${printTerm(protocol!)}`;
+      return { protocol: atom(protocol!, w), md5: text(md5!, w), atoms: listItems(atoms!, w).map((a) => atom(a, w)) };
+    }),
+    runtimeConfig: flag(t, 'runtime_config', where),
+  };
+}
+
 export function parseReleaseFacts(t: Term): ReleaseFacts {
   const rel = parseRelFile(field(t, 'rel', 'release facts'));
   const apps = listItems(field(t, 'apps', 'release facts'), 'release facts apps').map(appFacts);
-  return { name: rel.name, vsn: rel.vsn, erts: rel.erts, apps, relup: relupOf(field(t, 'relup', 'release facts'), rel.vsn) };
+  return {
+    name: rel.name, vsn: rel.vsn, erts: rel.erts, apps, relup: relupOf(field(t, 'relup', 'release facts'), rel.vsn),
+    elixir: elixirFacts(field(t, 'elixir', 'release facts')),
+  };
 }
 
 /** The `upgrade-facts` answer: the new release's facts and, by version, each old release's, or why they could not be had. */

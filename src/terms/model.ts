@@ -150,4 +150,21 @@ export interface ReleaseFacts {
   apps: AppFacts[];
   /** releases/<vsn>/relup, when the release has one. */
   relup: Relup | null;
+  /** What a mix release keeps in releases/<vsn>/ (absent in facts that do not say). */
+  elixir?: ElixirFacts;
+}
+
+/** A consolidated protocol of a mix release (releases/<vsn>/consolidated/<Protocol>.beam). */
+export interface ProtocolFacts {
+  protocol: string;
+  md5: string;
+  /** The atoms of its beam: the implementations it dispatches to are among them. */
+  atoms: string[];
+}
+
+export interface ElixirFacts {
+  /** null: the release has no consolidated/ directory. */
+  protocols: ProtocolFacts[] | null;
+  /** sys.config names config providers (config/runtime.exs), which a boot evaluates. */
+  runtimeConfig: boolean;
 }

@@ -33,6 +33,8 @@ export const RULE_IDS = [
   'module/on-load-hot',
   'host/installed-not-permanent',
   'host/node-down',
+  'elixir/protocol-changed',
+  'elixir/runtime-config',
 ] as const;
 
 export type RuleId = (typeof RULE_IDS)[number];

@@ -3,6 +3,7 @@ import { appupMatches } from '../terms/appup.js';
 import type { ReleaseFacts } from '../terms/model.js';
 import { appupRules, type AppupLacking } from './appup.js';
 import { diffReleases, type AppChange } from './diff.js';
+import { protocolRules, runtimeConfigNote } from './elixir.js';
 import { bySeverity, type Finding } from './finding.js';
 import { moduleRules } from './modules.js';
 import { completenessRules, oldFactsUnavailable, runtimeChanges, runtimeRules } from './release-core.js';
@@ -41,7 +42,7 @@ function restartCauses(old: ReleaseFacts, changes: AppChange[], neu: ReleaseFact
 export function validate(f: UpgradeFacts): Finding[] {
   const { running, target, old, new: neu } = f;
   const changes = old ? diffReleases(old, neu) : [];
-  const findings: Finding[] = [...versionRules(running, target), ...completenessRules(neu)];
+  const findings: Finding[] = [...versionRules(running, target), ...completenessRules(neu), ...runtimeConfigNote(neu)];
   const up = neu.relup ? findPath(neu.relup.up, running) : undefined;
   if (neu.relup) {
     findings.push(...relupPathRules(neu.relup, { running, target, restartCauses: old ? restartCauses(old, changes, neu) : [] }));
@@ -49,7 +50,7 @@ export function validate(f: UpgradeFacts): Finding[] {
   } else {
     findings.push(relupMissing(target, running));
   }
-  if (old) findings.push(...runtimeRules(old, neu), ...appupRules(changes, f.appupsLacking, up), ...moduleRules(changes, up));
+  if (old) findings.push(...runtimeRules(old, neu), ...appupRules(changes, f.appupsLacking, up), ...moduleRules(changes, up), ...protocolRules(old, neu));
   else findings.push(oldFactsUnavailable(running));
   return bySeverity(findings);
 }

@@ -3,7 +3,9 @@
  * `releases:` (as `mix new --sup` makes it; the shop fixture) gets its default
  * release; one that names its releases gets the one hotup.yml names; a name
  * mix.exs does not define is an error that lists the ones it does.
- * (A whole hot upgrade of the project without `releases:` is mix.test.ts.)
+ * An umbrella gets the release hotup.yml names; with no `releases:` mix
+ * builds none, and hotup says what to add.
+ * (Whole hot upgrades: mix.test.ts, mix-umbrella.test.ts.)
  */
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,7 +13,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { LocalExecutor } from '../../src/remote/local.js';
 import { assembleMixRelease } from '../../src/build/mix.js';
 import type { BuildConfig } from '../../src/config/types.js';
-import { checkoutMix, tempDir } from '../support/shop-project.js';
+import { checkoutMix, checkoutUmbrella, tempDir } from '../support/shop-project.js';
 
 let work: string;
 const exec = new LocalExecutor();
@@ -47,5 +49,20 @@ test('releases named in mix.exs: the one hotup.yml names; another name lists tho
     code: 'BUILD_FAILED',
     message: expect.stringMatching(/mix\.exs defines no release named shop: its releases: shop_ex, worker/),
     remedy: expect.stringMatching(/Set `app:` in hotup\.yml/),
+  });
+});
+
+test('an umbrella: the release hotup.yml names, of the several mix.exs defines; with no releases:, what to add', async () => {
+  const dir = path.join(work, 'umbrella');
+  await checkoutUmbrella(dir, 'v1');
+  const build: BuildConfig = { host: 'local', tool: 'mix', path: dir, profile: 'prod', ssh: {} as BuildConfig['ssh'], task: 'release', appups: 'generate' };
+  expect(await assembleMixRelease(exec, build, 'shop_core_only')).toEqual({ vsn: '0.1.0', relDir: path.join(dir, '_build/prod/rel/shop_core_only') });
+  const file = path.join(dir, 'mix.exs');
+  await writeFile(file, (await readFile(file, 'utf8')).replace(/,\n\s*releases: \[[\s\S]*?\n      \]/, ''));
+  expect(await readFile(file, 'utf8')).not.toMatch(/^\s*releases: \[/m);
+  await expect(assembleMixRelease(exec, build, 'shop_all')).rejects.toMatchObject({
+    code: 'BUILD_FAILED',
+    message: expect.stringMatching(/mix builds no default release for an umbrella project, and its mix\.exs defines no releases:/),
+    remedy: expect.stringMatching(/Add releases: to the umbrella's mix\.exs/),
   });
 });

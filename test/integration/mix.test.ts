@@ -1,9 +1,14 @@
 /**
  * A plain `mix release` (no Distillery) hot-upgraded end to end over SSH:
  * hotup generates the appup from the module diff, makes the relup and the
- * tarball, bootstraps RELEASES on the node, and goes back down again.
+ * tarball, bootstraps RELEASES on the node, evaluates config/runtime.exs on
+ * the host for install, and goes back down again; a release that adds a
+ * protocol implementation goes by restart.
  */
-import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
@@ -12,6 +17,11 @@ import { checkoutMix, copyProject, tempDir } from '../support/shop-project.js';
 import { buildMixShop } from '../support/fixture-build.js';
 import { hotup, jsonOf } from '../support/cli.js';
 import { writeHotupConfig } from '../support/hotup-config.js';
+import { waitFor } from '../support/wait.js';
+import { sessionArgv } from '../../src/commands/session.js';
+import { helpersDigest } from '../../src/host/helpers-install.js';
+
+const sh = promisify(execFile);
 
 const APP = 'shop_ex';
 let sshd: SshdHandle;
@@ -20,6 +30,9 @@ let project: string;
 let root: string;
 let port: number;
 let env: Record<string, string>;
+/** Made before anything runs: crash dumps newer than it are this test's. */
+let marker: string;
+const TOKEN = `tok-${process.pid}-secret`;
 const run = (args: string[]) => hotup(args, { cwd: project });
 
 beforeAll(async () => {
@@ -28,7 +41,10 @@ beforeAll(async () => {
   project = path.join(work, 'shop_ex');
   root = path.join(work, 'opt/shop_ex');
   port = await freePort();
-  env = { RELEASE_NODE: `shop_ex_${process.pid}`, RELEASE_DISTRIBUTION: 'sname', SHOP_PORT: String(port) };
+  marker = path.join(work, 'marker');
+  await writeFile(marker, '');
+  // SHOP_GREETING and SHOP_API_TOKEN are read by config/runtime.exs: the node's environment, and the host's env: in hotup.yml.
+  env = { RELEASE_NODE: `shop_ex_${process.pid}`, RELEASE_DISTRIBUTION: 'sname', SHOP_PORT: String(port), SHOP_GREETING: 'hello from the host', SHOP_API_TOKEN: TOKEN };
   const v1 = await buildMixShop('v1');
   await copyProject(v1.dir, project);
   await cp(v1.relDir, root, { recursive: true, verbatimSymlinks: true });
@@ -41,6 +57,13 @@ beforeAll(async () => {
   }], { build: { host: 'local', tool: 'mix', path: '.', profile: 'prod' } });
   await checkoutMix(project, 'v2');
 });
+
+/** The node stopped (bin/<app> stop returns before the VM is gone) and started again with ENV. */
+async function restartNode(nodeEnv: Record<string, string>): Promise<void> {
+  await stopNode(root, APP, env);
+  await waitFor('the node to leave epmd', () => sh('epmd', ['-names']).then((r) => !r.stdout.includes(`name ${env.RELEASE_NODE} `)), { timeoutMs: 30_000, intervalMs: 200 });
+  await startNode(root, APP, nodeEnv, 'pid');
+}
 
 afterAll(async () => {
   if (root) await stopNode(root, APP, env);
@@ -64,16 +87,28 @@ describe('plain mix release', () => {
     expect(appup.text).toContain("{add_module, 'Elixir.ShopEx.Audit'}");
     expect(appup.text).toContain("{load_module, 'Elixir.ShopEx.Format'}");
     expect(appup.text).toContain("{update, 'Elixir.ShopEx.Counter', {advanced, []}}");
+    // No protocol implementation changed from 0.1.0 to 0.2.0: nothing but notes.
     expect(plan.hosts[0].reasons.filter((r: any) => r.severity !== 'info')).toEqual([]);
+    expect(plan.hosts[0].reasons.map((r: any) => r.rule)).toContain('elixir/runtime-config');
     console.log(`generated appup:\n${appup.text}`);
   });
 
-  test('apply: new code live, GenServer state migrated, no client failure', async () => {
+  test('apply: new code live, GenServer state migrated, runtime config evaluated on the host, no client failure', async () => {
+    expect(await request(port, 'env greeting')).toBe('"hello from the host"');
     const loop = clientLoop(port, { maxMs: 300_000 });
     const r = await run(['apply', 'prod', '--yes']);
     const calls = await loop.stop();
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/✓ bootstrap \S+ +releases\/RELEASES made for the running 0\.1\.0/);
+    // 0.2.0's runtime.exs adds api_token; the greeting keeps its value. Keys are shown, values never.
+    expect(r.stderr).toMatch(/✓ runtime_config \S+ +config\/runtime\.exs of 0\.2\.0 evaluated on the host for install; keys whose value changes: shop_ex\.api_token \(values not shown\)/);
+    expect(r.stderr + r.stdout).not.toContain(TOKEN);
+    // release_handler gave the application what a boot would have: the host's values, not the build's.
+    expect(await request(port, 'env greeting')).toBe('"hello from the host"');
+    expect(await request(port, 'env api_token')).toBe(`"${TOKEN}"`);
+    // Mix's own sys.config is back: the next boot evaluates runtime.exs itself, once.
+    expect(await readFile(path.join(root, 'releases/0.2.0/sys.config'), 'utf8')).not.toContain('hello from the host');
+    await expect(readFile(path.join(root, 'releases/0.2.0/sys.config.build'))).rejects.toThrow();
     expect(r.stderr).toMatch(/✓ verify_code \S+ +[1-9]\d* modules? of the changed applications run 0\.2\.0's bytes/);
     expect(calls.failures).toEqual([]);
     expect(await request(port, 'vsn')).toBe('ex-v2');
@@ -82,12 +117,32 @@ describe('plain mix release', () => {
     console.log(`mix apply: ${calls.ok} client calls ok, ${calls.failures.length} failed`);
   });
 
+  test('a restart after the hot upgrade evaluates runtime.exs afresh: a value changed in the environment is taken', async () => {
+    await restartNode({ ...env, SHOP_GREETING: 'changed at restart' });
+    expect(await request(port, 'vsn')).toBe('ex-v2');
+    expect(await request(port, 'env greeting')).toBe('"changed at restart"');
+    expect(await request(port, 'env api_token')).toBe(`"${TOKEN}"`);
+    await request(port, 'add 1');
+  });
+
   test('downgrade goes back hot through the generated down-path', async () => {
     const r = await run(['downgrade', 'prod', '--yes', '--json']);
     expect(r.code, r.stdout).toBe(0);
     expect(jsonOf(r).hosts[0]).toMatchObject({ from: '0.2.0', to: '0.1.0', execution: 'hot', outcome: 'upgraded' });
     expect(await request(port, 'vsn')).toBe('ex-v1');
     expect(await request(port, 'state')).toMatch(/^\d+$/);
+    // 0.1.0's runtime.exs, evaluated with hotup.yml's env:, not the build-time sys.config.
+    expect(await request(port, 'env greeting')).toBe('"hello from the host"');
+  });
+
+  test('plan --check-live evaluates runtime.exs on the host and lists the keys that would change, then puts Mix\'s sys.config back', async () => {
+    const r = await run(['plan', 'prod', '--check-live', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const reasons = jsonOf(r).hosts[0].reasons.filter((x: { rule: string }) => x.rule === 'elixir/runtime-config');
+    expect(reasons.map((x: { message: string }) => x.message)).toContain('config/runtime.exs of 0.2.0 evaluated on the host: keys whose value changes: shop_ex.api_token (values not shown)');
+    expect(r.stdout + r.stderr).not.toContain(TOKEN);
+    await expect(readFile(path.join(root, 'releases/0.2.0/sys.config.build'))).rejects.toThrow();
+    expect(await request(port, 'vsn')).toBe('ex-v1');
   });
 
   test("the project's own appup wins over the generated one", async () => {
@@ -119,5 +174,52 @@ describe('plain mix release', () => {
     expect(back.code, back.stderr).toBe(0);
     expect(jsonOf(back).hosts[0]).toMatchObject({ from: '0.2.0', to: '0.1.0', outcome: 'upgraded' });
     expect(await request(port, 'vsn')).toBe('ex-v1');
+  });
+
+  test('a new protocol implementation (0.3.0) goes by restart, named in the plan; the node then dispatches to it; downgrade goes back by restart too', async () => {
+    await checkoutMix(project, 'v3');
+    const plan = jsonOf(await run(['plan', 'prod', '--json']));
+    expect(plan.hosts[0]).toMatchObject({ from: '0.1.0', to: '0.3.0', action: 'restart' });
+    const rule = plan.hosts[0].reasons.find((r: any) => r.rule === 'elixir/protocol-changed');
+    expect(rule.message).toMatch(/defimpl String\.Chars, for: ShopEx\.Total added/);
+    const loop = clientLoop(port, { maxMs: 300_000 });
+    const r = await run(['apply', 'prod', '--yes', '--json']);
+    const calls = await loop.stop();
+    expect(r.code, JSON.stringify(jsonOf(r).error)).toBe(0);
+    const h = jsonOf(r).hosts[0];
+    expect(h).toMatchObject({ from: '0.1.0', to: '0.3.0', execution: 'restart', outcome: 'upgraded' });
+    const total = await request(port, 'get');
+    expect(await request(port, 'total')).toBe(`total ${total}`);
+    expect(await request(port, 'env greeting')).toBe('"hello from the host"');
+    console.log(`mix protocol restart: downtime ${h.downtimeMs} ms, ${calls.ok} client calls ok, ${calls.failures.length} failed`);
+    // Back to 0.1.0, which 0.3.0's relup has a hot down-path to: its String.Chars lacks the impl, so by restart.
+    const back = await run(['downgrade', 'prod', '--to', '0.1.0', '--yes', '--json']);
+    expect(back.code, back.stdout).toBe(0);
+    const down = jsonOf(back);
+    expect(down.hosts[0]).toMatchObject({ from: '0.3.0', to: '0.1.0', execution: 'restart', outcome: 'upgraded' });
+    const downPlan = down.events.find((e: { type: string }) => e.type === 'plan').plan;
+    expect(downPlan.hosts[0].reasons.map((r: { rule: string }) => r.rule)).toEqual(['elixir/protocol-changed']);
+    expect(await request(port, 'vsn')).toBe('ex-v1');
+  });
+
+  test('the helpers left no crash dump and nothing in the deploy user\'s home: their cache is under deploy_to/.hotup', async () => {
+    const found = await sh('find', [root, os.homedir(), '-maxdepth', '3', '-name', 'erl_crash.dump', '-newer', marker]);
+    expect(found.stdout.trim()).toBe('');
+    const cached = await sh('find', [path.join(root, '.hotup/cache'), '-name', '*.beam']);
+    expect(cached.stdout).toMatch(/hotup_helper_twin\.beam/);
+    // The session helper, started as hotup starts it on the host, with an empty home: the cookie comes from
+    // the release, and distribution neither reads nor creates ~/.erlang.cookie there.
+    const home = await tempDir('home');
+    const [cmd, ...args] = sessionArgv(root, APP, helpersDigest());
+    const hello = await new Promise<string>((resolve, reject) => {
+      const child = spawn(cmd!, args, { env: { ...process.env, ...env, HOME: home }, stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.on('error', reject);
+      child.on('close', () => resolve(out));
+    });
+    expect(hello).toMatch(/^HOTUP1:/);
+    expect(await readdir(home)).toEqual([]);
+    await rm(home, { recursive: true, force: true });
   });
 });

@@ -15,7 +15,7 @@ import type { RunOptions, RunResult, UploadProgress } from '../../src/remote/exe
 import type { Term } from '../../src/terms/etf.js';
 import { journalPath, readJournalArgv } from '../../src/commands/journal.js';
 import { acquireLockArgv, lockDir, readLockArgv, LOCK_HELD } from '../../src/commands/lock.js';
-import { commitShipArgv, prepareShipArgv, SHIP_EXIT } from '../../src/commands/files.js';
+import { commitShipArgv, prepareShipArgv, renameIfPresentArgv, SHIP_EXIT } from '../../src/commands/files.js';
 import { daemonArgv, promoteScriptArgv } from '../../src/commands/restart.js';
 import type { Config, EnvironmentConfig } from '../../src/config/types.js';
 import type { CoreContext } from '../../src/core/context.js';
@@ -29,12 +29,12 @@ export type ReleaseStatus = 'unpacked' | 'current' | 'permanent' | 'old';
 
 /** What a host operation is called in faults and in the log. */
 export type FakeOp =
-  | 'read' | 'terms' | 'append' | 'put' | 'get' | 'nodeUp' | 'helper:facts' | 'helper:set-boot'
+  | 'read' | 'terms' | 'append' | 'put' | 'get' | 'nodeUp' | 'helper:facts' | 'helper:set-boot' | 'helper:runtime-config'
   | `call:${NodeOp}`
   | `run:${RunKind}`;
 
 type RunKind = 'lock' | 'read-lock' | 'unlock' | 'read-journal' | 'ship-prepare' | 'ship-commit' | 'mkdir' | 'mv' | 'rm'
-  | 'test' | 'promote' | 'stop' | 'daemon' | 'extract' | 'shell';
+  | 'test' | 'promote' | 'stop' | 'daemon' | 'extract' | 'shell' | 'rename-if-present';
 
 export interface Fault {
   op: FakeOp;
@@ -86,6 +86,10 @@ export class FakeHost implements Host {
   readonly staleCode = new Map<string, string[]>();
   /** Versions that fail the health command. */
   readonly unhealthy = new Set<string>();
+  /** What hotup_helper.escript's runtime-config answers (when the release's sys.config names providers). */
+  runtimeConfig: Term = atom('none');
+  /** The node's application environment, as eval answers it: `{App, Key, Md5}` entries. */
+  appEnv: Term = { kind: 'list', items: [] };
   /** nodeUp polls during which a dying node stays down before it comes back (see `nodeDies`). */
   private revive: { polls: number; on: string } | null = null;
   /** Every operation, in order: `op detail`. */
@@ -233,9 +237,18 @@ export class FakeHost implements Host {
     return this.releaseHandler(req);
   }
 
-  async helper(command: 'facts' | 'set-boot', args: string[]): Promise<Term> {
+  async helper(command: 'facts' | 'set-boot' | 'runtime-config', args: string[]): Promise<Term> {
     this.record(`helper:${command}`, args.join(' '));
-    if (command === 'facts') throw new Error('the fake host has no release facts');
+    if (command === 'runtime-config') {
+      // The helper keeps Mix's sys.config aside and writes the evaluated one, unless it fails.
+      const dir = `${args[0]}/releases/${args[1]}`;
+      if (this.runtimeConfig.kind === 'map' && !this.files.has(`${dir}/sys.config.build`)) {
+        this.files.set(`${dir}/sys.config.build`, this.files.get(`${dir}/sys.config`)!);
+        this.files.set(`${dir}/sys.config`, 'evaluated');
+      }
+      return this.runtimeConfig;
+    }
+    if (command !== 'set-boot') throw new Error(`the fake host has no ${command}`);
     const vsn = args[1]!;
     // set-boot: RELEASES and start_erl.data name VSN, as hotup_helper.escript writes them.
     for (const r of this.releases) if (r.status === 'permanent') r.status = 'old';
@@ -321,6 +334,7 @@ export class FakeHost implements Host {
         return tuple({ kind: 'int', value: 5 }, { kind: 'list', items: stale.map((m) => tuple(atom('stale'), atom(m), bin(`/old/${m}.beam`))) });
       }
       case 'eval':
+        if (req.expr.includes('application:get_all_env')) return this.appEnv;
         throw new Error(`the fake node evaluates no expressions (${req.expr})`);
     }
   }
@@ -337,6 +351,7 @@ export class FakeHost implements Host {
     if (same(commitShipArgv('', '', ''))) return 'ship-commit';
     if (same(promoteScriptArgv(this.root, this.app, ''))) return 'promote';
     if (same(daemonArgv(this.root, this.app))) return 'daemon';
+    if (same(renameIfPresentArgv('', ''))) return 'rename-if-present';
     if (cmd === releaseScript(this.root, this.app) && flag === 'stop') return 'stop';
     if (cmd === 'mkdir') return 'mkdir';
     if (cmd === 'mv') return 'mv';
@@ -377,6 +392,11 @@ export class FakeHost implements Host {
         this.files.delete(temp);
         return done();
       }
+      case 'rename-if-present':
+        if (!this.files.has(argv[4]!)) return done();
+        this.files.set(argv[5]!, this.files.get(argv[4]!)!);
+        this.files.delete(argv[4]!);
+        return done();
       case 'mv':
         this.files.set(argv[3]!, this.files.get(argv[2]!)!);
         this.files.delete(argv[2]!);

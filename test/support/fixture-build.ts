@@ -10,7 +10,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { cached } from './fixture-cache.js';
-import { buildMixRelease, buildRelease, buildRelup, checkout, checkoutMix, checkoutVariant, copyProject, FIXTURES } from './shop-project.js';
+import { buildMixRelease, buildRelease, buildRelup, checkout, checkoutMix, checkoutUmbrella, checkoutVariant, copyProject, FIXTURES } from './shop-project.js';
 
 const run = promisify(execFile);
 
@@ -132,4 +132,15 @@ export async function buildMixShop(version: string): Promise<MixShopBuild> {
   });
   const dir = path.join(entry, 'project');
   return { dir, relDir: path.join(dir, '_build/prod/rel/shop_ex') };
+}
+
+/** The umbrella fixture at VERSION with its release RELEASE built (`MIX_ENV=prod mix release RELEASE`; a shared build: copy it to change it). */
+export async function buildMixUmbrella(version: string, release: string): Promise<MixShopBuild> {
+  const entry = await cached({ name: `mix-umbrella_${version}_${release}`, inputs: [path.join(FIXTURES, 'mix-umbrella')], params: { version, release } }, async (dir) => {
+    const project = path.join(dir, 'project');
+    await checkoutUmbrella(project, version);
+    await run('mix', ['release', release, '--overwrite'], { cwd: project, timeout: 300_000, env: { ...process.env, MIX_ENV: 'prod' } });
+  });
+  const dir = path.join(entry, 'project');
+  return { dir, relDir: path.join(dir, '_build/prod/rel', release) };
 }

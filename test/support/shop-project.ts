@@ -73,3 +73,9 @@ export async function buildMixRelease(projectDir: string, app: string): Promise<
   await run('mix', ['release', '--overwrite'], { cwd: projectDir, timeout: 300_000, env: { ...process.env, MIX_ENV: 'prod' } });
   return path.join(projectDir, '_build/prod/rel', app);
 }
+
+/** The umbrella fixture at VERSION (fixtures/mix-umbrella/VERSION), as a checkout would leave it. */
+export async function checkoutUmbrella(projectDir: string, version: string): Promise<void> {
+  await rm(path.join(projectDir, 'apps'), { recursive: true, force: true });
+  await cp(path.join(FIXTURES, 'mix-umbrella', version), projectDir, { recursive: true });
+}
