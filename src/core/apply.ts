@@ -42,7 +42,7 @@ function restartOptions(env: EnvironmentConfig, spec: HostSpec, host: Host, ship
   return {
     nodeWaitMs: env.nodeWaitMs,
     shipped,
-    ...(env.restartCommand ? { restartCommand: env.restartCommand } : {}),
+    ...(env.restart ? { restart: env.restart } : {}),
     ...(check ? { probe: () => probeOnce(check.probe, host, check.timeoutMs, host.env).then(() => true, () => false) } : {}),
   };
 }

@@ -5,19 +5,24 @@
 import { HotupError } from '../errors.js';
 import { shippedTarballPath } from '../commands/release-paths.js';
 import { testFileArgv } from '../commands/files.js';
-import { daemonArgv, extractTarballArgv, restartCommandArgv, stopArgv } from '../commands/restart.js';
+import {
+  daemonArgv, extractTarballArgv, journalTailArgv, parseUnitState, restartCommandArgv, stopArgv, sudoersLine, sudoRefused,
+  sudoAllowedArgv, systemctlRestartArgv, systemctlShowArgv, type SystemdUnit, type UnitState,
+} from '../commands/restart.js';
+import type { RestartConfig } from '../config/types.js';
 import type { Emit } from '../core/events.js';
 import { runStep } from '../core/step.js';
 import { seconds } from '../report/style.js';
 import type { Host } from '../host/host.js';
 import { measureOutage } from '../health/outage.js';
+import { runningOf } from '../plan/host-status.js';
 import { readLive, waitForNode, waitForNodeGone } from './live.js';
 import { unpackOnNode } from './unpack.js';
 import { promoteScript, verifyPermanent } from './upgrade.js';
 
 export interface RestartOptions {
-  /** e.g. `systemctl restart shop`; without it, `bin/<app> stop` then `bin/<app> daemon`. */
-  restartCommand?: string;
+  /** A systemd unit or a command; without it, `bin/<app> stop` then `bin/<app> daemon`. */
+  restart?: RestartConfig;
   /** How long the node may take to answer after the restart. */
   nodeWaitMs: number;
   /** Probe used to time the outage; the node's own ping when absent. */
@@ -28,32 +33,97 @@ export interface RestartOptions {
   beforeChange?: () => void;
 }
 
-/** The node stops and starts (or the configured command restarts it); resolves when it answers again. */
-async function restartNode(host: Host, opts: RestartOptions): Promise<void> {
+/** `bin/<app> stop` (when the node is up), then `bin/<app> daemon`. */
+async function stopAndStart(host: Host, opts: RestartOptions): Promise<void> {
   const scriptOpts = { env: host.env, timeoutMs: 2 * 60_000 };
-  if (opts.restartCommand) {
-    await host.must(restartCommandArgv(opts.restartCommand), `\`${opts.restartCommand}\``, { ...scriptOpts, timeoutMs: 5 * 60_000 });
-  } else {
-    // A node that is already down has nothing to stop.
-    if (await host.nodeUp()) {
-      await host.must(stopArgv(host.root, host.app), `bin/${host.app} stop`, scriptOpts);
-      // Mix's `stop` returns before the VM has exited: a daemon started now would find its name taken.
-      if (!(await waitForNodeGone(host, opts.nodeWaitMs))) {
-        throw new HotupError('NODE_DOWN', `the node still holds its name ${Math.round(opts.nodeWaitMs / 1000)} s after bin/${host.app} stop`,
-          'Stop it by hand (bin/<app> stop, or kill its VM), then apply again.', { host: host.name });
-      }
+  // A node that is already down has nothing to stop.
+  if (await host.nodeUp()) {
+    await host.must(stopArgv(host.root, host.app), `bin/${host.app} stop`, scriptOpts);
+    // Mix's `stop` returns before the VM has exited: a daemon started now would find its name taken.
+    if (!(await waitForNodeGone(host, opts.nodeWaitMs))) {
+      throw new HotupError('NODE_DOWN', `the node still holds its name ${Math.round(opts.nodeWaitMs / 1000)} s after bin/${host.app} stop`,
+        'Stop it by hand (bin/<app> stop, or kill its VM), then apply again.', { host: host.name });
     }
-    await host.must(daemonArgv(host.root, host.app), `bin/${host.app} daemon`, scriptOpts);
   }
+  await host.must(daemonArgv(host.root, host.app), `bin/${host.app} daemon`, scriptOpts);
+}
+
+/** The unit's state as systemd reports it now. */
+async function unitState(host: Host, u: SystemdUnit): Promise<UnitState> {
+  const r = await host.must(systemctlShowArgv(u), `systemctl show ${u.unit}`, { env: host.env, timeoutMs: 30_000 });
+  const state = parseUnitState(r.stdout);
+  if (!state) throw new HotupError('COMMAND_FAILED', `systemctl show ${u.unit} gave no ActiveState: ${r.stdout.trim() || r.stderr.trim()}`, `Check the unit name (systemctl status ${u.unit}).`, { host: host.name });
+  return state;
+}
+
+/** The unit failed to start: its journal's last lines and what to do, as the error. */
+async function unitFailed(host: Host, u: SystemdUnit, state: UnitState | null, why: string): Promise<HotupError> {
+  const tail = await host.run(journalTailArgv(u), { env: host.env, timeoutMs: 30_000 }).catch((e: unknown) => ({ code: -1, stdout: '', stderr: (e as Error).message }));
+  const journal = (tail.stdout.trim() || tail.stderr.trim() || '(empty)').split('\n').map((l) => `    ${l}`).join('\n');
+  const seen = state ? ` (ActiveState=${state.active}, SubState=${state.sub})` : '';
+  return new HotupError('NODE_DOWN', `${why}${seen}; journalctl -u ${u.unit} -n 20:\n${journal}`,
+    `Fix what the journal shows, then \`systemctl start ${u.unit}\` (\`systemctl status ${u.unit}\` shows its state; \`hotup status\` what it runs).`, { host: host.name });
+}
+
+/** Polls `systemctl show` until the unit is active; a failed unit is reported with its journal. */
+async function waitForUnit(host: Host, u: SystemdUnit, timeoutMs: number, pollMs = 250): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const state = await unitState(host, u);
+    if (state.active === 'active') return;
+    if (state.active === 'failed') throw await unitFailed(host, u, state, `the unit ${u.unit} failed after systemctl restart`);
+    const left = deadline - Date.now();
+    if (left <= 0) throw await unitFailed(host, u, state, `the unit ${u.unit} was not active within ${Math.round(timeoutMs / 1000)} s of systemctl restart`);
+    await new Promise((r) => setTimeout(r, Math.min(pollMs, left)));
+  }
+}
+
+function sudoError(host: Host, u: SystemdUnit, stderr: string, untouched: boolean): HotupError {
+  const user = host.name.includes('@') ? host.name.split('@')[0]! : '<deploy user>';
+  return new HotupError('COMMAND_FAILED', `sudo -n refused \`${systemctlRestartArgv(u).slice(2).join(' ')}\`: ${stderr.trim() || 'not allowed'}`,
+    `Let the deploy user restart the unit without a password: \`visudo -f /etc/sudoers.d/hotup-${u.unit}\` with the line\n    ${sudoersLine(u, user)}`,
+    { host: host.name, untouched });
+}
+
+/** Before anything changes: a restart through `sudo -n` that sudo would refuse is said now, with the sudoers line. */
+async function checkSudo(host: Host, opts: RestartOptions): Promise<void> {
+  const u = opts.restart;
+  if (u?.kind !== 'systemd' || !u.sudo) return;
+  const r = await host.run(sudoAllowedArgv(u), { env: host.env, timeoutMs: 30_000 });
+  if (r.code !== 0) throw sudoError(host, u, r.stderr, true);
+}
+
+/** `systemctl restart UNIT` (through `sudo -n` when configured), then the unit active. */
+async function restartUnit(host: Host, u: SystemdUnit, opts: RestartOptions): Promise<void> {
+  const argv = systemctlRestartArgv(u);
+  const r = await host.run(argv, { env: host.env, timeoutMs: 5 * 60_000 });
+  if (r.code !== 0) {
+    if (u.sudo && sudoRefused(r.stderr)) throw sudoError(host, u, r.stderr, false);
+    // systemctl restart fails when the unit's start fails: its state and journal say why.
+    const state = await unitState(host, u).catch(() => null);
+    throw await unitFailed(host, u, state, `\`${argv.join(' ')}\` failed (exit ${r.code}): ${r.stderr.trim()}`);
+  }
+  await waitForUnit(host, u, opts.nodeWaitMs);
+}
+
+/** Restarts the node the configured way; resolves with the release it runs, read back once it has started. */
+async function restartNode(host: Host, opts: RestartOptions): Promise<string | null> {
+  const how = opts.restart;
+  if (how?.kind === 'systemd') await restartUnit(host, how, opts);
+  else if (how?.kind === 'command') await host.must(restartCommandArgv(how.command), `\`${how.command}\``, { env: host.env, timeoutMs: 5 * 60_000 });
+  else await stopAndStart(host, opts);
   if (!(await waitForNode(host, opts.nodeWaitMs))) {
     throw new HotupError('NODE_DOWN', `the node did not answer within ${Math.round(opts.nodeWaitMs / 1000)} s of the restart`,
       'Its release may crash at boot: look at the node\'s logs (log/ under deploy_to, or the service\'s journal).', { host: host.name });
   }
+  const live = await readLive(host);
+  return live.up ? runningOf(live.releases) : null;
 }
 
 /** Restart into VSN (already shipped or installed on the host). Returns the measured downtime. */
 export async function restartInto(host: Host, vsn: string, opts: RestartOptions, emit: Emit): Promise<number> {
   const name = host.name;
+  await checkSudo(host, opts);
   await runStep(emit, 'unpack', name, async () => {
     const live = await readLive(host);
     if (live.up) return unpackOnNode(host, vsn, live.releases.find((r) => r.vsn === vsn)?.status);
@@ -76,9 +146,11 @@ export async function restartInto(host: Host, vsn: string, opts: RestartOptions,
     return { value: undefined, detail: `RELEASES, start_erl.data and bin/${host.app} name ${vsn}` };
   });
   const downtimeMs = await runStep(emit, 'restart', name, async () => {
+    let runs: string | null = null;
     // A service that does not come back within the node's own wait will not be timed any longer.
-    const outage = await measureOutage(opts.probe ?? (() => host.nodeUp()), () => restartNode(host, opts), { settleMs: opts.nodeWaitMs });
-    return { value: outage.downtimeMs, detail: `node back on ${vsn}, downtime ${seconds(outage.downtimeMs)}` };
+    const outage = await measureOutage(opts.probe ?? (() => host.nodeUp()), async () => { runs = await restartNode(host, opts); }, { settleMs: opts.nodeWaitMs });
+    const via = opts.restart?.kind === 'systemd' ? ` (systemctl restart ${opts.restart.unit})` : '';
+    return { value: outage.downtimeMs, detail: `node back${via} running ${runs ?? 'no known release'}, downtime ${seconds(outage.downtimeMs)}` };
   });
   await runStep(emit, 'verify', name, async () => {
     await verifyPermanent(host, vsn);
