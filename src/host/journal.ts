@@ -20,7 +20,7 @@ export interface JournalEntry {
   detail?: string;
 }
 
-const MUTATING: ReadonlySet<StepName> = new Set(['replace', 'ship', 'unpack', 'install', 'make_permanent', 'set_boot', 'restart', 'rollback']);
+const MUTATING: ReadonlySet<StepName> = new Set(['replace', 'ship', 'unpack', 'install', 'make_permanent', 'set_boot', 'restart', 'rollback', 'prune']);
 
 export interface JournalHost {
   host: Host;
