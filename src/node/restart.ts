@@ -65,15 +65,23 @@ async function unitFailed(host: Host, u: SystemdUnit, state: UnitState | null, w
     `Fix what the journal shows, then \`systemctl start ${u.unit}\` (\`systemctl status ${u.unit}\` shows its state; \`hotup status\` what it runs).`, { host: host.name });
 }
 
-/** Polls `systemctl show` until the unit is active; a failed unit is reported with its journal. */
-async function waitForUnit(host: Host, u: SystemdUnit, timeoutMs: number, pollMs = 250): Promise<void> {
+/**
+ * Polls until the unit is active and its node has started. A Type=simple unit is active as soon as its
+ * process is forked, so the unit is watched while the node boots: one that turns failed is reported at
+ * once, with its journal, rather than after the whole wait.
+ */
+async function waitForUnitAndNode(host: Host, u: SystemdUnit, timeoutMs: number, pollMs = 250): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const state = await unitState(host, u);
-    if (state.active === 'active') return;
     if (state.active === 'failed') throw await unitFailed(host, u, state, `the unit ${u.unit} failed after systemctl restart`);
+    // waitForNode with no time: one look.
+    if (state.active === 'active' && (await waitForNode(host, 0))) return;
     const left = deadline - Date.now();
-    if (left <= 0) throw await unitFailed(host, u, state, `the unit ${u.unit} was not active within ${Math.round(timeoutMs / 1000)} s of systemctl restart`);
+    if (left <= 0) {
+      const what = state.active === 'active' ? 'is active but its node did not start' : 'was not active';
+      throw await unitFailed(host, u, state, `the unit ${u.unit} ${what} within ${Math.round(timeoutMs / 1000)} s of systemctl restart`);
+    }
     await new Promise((r) => setTimeout(r, Math.min(pollMs, left)));
   }
 }
@@ -93,7 +101,7 @@ async function checkSudo(host: Host, opts: RestartOptions): Promise<void> {
   if (r.code !== 0) throw sudoError(host, u, r.stderr, true);
 }
 
-/** `systemctl restart UNIT` (through `sudo -n` when configured), then the unit active. */
+/** `systemctl restart UNIT` (through `sudo -n` when configured), then the unit active and its node started. */
 async function restartUnit(host: Host, u: SystemdUnit, opts: RestartOptions): Promise<void> {
   const argv = systemctlRestartArgv(u);
   const r = await host.run(argv, { env: host.env, timeoutMs: 5 * 60_000 });
@@ -103,18 +111,20 @@ async function restartUnit(host: Host, u: SystemdUnit, opts: RestartOptions): Pr
     const state = await unitState(host, u).catch(() => null);
     throw await unitFailed(host, u, state, `\`${argv.join(' ')}\` failed (exit ${r.code}): ${r.stderr.trim()}`);
   }
-  await waitForUnit(host, u, opts.nodeWaitMs);
+  await waitForUnitAndNode(host, u, opts.nodeWaitMs);
 }
 
 /** Restarts the node the configured way; resolves with the release it runs, read back once it has started. */
 async function restartNode(host: Host, opts: RestartOptions): Promise<string | null> {
   const how = opts.restart;
   if (how?.kind === 'systemd') await restartUnit(host, how, opts);
-  else if (how?.kind === 'command') await host.must(restartCommandArgv(how.command), `\`${how.command}\``, { env: host.env, timeoutMs: 5 * 60_000 });
-  else await stopAndStart(host, opts);
-  if (!(await waitForNode(host, opts.nodeWaitMs))) {
-    throw new HotupError('NODE_DOWN', `the node did not answer within ${Math.round(opts.nodeWaitMs / 1000)} s of the restart`,
-      'Its release may crash at boot: look at the node\'s logs (log/ under deploy_to, or the service\'s journal).', { host: host.name });
+  else {
+    if (how?.kind === 'command') await host.must(restartCommandArgv(how.command), `\`${how.command}\``, { env: host.env, timeoutMs: 5 * 60_000 });
+    else await stopAndStart(host, opts);
+    if (!(await waitForNode(host, opts.nodeWaitMs))) {
+      throw new HotupError('NODE_DOWN', `the node did not answer within ${Math.round(opts.nodeWaitMs / 1000)} s of the restart`,
+        'Its release may crash at boot: look at the node\'s logs (log/ under deploy_to, or the service\'s journal).', { host: host.name });
+    }
   }
   const live = await readLive(host);
   return live.up ? runningOf(live.releases) : null;

@@ -1,28 +1,33 @@
 /**
  * The restart path through a systemd unit, and `hotup prune`, against a real node behind sshd.
  *
- * This machine runs no systemd, so `systemctl`, `journalctl` and `sudo` are small fakes placed first on
- * the PATH of hotup's commands on the host (the host `env:` PATH of hotup.yml). They are an honest
- * simulation of one Type=forking unit whose ExecStart is `bin/shop daemon`: `systemctl restart` runs
- * the release's real `bin/shop stop` and `bin/shop daemon` and records the unit's state in a file;
- * `systemctl show` reports that state, turned to `failed` when the unit's VM has died (as systemd does
- * when a main process exits); `journalctl` prints the node's run_erl log; `sudo -n` runs the command,
- * or refuses like sudo without a NOPASSWD rule while a deny file exists. What they prove: hotup's
- * commands, its waiting on the unit and on the node, and its read-back; not systemd itself.
+ * The test machine runs no systemd, so `systemctl`, `journalctl` and `sudo` are small fakes placed first
+ * on the PATH of hotup's commands on the host (the `env:` PATH of hotup.yml). They are an honest
+ * simulation of one Type=simple unit as docs/fallback.md recommends (ExecStart=bin/shop foreground):
+ * `systemctl restart` sends SIGTERM to the unit's main process (the VM), waits for it to end, starts the
+ * release's real `bin/shop foreground` in a new session and records its pid and the unit's state in
+ * files; `systemctl show` reports that state, turned to `failed` once the main process has exited on
+ * its own (as systemd marks it); `journalctl` prints the VM's captured output; `sudo -n` runs the
+ * command, or refuses like sudo without a NOPASSWD rule while a deny file exists. What they prove:
+ * hotup's commands, its waiting on the unit and on the node, and its read-back; not systemd itself.
  */
-import { readFile, rm, writeFile, chmod, mkdir, stat } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
-import { deployTarball, newInstance, request, shopEnv, startNode, stopNode, type ShopInstance } from '../support/shop-node.js';
+import { deployTarball, newInstance, request, shopEnv, stopNode, type ShopInstance } from '../support/shop-node.js';
+import { waitFor } from '../support/wait.js';
 import { checkout, tempDir } from '../support/shop-project.js';
 import { buildRebar3Shop, workingCopy } from '../support/fixture-build.js';
 import { hotup, jsonOf } from '../support/cli.js';
 import { shopHealthCommand, writeHotupConfig } from '../support/hotup-config.js';
 
 const UNIT = 'shop-test';
+const execFileP = promisify(execFile);
 const SCHEMAS = path.resolve(import.meta.dirname, '../../docs/schemas');
 
 let sshd: SshdHandle;
@@ -43,22 +48,30 @@ async function writeFakes(dir: string): Promise<void> {
   const shop = `${root}/bin/shop`;
   const scripts: Record<string, string> = {
     systemctl: `#!/bin/sh
-# Fake systemctl for one Type=forking unit (ExecStart=bin/shop daemon); state in a file. See the test's header.
-state="${dir}/state"
-echo "systemctl $*" >> "${dir}/calls"
+# Fake systemctl for one Type=simple unit (ExecStart=bin/shop foreground); see the test's header.
+d="${dir}"
+echo "systemctl $*" >> "$d/calls"
+main() { cat "$d/mainpid" 2>/dev/null || echo 0; }
+# The main process exists and is not a zombie.
+alive() { p=$(main); [ "$p" != 0 ] && [ -e "/proc/$p/stat" ] && [ "$(sed 's/^.*) \\(.\\).*/\\1/' "/proc/$p/stat")" != Z ]; }
 case "$1" in
   restart)
     [ "$2" = "${UNIT}" ] || { echo "Failed to restart $2.service: Unit $2.service not found." >&2; exit 5; }
-    "${shop}" stop >/dev/null 2>&1
-    i=0; while "${shop}" pid >/dev/null 2>&1 && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
-    echo activating > "$state"
-    if ! "${shop}" daemon </dev/null >/dev/null 2>&1; then echo failed > "$state"; echo "Job for $2.service failed." >&2; exit 1; fi
-    echo active > "$state" ;;
+    if alive; then
+      # Stop: SIGTERM to the main process, the VM itself (it stops cleanly on it), then wait for it.
+      kill -TERM "$(main)"
+      i=0; while alive && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
+    fi
+    rm -f "$d/mainpid"
+    # Start: the VM in the foreground of its own session; its output is the unit's journal.
+    setsid sh -c 'echo $$ > "$0/mainpid"; exec "$1" foreground' "$d" "${shop}" </dev/null >>"$d/journal" 2>&1 &
+    i=0; while [ ! -s "$d/mainpid" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
+    echo active > "$d/state" ;;
   show)
-    s=$(cat "$state" 2>/dev/null || echo inactive)
-    pid=$("${shop}" pid 2>/dev/null) || pid=0
-    # A unit whose main process died is failed, as systemd marks it.
-    if [ "$s" = active ] && [ "$pid" = 0 ]; then s=failed; echo failed > "$state"; fi
+    s=$(cat "$d/state" 2>/dev/null || echo inactive)
+    # A unit whose main process exited on its own is failed, as systemd marks it.
+    if [ "$s" = active ] && ! alive; then s=failed; echo failed > "$d/state"; fi
+    pid=0; [ "$s" = active ] && pid=$(main)
     case "$s" in active) sub=running ;; failed) sub=failed ;; *) sub=dead ;; esac
     printf 'ActiveState=%s\\nSubState=%s\\nMainPID=%s\\n' "$s" "$sub" "$pid" ;;
   *) echo "fake systemctl: $1 not simulated" >&2; exit 2 ;;
@@ -66,7 +79,7 @@ esac
 `,
     journalctl: `#!/bin/sh
 echo "journalctl $*" >> "${dir}/calls"
-tail -q -n 20 "${root}"/log/erlang.log.* 2>/dev/null
+tail -n 20 "${dir}/journal" 2>/dev/null
 `,
     sudo: `#!/bin/sh
 # Fake sudo: -n only; refuses as sudo does without a NOPASSWD rule while ${dir}/sudo-deny exists.
@@ -95,8 +108,10 @@ beforeAll(async () => {
   await workingCopy(v1, project);
   await deployTarball(v1.tarball!, root);
   await writeFakes(fakes);
-  await startNode(root, 'shop', shopEnv(inst));
-  await writeFile(path.join(fakes, 'state'), 'active\n');
+  // The node starts as the unit's main process, as it would on a host.
+  await execFileP(path.join(fakes, 'systemctl'), ['restart', UNIT], { env: { ...process.env, ...shopEnv(inst) }, timeout: 60_000 });
+  await waitFor('the unit\'s node to answer', async () => (await request(inst.port, 'vsn', 1_000)) === 'v1', { timeoutMs: 30_000, intervalMs: 300 });
+  await rm(path.join(fakes, 'calls'));
   await writeHotupConfig(project, 'shop', [{
     name: 'prod',
     hosts: [`${sshd.user}@127.0.0.1:${sshd.port}`],
@@ -134,7 +149,7 @@ describe('restart through systemd', () => {
 
   test('apply --restart: sudo -n systemctl restart, the unit active, the node back on 0.2.0 read back, downtime measured', async () => {
     const r = await run(['apply', 'prod', '--yes', '--restart', '--json']);
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, r.stdout).toBe(0);
     const doc = jsonOf(r);
     expect(doc.hosts[0]).toMatchObject({ from: '0.1.0', to: '0.2.0', execution: 'restart', outcome: 'upgraded' });
     expect(doc.hosts[0].downtimeMs).toBeGreaterThan(0);
@@ -151,17 +166,40 @@ describe('restart through systemd', () => {
   test('a 0.3.0 that needs a new emulator goes through the unit too', async () => {
     await checkout(project, 'v3');
     const r = await run(['apply', 'prod', '--yes', '--json']);
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, r.stdout).toBe(0);
     expect(jsonOf(r).hosts[0]).toMatchObject({ from: '0.2.0', to: '0.3.0', execution: 'restart', outcome: 'upgraded' });
     expect((await calls()).filter((c) => c === `systemctl restart ${UNIT}`)).toHaveLength(2);
     expect(await request(inst.port, 'vsn')).toBe('v3');
+  });
+
+  test('a unit that fails to start: its journal in the error, rolled back through the unit, the next command said', async () => {
+    // 0.2.0's kernel configuration made invalid on the host: its VM dies at boot, as a broken release would.
+    const sysConfig = path.join(root, 'releases/0.2.0/sys.config');
+    const good = await readFile(sysConfig, 'utf8');
+    await writeFile(sysConfig, '[{kernel, [{logger_level, not_a_level}]}].\n');
+    try {
+      const r = await run(['downgrade', 'prod', '--yes', '--json']);
+      expect(r.code, r.stdout).toBe(7);
+      const doc = jsonOf(r);
+      expect(doc.error.code).toBe('ROLLED_BACK');
+      const failed = doc.events.find((e: any) => e.type === 'step' && e.step === 'restart' && e.phase === 'fail');
+      expect(failed.error.message).toMatch(/^the unit shop-test failed after systemctl restart \(ActiveState=failed, SubState=failed\); journalctl -u shop-test -n 20:\n/);
+      expect(failed.error.message).toMatch(/logger_level|not_a_level|Kernel pid terminated/);
+      expect(failed.error.remedy).toMatch(/systemctl status shop-test/);
+      expect(await calls()).toContain(`journalctl -u ${UNIT} -n 20 --no-pager`);
+      expect(await request(inst.port, 'vsn')).toBe('v3');
+      expect(await startErl()).toBe('0.3.0');
+      expect(await readFile(path.join(fakes, 'state'), 'utf8')).toBe('active\n');
+    } finally {
+      await writeFile(sysConfig, good);
+    }
   });
 });
 
 describe('hotup prune', () => {
   test('--dry-run names 0.1.0 and what it would free; nothing removed', async () => {
     const r = await run(['prune', 'prod', '--keep', '0', '--dry-run', '--json']);
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, r.stdout).toBe(0);
     const doc = jsonOf(r);
     const ajv = new Ajv({ allErrors: true });
     for (const f of ['events', 'prune']) ajv.addSchema(JSON.parse(await readFile(path.join(SCHEMAS, `${f}.schema.json`), 'utf8')));
@@ -175,7 +213,7 @@ describe('hotup prune', () => {
     const libs = () => readdirSync(path.join(root, 'lib')).filter((d) => d.startsWith('shop-'));
     expect(libs()).toContain('shop-0.1.0');
     const r = await run(['prune', 'prod', '--keep', '0', '--json']);
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, r.stdout).toBe(0);
     const h = jsonOf(r).hosts[0];
     expect(h.removed).toEqual(['0.1.0']);
     expect(h.kept).toEqual([{ vsn: '0.3.0', why: ['running', 'permanent'] }, { vsn: '0.2.0', why: ['previous'] }]);
@@ -190,11 +228,11 @@ describe('hotup prune', () => {
   });
 
   test('the node down: refused with the remedy, nothing removed', async () => {
+    // Last: the node stays down (afterAll has nothing to stop).
     await stopNode(root, 'shop', shopEnv(inst));
     const r = await run(['prune', 'prod', '--keep', '0']);
     expect(r.code).toBe(6);
     expect(r.stderr).toMatch(/release_handler removes releases only on a live node/);
     expect(await exists(path.join(root, 'releases/0.2.0'))).toBe(true);
-    await startNode(root, 'shop', shopEnv(inst));
   });
 });
