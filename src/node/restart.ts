@@ -5,10 +5,7 @@
 import { HotupError } from '../errors.js';
 import { shippedTarballPath } from '../commands/release-paths.js';
 import { testFileArgv } from '../commands/files.js';
-import {
-  daemonArgv, extractTarballArgv, journalTailArgv, parseUnitState, restartCommandArgv, stopArgv, sudoersLine, sudoRefused,
-  sudoAllowedArgv, systemctlRestartArgv, systemctlShowArgv, type SystemdUnit, type UnitState,
-} from '../commands/restart.js';
+import { daemonArgv, extractTarballArgv, restartCommandArgv, stopArgv } from '../commands/restart.js';
 import type { RestartConfig } from '../config/types.js';
 import type { Emit } from '../core/events.js';
 import { runStep } from '../core/step.js';
@@ -17,6 +14,7 @@ import type { Host } from '../host/host.js';
 import { measureOutage } from '../health/outage.js';
 import { runningOf } from '../plan/host-status.js';
 import { readLive, waitForNode, waitForNodeGone } from './live.js';
+import { checkSudo, restartUnit } from './systemd.js';
 import { unpackOnNode } from './unpack.js';
 import { promoteScript, verifyPermanent } from './upgrade.js';
 
@@ -48,76 +46,10 @@ async function stopAndStart(host: Host, opts: RestartOptions): Promise<void> {
   await host.must(daemonArgv(host.root, host.app), `bin/${host.app} daemon`, scriptOpts);
 }
 
-/** The unit's state as systemd reports it now. */
-async function unitState(host: Host, u: SystemdUnit): Promise<UnitState> {
-  const r = await host.must(systemctlShowArgv(u), `systemctl show ${u.unit}`, { env: host.env, timeoutMs: 30_000 });
-  const state = parseUnitState(r.stdout);
-  if (!state) throw new HotupError('COMMAND_FAILED', `systemctl show ${u.unit} gave no ActiveState: ${r.stdout.trim() || r.stderr.trim()}`, `Check the unit name (systemctl status ${u.unit}).`, { host: host.name });
-  return state;
-}
-
-/** The unit failed to start: its journal's last lines and what to do, as the error. */
-async function unitFailed(host: Host, u: SystemdUnit, state: UnitState | null, why: string): Promise<HotupError> {
-  const tail = await host.run(journalTailArgv(u), { env: host.env, timeoutMs: 30_000 }).catch((e: unknown) => ({ code: -1, stdout: '', stderr: (e as Error).message }));
-  const journal = (tail.stdout.trim() || tail.stderr.trim() || '(empty)').split('\n').map((l) => `    ${l}`).join('\n');
-  const seen = state ? ` (ActiveState=${state.active}, SubState=${state.sub})` : '';
-  return new HotupError('NODE_DOWN', `${why}${seen}; journalctl -u ${u.unit} -n 20:\n${journal}`,
-    `Fix what the journal shows, then \`systemctl start ${u.unit}\` (\`systemctl status ${u.unit}\` shows its state; \`hotup status\` what it runs).`, { host: host.name });
-}
-
-/**
- * Polls until the unit is active and its node has started. A Type=simple unit is active as soon as its
- * process is forked, so the unit is watched while the node boots: one that turns failed is reported at
- * once, with its journal, rather than after the whole wait.
- */
-async function waitForUnitAndNode(host: Host, u: SystemdUnit, timeoutMs: number, pollMs = 250): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const state = await unitState(host, u);
-    if (state.active === 'failed') throw await unitFailed(host, u, state, `the unit ${u.unit} failed after systemctl restart`);
-    // waitForNode with no time: one look.
-    if (state.active === 'active' && (await waitForNode(host, 0))) return;
-    const left = deadline - Date.now();
-    if (left <= 0) {
-      const what = state.active === 'active' ? 'is active but its node did not start' : 'was not active';
-      throw await unitFailed(host, u, state, `the unit ${u.unit} ${what} within ${Math.round(timeoutMs / 1000)} s of systemctl restart`);
-    }
-    await new Promise((r) => setTimeout(r, Math.min(pollMs, left)));
-  }
-}
-
-function sudoError(host: Host, u: SystemdUnit, stderr: string, untouched: boolean): HotupError {
-  const user = host.name.includes('@') ? host.name.split('@')[0]! : '<deploy user>';
-  return new HotupError('COMMAND_FAILED', `sudo -n refused \`${systemctlRestartArgv(u).slice(2).join(' ')}\`: ${stderr.trim() || 'not allowed'}`,
-    `Let the deploy user restart the unit without a password: \`visudo -f /etc/sudoers.d/hotup-${u.unit}\` with the line\n    ${sudoersLine(u, user)}`,
-    { host: host.name, untouched });
-}
-
-/** Before anything changes: a restart through `sudo -n` that sudo would refuse is said now, with the sudoers line. */
-async function checkSudo(host: Host, opts: RestartOptions): Promise<void> {
-  const u = opts.restart;
-  if (u?.kind !== 'systemd' || !u.sudo) return;
-  const r = await host.run(sudoAllowedArgv(u), { env: host.env, timeoutMs: 30_000 });
-  if (r.code !== 0) throw sudoError(host, u, r.stderr, true);
-}
-
-/** `systemctl restart UNIT` (through `sudo -n` when configured), then the unit active and its node started. */
-async function restartUnit(host: Host, u: SystemdUnit, opts: RestartOptions): Promise<void> {
-  const argv = systemctlRestartArgv(u);
-  const r = await host.run(argv, { env: host.env, timeoutMs: 5 * 60_000 });
-  if (r.code !== 0) {
-    if (u.sudo && sudoRefused(r.stderr)) throw sudoError(host, u, r.stderr, false);
-    // systemctl restart fails when the unit's start fails: its state and journal say why.
-    const state = await unitState(host, u).catch(() => null);
-    throw await unitFailed(host, u, state, `\`${argv.join(' ')}\` failed (exit ${r.code}): ${r.stderr.trim()}`);
-  }
-  await waitForUnitAndNode(host, u, opts.nodeWaitMs);
-}
-
 /** Restarts the node the configured way; resolves with the release it runs, read back once it has started. */
 async function restartNode(host: Host, opts: RestartOptions): Promise<string | null> {
   const how = opts.restart;
-  if (how?.kind === 'systemd') await restartUnit(host, how, opts);
+  if (how?.kind === 'systemd') await restartUnit(host, how, opts.nodeWaitMs);
   else {
     if (how?.kind === 'command') await host.must(restartCommandArgv(how.command), `\`${how.command}\``, { env: host.env, timeoutMs: 5 * 60_000 });
     else await stopAndStart(host, opts);
@@ -133,7 +65,7 @@ async function restartNode(host: Host, opts: RestartOptions): Promise<string | n
 /** Restart into VSN (already shipped or installed on the host). Returns the measured downtime. */
 export async function restartInto(host: Host, vsn: string, opts: RestartOptions, emit: Emit): Promise<number> {
   const name = host.name;
-  await checkSudo(host, opts);
+  if (opts.restart?.kind === 'systemd') await checkSudo(host, opts.restart);
   await runStep(emit, 'unpack', name, async () => {
     const live = await readLive(host);
     if (live.up) return unpackOnNode(host, vsn, live.releases.find((r) => r.vsn === vsn)?.status);
