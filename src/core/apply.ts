@@ -126,7 +126,8 @@ async function upgradeHost(ctx: CoreContext, env: EnvironmentConfig, spec: HostS
     if (rolledBack.code === 'ROLLED_BACK') await runHook('on_rollback', ctx.config.hooks.on_rollback, vars, ctx.config.root);
     throw rolledBack;
   }
-  if (env.prune) {
+  // After an apply, not a downgrade (which ships nothing): the release a downgrade leaves stays.
+  if (env.prune && shipped) {
     // The upgrade stands whatever the prune does: a failed prune is a warning, not a failed apply.
     await pruneAfterApply(host, env.prune.keep, ctx.emit).catch((e: unknown) =>
       ctx.emit({ type: 'log', level: 'warn', host: hp.host, message: `the upgrade to ${hp.to} stands; prune after it failed: ${(e as Error).message}` }));

@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import type { HotupError } from '../../src/errors.js';
 import { runPrune, type PruneResult } from '../../src/core/prune.js';
-import { runApply } from '../../src/core/deploy.js';
+import { runApply, runDowngrade } from '../../src/core/deploy.js';
 import { choosePrune, ownedPaths } from '../../src/plan/prune.js';
 import { diskUsageArgv, parseDiskUsage } from '../../src/commands/disk.js';
 import type { ReleasesEntry } from '../../src/terms/model.js';
@@ -151,5 +151,16 @@ describe('prune after apply (prune: { keep })', () => {
     expect(result.hosts[0]!.outcome).toBe('upgraded');
     expect(events.some((e) => e.type === 'log' && e.level === 'warn' && /the upgrade to 0\.2\.0 stands; prune after it failed/.test(e.message))).toBe(true);
     expect(fake.running).toBe('0.2.0');
+  });
+
+  test('not after a downgrade: the release it leaves stays', async () => {
+    const fake = host('deploy@a:22', [['0.0.1', 'old'], ['0.1.0', 'old'], ['0.2.0', 'permanent']]);
+    const { ctx } = fakeContext([fake], { prune: { keep: 0 } });
+    const result = await runDowngrade(ctx, 'prod', {}, async () => undefined,
+      async () => fakePlan([fake], '0.2.0', '0.1.0', { ship: false, action: 'restart', hotRollback: false }));
+    expect(result.hosts[0]!.outcome).toBe('upgraded');
+    expect(fake.running).toBe('0.1.0');
+    expect(fake.ops('call:remove_release')).toEqual([]);
+    expect(fake.releases.map((r) => r.vsn)).toEqual(['0.0.1', '0.1.0', '0.2.0']);
   });
 });
