@@ -17,6 +17,7 @@ import { journalPath, readJournalArgv } from '../../src/commands/journal.js';
 import { acquireLockArgv, lockDir, readLockArgv, LOCK_HELD } from '../../src/commands/lock.js';
 import { commitShipArgv, prepareShipArgv, SHIP_EXIT } from '../../src/commands/files.js';
 import { daemonArgv, promoteScriptArgv } from '../../src/commands/restart.js';
+import { diskUsageArgv } from '../../src/commands/disk.js';
 import type { Config, EnvironmentConfig } from '../../src/config/types.js';
 import type { CoreContext } from '../../src/core/context.js';
 import type { HotupEvent } from '../../src/core/events.js';
@@ -354,7 +355,7 @@ export class FakeHost implements Host {
     if (plain[0] === 'systemctl' && plain[1] === 'restart') return 'systemctl-restart';
     if (plain[0] === 'systemctl' && plain[1] === 'show') return 'systemctl-show';
     if (plain[0] === 'journalctl') return 'journalctl';
-    if (cmd === 'sh' && argv[3] === 'hotup' && argv[2]!.includes('du -sk')) return 'du';
+    if (same(diskUsageArgv([]))) return 'du';
     throw new Error(`the fake host does not know ${JSON.stringify(argv)}`);
   }
 

@@ -90,6 +90,17 @@ describe('apply --restart through systemd', () => {
     expect(fake.unitActive).toBe('active');
   });
 
+  test('the unit active but its node never starting: the wait ends with the unit\'s state and journal, then the rollback', async () => {
+    const fake = host();
+    // systemctl restart answers 0, the unit stays active, the VM never comes up.
+    fake.fail({ op: 'run:systemctl-restart', exit: { code: 0 }, effect: (sim) => { sim.up = false; } });
+    const { error } = await restart(fake);
+    expect(error!.code).toBe('ROLLED_BACK');
+    const cause = error!.cause as HotupError;
+    expect(cause.message).toMatch(/^the unit shop is active but its node did not start within 0 s of systemctl restart \(ActiveState=active, SubState=running\); journalctl -u shop -n 20:/);
+    expect(fake.running).toBe(OLD);
+  });
+
   test('without sudo: systemctl runs as the deploy user, nothing asked of sudo', async () => {
     const fake = host();
     const { result } = await restart(fake, { kind: 'systemd', unit: 'shop', sudo: false });
