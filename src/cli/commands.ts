@@ -21,6 +21,7 @@ const LOADERS: Record<CommandName, CommandEntry['load']> = {
   apply: () => import('./apply.js'),
   inspect: () => import('./inspect.js'),
   downgrade: () => import('./downgrade.js'),
+  prune: () => import('./prune.js'),
   lock: fleet,
   history: fleet,
 };

@@ -34,6 +34,10 @@ export const TEXTS = {
     usage: '[options] [env]',
     description: 'go back to the previous (or --to) installed release: hot through the relup down-path, else by restart',
   },
+  prune: {
+    usage: '[options] [env]',
+    description: 'remove old releases from every host through release_handler, keeping the running, permanent and previous ones and the newest --keep',
+  },
   lock: {
     usage: '',
     description: 'the deploy lock every apply and downgrade takes on each host',

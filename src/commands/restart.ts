@@ -1,9 +1,61 @@
 /** Command lines for restarting a node. Pure. */
 import { releaseScript } from './release-paths.js';
 
-/** A configured restart command (e.g. `systemctl restart shop`) runs through the host's shell as written. */
+/** A configured restart command runs through the host's shell as written. */
 export function restartCommandArgv(command: string): string[] {
   return ['sh', '-c', command];
+}
+
+export interface SystemdUnit {
+  unit: string;
+  /** Through `sudo -n`: the deploy user may run exactly these commands without a password. */
+  sudo: boolean;
+}
+
+const privileged = (u: SystemdUnit, argv: string[]) => (u.sudo ? ['sudo', '-n', ...argv] : argv);
+
+export function systemctlRestartArgv(u: SystemdUnit): string[] {
+  return privileged(u, ['systemctl', 'restart', u.unit]);
+}
+
+/** `sudo -n -l CMD` answers whether CMD may run without a password, without running it. */
+export function sudoAllowedArgv(u: SystemdUnit): string[] {
+  return ['sudo', '-n', '-l', ...systemctlRestartArgv(u).slice(2)];
+}
+
+/** Reading a unit's state needs no privilege. */
+export function systemctlShowArgv(u: SystemdUnit): string[] {
+  return ['systemctl', 'show', '--property=ActiveState,SubState,MainPID', u.unit];
+}
+
+/** The unit's last journal lines: the reason a start failed. */
+export function journalTailArgv(u: SystemdUnit): string[] {
+  return privileged(u, ['journalctl', '-u', u.unit, '-n', '20', '--no-pager']);
+}
+
+/** The sudoers line that lets USER run the privileged commands above, and nothing else, without a password. */
+export function sudoersLine(u: SystemdUnit, user: string): string {
+  const cmd = (argv: string[]) => `/usr/bin/${argv.slice(2).join(' ')}`;
+  return `${user} ALL=(root) NOPASSWD: ${cmd(systemctlRestartArgv(u))}, ${cmd(journalTailArgv(u))}`;
+}
+
+/** `sudo -n` refusing (no rule, or a password needed) rather than the command it ran failing. */
+export function sudoRefused(stderr: string): boolean {
+  return /^sudo: /m.test(stderr);
+}
+
+export interface UnitState {
+  active: string;
+  sub: string;
+  mainPid: number;
+}
+
+/** `systemctl show` output (`Key=value` lines); null when it says nothing of the state. */
+export function parseUnitState(stdout: string): UnitState | null {
+  const v = new Map(stdout.split('\n').map((l) => l.split('=', 2) as [string, string | undefined]));
+  const active = v.get('ActiveState');
+  if (!active) return null;
+  return { active, sub: v.get('SubState') ?? '', mainPid: Number(v.get('MainPID') ?? 0) || 0 };
 }
 
 export function stopArgv(root: string, app: string): string[] {

@@ -1,7 +1,7 @@
 /** A checked hotup.yml to the typed Config: defaults filled in, ssh layers merged, paths made absolute. Pure. */
 import path from 'node:path';
-import type { RawConfig, RawHealth, RawSsh } from './schema.js';
-import type { Config, EnvironmentConfig, HealthProbeConfig, HealthSettings, SshSettings } from './types.js';
+import type { RawConfig, RawHealth, RawRestart, RawSsh } from './schema.js';
+import type { Config, EnvironmentConfig, HealthProbeConfig, HealthSettings, RestartConfig, SshSettings } from './types.js';
 
 /** Documented in docs/config.md. */
 const DEFAULTS = {
@@ -26,6 +26,10 @@ function health(h: RawHealth): HealthSettings {
     retries: h.retries ?? DEFAULTS.healthRetries,
     intervalMs: (h.interval ?? DEFAULTS.healthIntervalSeconds) * 1000,
   };
+}
+
+function restart(r: RawRestart): RestartConfig {
+  return r.systemd !== undefined ? { kind: 'systemd', unit: r.systemd, sudo: r.sudo ?? false } : { kind: 'command', command: r.command! };
 }
 
 /** Where the config file sits and whose home `~` means. */
@@ -61,7 +65,8 @@ export function resolveConfig(raw: RawConfig, place: Place): Config {
       ssh: ssh(env.ssh),
       env: env.env ?? {},
       ...(env.health ? { health: health(env.health) } : {}),
-      ...(env.restart_command ? { restartCommand: env.restart_command } : {}),
+      ...(env.restart ? { restart: restart(env.restart) } : {}),
+      ...(env.prune ? { prune: { keep: env.prune.keep } } : {}),
       nodeWaitMs: (env.node_wait ?? DEFAULTS.nodeWaitSeconds) * 1000,
     };
   }

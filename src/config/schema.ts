@@ -65,6 +65,22 @@ const healthSchema = section('a map with command, tcp or http', {
   if (probes !== 1) ctx.addIssue({ code: 'custom', message: 'should have exactly one of command, tcp or http' });
 });
 
+/** How the restart path restarts the node: a systemd unit, or a shell command; absent, bin/<app> stop and daemon. */
+const restartSchema = section('a map with systemd (and sudo) or command', {
+  systemd: text('a systemd unit name, like shop or shop.service')
+    .regex(/^[A-Za-z0-9:_.@-]+$/, { error: 'should be a systemd unit name, like shop or shop.service' }).optional(),
+  sudo: z.boolean({ error: 'should be true or false' }).optional(),
+  command: text('a shell command that restarts the node').optional(),
+}).superRefine((r, ctx) => {
+  if ((r.systemd === undefined) === (r.command === undefined)) ctx.addIssue({ code: 'custom', message: 'should have exactly one of systemd or command' });
+  if (r.sudo !== undefined && r.systemd === undefined) ctx.addIssue({ code: 'custom', path: ['sudo'], message: 'is only for systemd (a command says sudo itself)' });
+});
+
+/** Automatic prune after a successful apply. */
+const pruneSchema = section('a map with keep', {
+  keep: z.number({ error: 'should be a whole number' }).int({ error: 'should be a whole number' }).min(0, { error: 'should be 0 or more' }),
+});
+
 const absolutePath = text('an absolute path').refine((p) => p.startsWith('/'), { error: 'should be an absolute path (starting with /)' });
 
 /** Environment variables for every command on a host (e.g. what vm.args.src or RELEASE_NODE read). */
@@ -167,7 +183,10 @@ export function configSchema(defaultUser: DefaultUser, readInventory: ReadInvent
     env: envVars.optional(),
     ssh: sshSchema.optional(),
     health: healthSchema.optional(),
-    restart_command: text('a shell command that restarts the node').optional(),
+    restart: restartSchema.optional(),
+    // Replaced by restart: { command }; kept as a key only to say so.
+    restart_command: z.never({ error: 'was replaced: write restart: { command: "…" }, or restart: { systemd: <unit> } (see docs/config.md)' }).optional(),
+    prune: pruneSchema.optional(),
     node_wait: seconds.optional(),
   }).superRefine((e, ctx) => {
     if ((e.hosts === undefined) === (e.inventory === undefined)) {
@@ -221,3 +240,4 @@ export function configSchema(defaultUser: DefaultUser, readInventory: ReadInvent
 export type RawConfig = z.output<ReturnType<typeof configSchema>>;
 export type RawSsh = z.output<typeof sshSchema>;
 export type RawHealth = z.output<typeof healthSchema>;
+export type RawRestart = z.output<typeof restartSchema>;

@@ -64,6 +64,9 @@ export interface HealthSettings {
   intervalMs: number;
 }
 
+/** A systemd unit restarted with `systemctl restart` (through `sudo -n` when SUDO), or a shell command. */
+export type RestartConfig = { kind: 'systemd'; unit: string; sudo: boolean } | { kind: 'command'; command: string };
+
 export interface EnvironmentConfig {
   name: string;
   hosts: HostSpec[];
@@ -74,8 +77,10 @@ export interface EnvironmentConfig {
   env: Record<string, string>;
   /** Run after every upgrade, restart and rollback; absent: the node answering is enough. */
   health?: HealthSettings;
-  /** How the node is restarted (e.g. `systemctl restart shop`); absent: bin/<app> stop, then daemon. */
-  restartCommand?: string;
+  /** How the node is restarted; absent: bin/<app> stop, then daemon. */
+  restart?: RestartConfig;
+  /** Prune after every successful apply, keeping this many releases besides the running, permanent and previous ones. */
+  prune?: { keep: number };
   /** How long a node may take to answer after a restart. */
   nodeWaitMs: number;
 }

@@ -13,6 +13,7 @@ import { earlierBuild, removeEarlierBuild } from '../node/unpack.js';
 import { checkHealth, describeProbe, healthCheckFor, probeOnce } from '../health/probe.js';
 import type { Host } from '../host/host.js';
 import { runStep } from './step.js';
+import { pruneAfterApply } from './prune.js';
 import { stopPoint } from './interrupt.js';
 import { runHook } from './hooks.js';
 import { environment, type CoreContext } from './context.js';
@@ -42,7 +43,7 @@ function restartOptions(env: EnvironmentConfig, spec: HostSpec, host: Host, ship
   return {
     nodeWaitMs: env.nodeWaitMs,
     shipped,
-    ...(env.restartCommand ? { restartCommand: env.restartCommand } : {}),
+    ...(env.restart ? { restart: env.restart } : {}),
     ...(check ? { probe: () => probeOnce(check.probe, host, check.timeoutMs, host.env).then(() => true, () => false) } : {}),
   };
 }
@@ -124,6 +125,12 @@ async function upgradeHost(ctx: CoreContext, env: EnvironmentConfig, spec: HostS
     const rolledBack = await rollback(ctx, env, spec, host, hp, e);
     if (rolledBack.code === 'ROLLED_BACK') await runHook(ctx.emit, 'on_rollback', ctx.config.hooks.on_rollback, vars, ctx.config.root);
     throw rolledBack;
+  }
+  // After an apply, not a downgrade (which ships nothing): the release a downgrade leaves stays.
+  if (env.prune && shipped) {
+    // The upgrade stands whatever the prune does: a failed prune is a warning, not a failed apply.
+    await pruneAfterApply(host, env.prune.keep, ctx.emit).catch((e: unknown) =>
+      ctx.emit({ type: 'log', level: 'warn', host: hp.host, message: `the upgrade to ${hp.to} stands; prune after it failed: ${(e as Error).message}` }));
   }
   await runHook(ctx.emit, 'after_upgrade', ctx.config.hooks.after_upgrade, vars, ctx.config.root);
   return downtimeMs;

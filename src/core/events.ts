@@ -26,6 +26,7 @@ export type StepName =
   | 'restart'
   | 'health'
   | 'rollback'
+  | 'prune'
   | 'fetch_old'
   | 'bootstrap'
   | 'sync'

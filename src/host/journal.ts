@@ -22,7 +22,7 @@ export interface JournalEntry {
   output?: string;
 }
 
-const MUTATING: ReadonlySet<StepName> = new Set(['replace', 'ship', 'unpack', 'install', 'make_permanent', 'set_boot', 'restart', 'rollback', 'hook']);
+const MUTATING: ReadonlySet<StepName> = new Set(['replace', 'ship', 'unpack', 'install', 'make_permanent', 'set_boot', 'restart', 'rollback', 'prune', 'hook']);
 /** A journal line keeps the end of a hook's output, not all of it. */
 const HOOK_OUTPUT_LINES = 50;
 

@@ -6,18 +6,21 @@ import { HotupError } from '../errors.js';
 import { shippedTarballPath } from '../commands/release-paths.js';
 import { testFileArgv } from '../commands/files.js';
 import { daemonArgv, extractTarballArgv, restartCommandArgv, stopArgv } from '../commands/restart.js';
+import type { RestartConfig } from '../config/types.js';
 import type { Emit } from '../core/events.js';
 import { runStep } from '../core/step.js';
 import { seconds } from '../report/style.js';
 import type { Host } from '../host/host.js';
 import { measureOutage } from '../health/outage.js';
+import { runningOf } from '../plan/host-status.js';
 import { readLive, waitForNode, waitForNodeGone } from './live.js';
+import { checkSudo, restartUnit } from './systemd.js';
 import { unpackOnNode } from './unpack.js';
 import { promoteScript, verifyPermanent } from './upgrade.js';
 
 export interface RestartOptions {
-  /** e.g. `systemctl restart shop`; without it, `bin/<app> stop` then `bin/<app> daemon`. */
-  restartCommand?: string;
+  /** A systemd unit or a command; without it, `bin/<app> stop` then `bin/<app> daemon`. */
+  restart?: RestartConfig;
   /** How long the node may take to answer after the restart. */
   nodeWaitMs: number;
   /** Probe used to time the outage; the node's own ping when absent. */
@@ -28,32 +31,41 @@ export interface RestartOptions {
   beforeChange?: () => void;
 }
 
-/** The node stops and starts (or the configured command restarts it); resolves when it answers again. */
-async function restartNode(host: Host, opts: RestartOptions): Promise<void> {
+/** `bin/<app> stop` (when the node is up), then `bin/<app> daemon`. */
+async function stopAndStart(host: Host, opts: RestartOptions): Promise<void> {
   const scriptOpts = { env: host.env, timeoutMs: 2 * 60_000 };
-  if (opts.restartCommand) {
-    await host.must(restartCommandArgv(opts.restartCommand), `\`${opts.restartCommand}\``, { ...scriptOpts, timeoutMs: 5 * 60_000 });
-  } else {
-    // A node that is already down has nothing to stop.
-    if (await host.nodeUp()) {
-      await host.must(stopArgv(host.root, host.app), `bin/${host.app} stop`, scriptOpts);
-      // Mix's `stop` returns before the VM has exited: a daemon started now would find its name taken.
-      if (!(await waitForNodeGone(host, opts.nodeWaitMs))) {
-        throw new HotupError('NODE_DOWN', `the node still holds its name ${Math.round(opts.nodeWaitMs / 1000)} s after bin/${host.app} stop`,
-          'Stop it by hand (bin/<app> stop, or kill its VM), then apply again.', { host: host.name });
-      }
+  // A node that is already down has nothing to stop.
+  if (await host.nodeUp()) {
+    await host.must(stopArgv(host.root, host.app), `bin/${host.app} stop`, scriptOpts);
+    // Mix's `stop` returns before the VM has exited: a daemon started now would find its name taken.
+    if (!(await waitForNodeGone(host, opts.nodeWaitMs))) {
+      throw new HotupError('NODE_DOWN', `the node still holds its name ${Math.round(opts.nodeWaitMs / 1000)} s after bin/${host.app} stop`,
+        'Stop it by hand (bin/<app> stop, or kill its VM), then apply again.', { host: host.name });
     }
-    await host.must(daemonArgv(host.root, host.app), `bin/${host.app} daemon`, scriptOpts);
   }
-  if (!(await waitForNode(host, opts.nodeWaitMs))) {
-    throw new HotupError('NODE_DOWN', `the node did not answer within ${Math.round(opts.nodeWaitMs / 1000)} s of the restart`,
-      'Its release may crash at boot: look at the node\'s logs (log/ under deploy_to, or the service\'s journal).', { host: host.name });
+  await host.must(daemonArgv(host.root, host.app), `bin/${host.app} daemon`, scriptOpts);
+}
+
+/** Restarts the node the configured way; resolves with the release it runs, read back once it has started. */
+async function restartNode(host: Host, opts: RestartOptions): Promise<string | null> {
+  const how = opts.restart;
+  if (how?.kind === 'systemd') await restartUnit(host, how, opts.nodeWaitMs);
+  else {
+    if (how?.kind === 'command') await host.must(restartCommandArgv(how.command), `\`${how.command}\``, { env: host.env, timeoutMs: 5 * 60_000 });
+    else await stopAndStart(host, opts);
+    if (!(await waitForNode(host, opts.nodeWaitMs))) {
+      throw new HotupError('NODE_DOWN', `the node did not answer within ${Math.round(opts.nodeWaitMs / 1000)} s of the restart`,
+        'Its release may crash at boot: look at the node\'s logs (log/ under deploy_to, or the service\'s journal).', { host: host.name });
+    }
   }
+  const live = await readLive(host);
+  return live.up ? runningOf(live.releases) : null;
 }
 
 /** Restart into VSN (already shipped or installed on the host). Returns the measured downtime. */
 export async function restartInto(host: Host, vsn: string, opts: RestartOptions, emit: Emit): Promise<number> {
   const name = host.name;
+  if (opts.restart?.kind === 'systemd') await checkSudo(host, opts.restart);
   await runStep(emit, 'unpack', name, async () => {
     const live = await readLive(host);
     if (live.up) return unpackOnNode(host, vsn, live.releases.find((r) => r.vsn === vsn)?.status);
@@ -76,9 +88,11 @@ export async function restartInto(host: Host, vsn: string, opts: RestartOptions,
     return { value: undefined, detail: `RELEASES, start_erl.data and bin/${host.app} name ${vsn}` };
   });
   const downtimeMs = await runStep(emit, 'restart', name, async () => {
+    let runs: string | null = null;
     // A service that does not come back within the node's own wait will not be timed any longer.
-    const outage = await measureOutage(opts.probe ?? (() => host.nodeUp()), () => restartNode(host, opts), { settleMs: opts.nodeWaitMs });
-    return { value: outage.downtimeMs, detail: `node back on ${vsn}, downtime ${seconds(outage.downtimeMs)}` };
+    const outage = await measureOutage(opts.probe ?? (() => host.nodeUp()), async () => { runs = await restartNode(host, opts); }, { settleMs: opts.nodeWaitMs });
+    const via = opts.restart?.kind === 'systemd' ? ` (systemctl restart ${opts.restart.unit})` : '';
+    return { value: outage.downtimeMs, detail: `node back${via} running ${runs ?? 'no known release'}, downtime ${seconds(outage.downtimeMs)}` };
   });
   await runStep(emit, 'verify', name, async () => {
     await verifyPermanent(host, vsn);

@@ -17,6 +17,7 @@ import { journalPath, readJournalArgv } from '../../src/commands/journal.js';
 import { acquireLockArgv, lockDir, readLockArgv, LOCK_HELD } from '../../src/commands/lock.js';
 import { commitShipArgv, prepareShipArgv, renameIfPresentArgv, SHIP_EXIT } from '../../src/commands/files.js';
 import { daemonArgv, promoteScriptArgv } from '../../src/commands/restart.js';
+import { diskUsageArgv } from '../../src/commands/disk.js';
 import type { Config, EnvironmentConfig } from '../../src/config/types.js';
 import type { CoreContext } from '../../src/core/context.js';
 import type { HotupEvent } from '../../src/core/events.js';
@@ -34,7 +35,8 @@ export type FakeOp =
   | `run:${RunKind}`;
 
 type RunKind = 'lock' | 'read-lock' | 'unlock' | 'read-journal' | 'ship-prepare' | 'ship-commit' | 'mkdir' | 'mv' | 'rm'
-  | 'test' | 'promote' | 'stop' | 'daemon' | 'extract' | 'shell' | 'rename-if-present';
+  | 'test' | 'promote' | 'stop' | 'daemon' | 'extract' | 'shell' | 'rename-if-present'
+  | 'sudo-check' | 'systemctl-restart' | 'systemctl-show' | 'journalctl' | 'du';
 
 export interface Fault {
   op: FakeOp;
@@ -84,6 +86,10 @@ export class FakeHost implements Host {
   readonly crashesAtBoot = new Set<string>();
   /** Modules that stay on old bytes once a version is installed (verify_code reports them stale). */
   readonly staleCode = new Map<string, string[]>();
+  /** The systemd unit's ActiveState (`systemctl restart` boots the node; a crash at boot leaves it failed). */
+  unitActive = 'active';
+  /** Whether `sudo -n` lets the deploy user run the unit's commands. */
+  sudoAllowed = true;
   /** Versions that fail the health command. */
   readonly unhealthy = new Set<string>();
   /** What hotup_helper.escript's runtime-config answers (when the release's sys.config names providers). */
@@ -359,6 +365,12 @@ export class FakeHost implements Host {
     if (cmd === 'test') return 'test';
     if (cmd === 'tar') return 'extract';
     if (cmd === 'sh' && flag === '-c' && argv.length === 3) return 'shell';
+    if (cmd === 'sudo' && argv[2] === '-l') return 'sudo-check';
+    const plain = cmd === 'sudo' ? argv.slice(2) : argv;
+    if (plain[0] === 'systemctl' && plain[1] === 'restart') return 'systemctl-restart';
+    if (plain[0] === 'systemctl' && plain[1] === 'show') return 'systemctl-show';
+    if (plain[0] === 'journalctl') return 'journalctl';
+    if (same(diskUsageArgv([]))) return 'du';
     throw new Error(`the fake host does not know ${JSON.stringify(argv)}`);
   }
 
@@ -427,6 +439,21 @@ export class FakeHost implements Host {
           return done();
         }
         return done('', this.up && this.running !== null && !this.unhealthy.has(this.running) ? 0 : 1);
+      case 'sudo-check':
+        return this.sudoAllowed ? done() : { code: 1, stdout: '', stderr: 'sudo: a password is required\n' };
+      case 'systemctl-restart':
+        if (argv[0] === 'sudo' && !this.sudoAllowed) return { code: 1, stdout: '', stderr: 'sudo: a password is required\n' };
+        this.up = false;
+        this.boot();
+        this.unitActive = this.up ? 'active' : 'failed';
+        return done();
+      case 'systemctl-show':
+        return done(`ActiveState=${this.unitActive}\nSubState=${this.unitActive === 'active' ? 'running' : 'failed'}\nMainPID=${this.up ? 4242 : 0}\n`);
+      case 'journalctl':
+        return done(`shop[4242]: boot of ${this.bootsNext} crashed\n`);
+      case 'du':
+        // One `<kB>\t<path>` line per path, as the builder's script prints them: 1 kB per file under it.
+        return done(argv.slice(4).map((p) => `${[...this.files.keys()].filter((f) => f.startsWith(`${p}/`)).length}\t${p}\n`).join(''));
       case 'mkdir':
       case 'promote':
         return done();

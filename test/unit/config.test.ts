@@ -330,18 +330,18 @@ describe('finding the file', () => {
 describe('fleet and fallback keys', () => {
   const env = (body: string) => `app: shop\nenvironments:\n  prod:\n${body}`;
 
-  test('health, restart_command, node_wait, env, hosts as maps, hooks', () => {
+  test('health, restart, node_wait, env, hosts as maps, hooks', () => {
     const c = parseConfig(
       `app: shop\nhooks:\n  before_upgrade: ./migrate.sh\nenvironments:\n  prod:\n    deploy_to: /opt/shop\n    env: { RELEASE_COOKIE: abc }\n` +
         `    hosts:\n      - a@h1\n      - host: a@h2:2222\n        deploy_to: /srv/shop\n        env: { NODE: b }\n` +
-        `    health: { http: "http://{host}:4000/health", retries: 3 }\n    restart_command: systemctl restart shop\n    node_wait: 30\n`,
+        `    health: { http: "http://{host}:4000/health", retries: 3 }\n    restart: { command: /etc/init.d/shop restart }\n    node_wait: 30\n`,
       FILE,
     );
     const prod = c.environments.prod!;
     expect(prod.hosts[1]).toMatchObject({ host: 'h2', port: 2222, deployTo: '/srv/shop', env: { NODE: 'b' } });
     expect(prod.env).toEqual({ RELEASE_COOKIE: 'abc' });
     expect(prod.health).toEqual({ probe: { kind: 'http', url: 'http://{host}:4000/health' }, timeoutMs: 5_000, retries: 3, intervalMs: 1_000 });
-    expect(prod.restartCommand).toBe('systemctl restart shop');
+    expect(prod.restart).toEqual({ kind: 'command', command: '/etc/init.d/shop restart' });
     expect(prod.nodeWaitMs).toBe(30_000);
     expect(c.hooks).toEqual({ before_upgrade: './migrate.sh' });
   });
@@ -359,6 +359,27 @@ describe('fleet and fallback keys', () => {
     expect(problems(`${env('    hosts: [a@b]\n    deploy_to: /o\n')}hooks:\n  before_deploy: x\n`)).toEqual([
       'hooks/before_deploy: unknown key "before_deploy"',
     ]);
+  });
+});
+
+describe('restart and prune', () => {
+  const env = (body: string) => `app: shop\nenvironments:\n  prod:\n    hosts: [a@b]\n    deploy_to: /o\n${body}`;
+
+  test('restart through systemd, with sudo; prune keep', () => {
+    const prod = parseConfig(env('    restart: { systemd: shop.service, sudo: true }\n    prune: { keep: 3 }\n'), FILE).environments.prod!;
+    expect(prod.restart).toEqual({ kind: 'systemd', unit: 'shop.service', sudo: true });
+    expect(prod.prune).toEqual({ keep: 3 });
+    expect(parseConfig(env('    restart: { systemd: shop }\n'), FILE).environments.prod!.restart).toEqual({ kind: 'systemd', unit: 'shop', sudo: false });
+  });
+
+  test('one way to restart: the old restart_command names the new key; systemd or command, sudo only with systemd', () => {
+    expect(problems(env('    restart_command: systemctl restart shop\n'))).toEqual([
+      'environments/prod/restart_command: was replaced: write restart: { command: "…" }, or restart: { systemd: <unit> } (see docs/config.md)',
+    ]);
+    expect(problems(env('    restart: { systemd: shop, command: x }\n'))).toEqual(['environments/prod/restart: should have exactly one of systemd or command']);
+    expect(problems(env('    restart: { command: x, sudo: true }\n'))).toEqual(['environments/prod/restart/sudo: is only for systemd (a command says sudo itself)']);
+    expect(problems(env('    restart: { systemd: "shop; rm -rf /" }\n'))).toEqual(['environments/prod/restart/systemd: should be a systemd unit name, like shop or shop.service']);
+    expect(problems(env('    prune: { keep: -1 }\n'))).toEqual(['environments/prod/prune/keep: should be 0 or more']);
   });
 });
 

@@ -40,7 +40,7 @@ describe('apply --restart', () => {
 
   test('a configured restart command is used instead of stop and daemon', async () => {
     const fake = host();
-    const { result } = await restart(fake, [], { restartCommand: RESTART_COMMAND });
+    const { result } = await restart(fake, [], { restart: { kind: 'command', command: RESTART_COMMAND } });
     expect(result!.hosts[0]!.outcome).toBe('upgraded');
     expect(fake.ops('run:stop')).toEqual([]);
     expect(fake.ops('run:shell')).toHaveLength(1);
@@ -122,8 +122,8 @@ describe('apply --restart', () => {
 
   test('verify: the node does not report the new release permanent after the restart → VERIFY_FAILED, rolled back', async () => {
     const fake = host();
-    // which_releases is asked before ship (an earlier build to replace?), at unpack, then at verify: that third answer lacks the new release.
-    const { error, steps } = await restart(fake, [{ op: 'call:which_releases', nth: 3, reply: { kind: 'list', items: [] } }]);
+    // which_releases is asked before ship (an earlier build to replace?), at unpack, after the restart (what runs), then at verify: that fourth answer lacks the new release.
+    const { error, steps } = await restart(fake, [{ op: 'call:which_releases', nth: 4, reply: { kind: 'list', items: [] } }]);
     expect(error!.code).toBe('ROLLED_BACK');
     expect((error!.cause as HotupError).code).toBe('VERIFY_FAILED');
     expect(steps).toContain('verify:fail');
