@@ -14,7 +14,6 @@ import { erlpack } from '../terms/erlpack.js';
 import type { NodeLink } from './node-link.js';
 import type { NodeRequest } from './protocol.js';
 
-
 /** How long the helper may take to start and say hello. */
 const HELLO_MS = 30_000;
 /** How long a trivial command may take when hotup checks that the link still works. */

@@ -2,7 +2,7 @@
  * The restart path: make VSN the release the node boots (RELEASES and
  * start_erl.data), restart the node into it, and measure the downtime.
  */
-import { HotupError } from '../errors.js';
+import { HotupError, isHotupError } from '../errors.js';
 import { shippedTarballPath } from '../commands/release-paths.js';
 import { testFileArgv } from '../commands/files.js';
 import { daemonArgv, extractTarballArgv, restartCommandArgv, stopArgv } from '../commands/restart.js';
@@ -12,7 +12,7 @@ import { runStep } from '../core/step.js';
 import { seconds } from '../report/style.js';
 import type { Host } from '../host/host.js';
 import { measureOutage } from '../health/outage.js';
-import { runningOf } from '../plan/host-status.js';
+import { runningOf, type LiveReading } from '../plan/host-status.js';
 import { readLive, waitForNode, waitForNodeGone } from './live.js';
 import { checkSudo, restartUnit } from './systemd.js';
 import { unpackOnNode } from './unpack.js';
@@ -29,6 +29,17 @@ export interface RestartOptions {
   shipped: boolean;
   /** Called before set_boot, the first step that changes what the node boots (a stop point). */
   beforeChange?: () => void;
+}
+
+/**
+ * The node's release table, where a node whose release_handler does not answer counts as down: around a
+ * restart that is a VM still booting or already stopping (a release that crashes at boot), not one to use.
+ */
+async function liveOrDown(host: Host): Promise<LiveReading> {
+  return readLive(host).catch((e: unknown) => {
+    if (isHotupError(e) && e.code === 'CALL_FAILED') return { up: false as const, reason: e.message };
+    throw e;
+  });
 }
 
 /** `bin/<app> stop` (when the node is up), then `bin/<app> daemon`. */
@@ -58,7 +69,7 @@ async function restartNode(host: Host, opts: RestartOptions): Promise<string | n
         'Its release may crash at boot: look at the node\'s logs (log/ under deploy_to, or the service\'s journal).', { host: host.name });
     }
   }
-  const live = await readLive(host);
+  const live = await liveOrDown(host);
   return live.up ? runningOf(live.releases) : null;
 }
 
@@ -67,7 +78,7 @@ export async function restartInto(host: Host, vsn: string, opts: RestartOptions,
   const name = host.name;
   if (opts.restart?.kind === 'systemd') await checkSudo(host, opts.restart);
   await runStep(emit, 'unpack', name, async () => {
-    const live = await readLive(host);
+    const live = await liveOrDown(host);
     if (live.up) return unpackOnNode(host, vsn, live.releases.find((r) => r.vsn === vsn)?.status);
     // No node to ask: an installed release has its boot script (unless a tarball of it was just shipped);
     // otherwise unpack the shipped tarball ourselves (set-boot then records it in RELEASES).
