@@ -361,7 +361,9 @@ chunks(Items, Size) ->
 
 %% What the rules need from a process or NIF module's abstract code, read from
 %% its debug_info (Elixir's through its elixir_erl backend): none for other
-%% modules, no_debug_info when the beam has none (stripped), else
+%% modules, no_debug_info when the beam has none (stripped), {no_backend,
+%% Backend} when the module that reads it is not here (elixir_erl without the
+%% release's elixir), else
 %%   #{state      => the shapes of the state its callbacks return and match
 %%                   (see shape/3), a conservative abstraction: [] is unknown,
 %%     children   => [{Id, Start}] its init/1 gives a supervisor, printed, or unknown,
@@ -390,18 +392,22 @@ code_facts(Mod, Bin, Kind) ->
               children => children(Kind, Ctx),
               code_change => code_change_kind(Funs, Data),
               load_nif => lists:usort([unicode:characters_to_binary(erl_pp:exprs(Args)) || Args <- nif_calls(Forms)])};
-        none -> no_debug_info
+        Other -> Other
     end.
 
 abstract_code(Mod, Bin) ->
     case beam_lib:chunks(Bin, [debug_info], [allow_missing_chunks]) of
         {ok, {Mod, [{debug_info, {debug_info_v1, Backend, Data}}]}} ->
-            try Backend:debug_info(erlang_v1, Mod, Data, []) of
-                {ok, Forms} -> {ok, Forms, Data};
-                _ -> none
-            catch error:_ -> none
+            case code:ensure_loaded(Backend) of
+                {module, Backend} ->
+                    try Backend:debug_info(erlang_v1, Mod, Data, []) of
+                        {ok, Forms} -> {ok, Forms, Data};
+                        _ -> no_debug_info
+                    catch error:_ -> no_debug_info
+                    end;
+                _ -> {no_backend, Backend}
             end;
-        _ -> none
+        _ -> no_debug_info
     end.
 
 %% Per kind: the callbacks {Name, Arity, position of the state argument (0: none)},

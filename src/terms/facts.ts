@@ -50,6 +50,11 @@ function codeFacts(t: Term, where: string): CodeFacts {
   const a = atomOf(t);
   if (a === 'none') return { status: 'none' };
   if (a === 'no_debug_info') return { status: 'no-debug-info' };
+  if (t.kind === 'tuple') {
+    const [tag, backend] = tupleItems(t, 2, where);
+    if (atom(tag!, where) !== 'no_backend') throw malformed('{no_backend, Backend}', where, t);
+    return { status: 'no-backend', backend: atom(backend!, where) };
+  }
   const children = field(t, 'children', where);
   const codeChange = CODE_CHANGE.find((k) => k === atom(field(t, 'code_change', where), where));
   if (!codeChange) throw malformed(CODE_CHANGE.join(', '), `${where} code_change`, t);

@@ -46,14 +46,18 @@ export function judgedByCode(before: ModuleFacts | undefined, after: ModuleFacts
 
 const shapes = (s: string[]) => s.join(' | ');
 
-function unavailable(c: AppChange, m: ModuleFacts, which: string): Finding {
+function unavailable(c: AppChange, m: ModuleFacts, which: 'new' | 'running'): Finding {
+  const code = which === 'new' ? m.code : previous(c, m.module)?.code;
+  const why = code?.status === 'no-backend'
+    ? `its debug_info could not be read (${code.backend}, which reads it, was not in the release)`
+    : 'it has no debug_info (stripped)';
   return {
     rule: 'module/code-facts-unavailable',
     severity: 'info',
     effect: 'none',
     app: c.name,
     module: m.module,
-    message: `${m.module} changed, but its ${which} beam has no debug_info (stripped), so whether its state or child specs changed was not checked`,
+    message: `${m.module} changed, but in the ${which} release ${why}, so whether its state or child specs changed was not checked`,
     remedy: 'Keep debug_info in the release (relx: {debug_info, keep} in place of {mode, prod}, which strips it; mix release: strip_beams: [keep: ["Dbgi"]]) for hotup to check them.',
   };
 }
@@ -91,12 +95,17 @@ function stateRules(c: AppChange, m: ModuleFacts, v: PathView): Finding[] {
   return [];
 }
 
+/** An application the up-path stops and starts again (restart_application): its processes start afresh. */
+export function restarted(app: string, v: PathView): boolean {
+  return v.applied.includes(`application:stop(${app})`);
+}
+
 /** Changed gen_server, gen_statem and gen_event modules (Erlang's and Elixir's) that the relup loads. */
 export function stateChangeRules(changes: AppChange[], v: PathView | null): Finding[] {
   if (!v) return [];
   const findings: Finding[] = [];
   for (const c of changes.filter(hasCodeChanges)) {
-    if (c.oldVsn === null || c.oldVsn === c.newVsn) continue;
+    if (c.oldVsn === null || c.oldVsn === c.newVsn || restarted(c.name, v)) continue;
     for (const m of c.changed) {
       if (!v.loaded.has(m.module)) continue;
       const kind = processKind(m);

@@ -11,6 +11,7 @@ import type { AppChange } from './diff.js';
 import { previous } from './diff.js';
 import type { Finding } from './finding.js';
 import type { PathView } from './path-view.js';
+import { restarted } from './state.js';
 
 type Children = Array<{ id: string; start: string }>;
 
@@ -32,7 +33,7 @@ export function supervisorRules(changes: AppChange[], v: PathView | null): Findi
   const started = applied(v, ['restart_child', 'start_child']);
   const stopped = applied(v, ['terminate_child']);
   for (const c of changes) {
-    if (c.oldVsn === null || c.oldVsn === c.newVsn) continue;
+    if (c.oldVsn === null || c.oldVsn === c.newVsn || restarted(c.name, v)) continue;
     for (const m of c.changed) {
       if (processKind(m) !== 'supervisor' || !v.loaded.has(m.module)) continue;
       const [before, after] = [childrenOf(previous(c, m.module)), childrenOf(m)];
