@@ -37,7 +37,7 @@
 %%                                 on_load function (true | false | unknown:
 %%                                 see hotup_beam.erl), the modules it calls
 %%                                 (imports), exports config_change/3, code
-%%                                 facts (see code_facts/3)}
+%%                                 facts (see code_facts/4)}
 %%                      each file as {ok, Terms} | none | {error, Detail}.
 %%                      Beams are read as chunks, never loaded.
 %%   upgrade-facts ROOT VSN [FROM]
@@ -267,7 +267,7 @@ module_facts(Beam, OnLoad) ->
              OnLoad(Code),
              lists:usort([M || {M, _, _} <- Imports, M =/= erlang, M =/= Mod]),
              lists:member({config_change, 3}, Exports),
-             code_facts(Mod, Bin, process_kind(Behaviours, LoadsNif))};
+             code_facts(Mod, Bin, process_kind(Behaviours, LoadsNif), LoadsNif)};
         {ok, _} ->
             fail(5, not_a_release, io_lib:format("~ts is not a readable beam file: chunks missing", [Beam]));
         {error, beam_lib, Reason} ->
@@ -382,16 +382,20 @@ process_kind(Behaviours, LoadsNif) ->
         _ -> none
     end.
 
-code_facts(_Mod, _Bin, none) -> none;
-code_facts(Mod, Bin, Kind) ->
+code_facts(_Mod, _Bin, none, _LoadsNif) -> none;
+code_facts(Mod, Bin, Kind, LoadsNif) ->
     case abstract_code(Mod, Bin) of
         {ok, Forms, Data} ->
             Funs = maps:from_list([{{N, A}, Cs} || {function, _, N, A, Cs} <- Forms]),
             Ctx = {Funs, maps:from_list([{N, length(Fs) + 1} || {attribute, _, record, {N, Fs}} <- Forms])},
+            %% Only what the kind needs: on a host this runs interpreted.
             #{state => lists:usort(state_shapes(Kind, Ctx)),
               children => children(Kind, Ctx),
               code_change => code_change_kind(Funs, Data),
-              load_nif => lists:usort([unicode:characters_to_binary(erl_pp:exprs(Args)) || Args <- nif_calls(Forms)])};
+              load_nif => case LoadsNif of
+                              true -> lists:usort([unicode:characters_to_binary(erl_pp:exprs(Args)) || Args <- nif_calls(Forms)]);
+                              false -> []
+                          end};
         Other -> Other
     end.
 

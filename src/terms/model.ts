@@ -136,7 +136,7 @@ export interface ModuleFacts {
 
 /**
  * A process or NIF module's abstract code, read from its debug_info
- * (hotup_helper.escript code_facts/3): `none` for other modules,
+ * (hotup_helper.escript code_facts/4): `none` for other modules,
  * `no-debug-info` when the beam carries none (stripped), `no-backend` when
  * the module that reads it (Elixir's elixir_erl) was not where it was read.
  */

@@ -1,7 +1,7 @@
 /**
  * Rules on the state of changed process modules, from their abstract code:
  * the shapes of the state their callbacks return and match, before and after
- * (hotup_helper.escript code_facts/3). A process keeps its state across a hot
+ * (hotup_helper.escript code_facts/4). A process keeps its state across a hot
  * upgrade; only code_change/3 can migrate it.
  */
 import { processKind } from '../terms/behaviours.js';
