@@ -388,8 +388,9 @@ code_facts(Mod, Bin, Kind, LoadsNif) ->
         {ok, Forms, Data} ->
             Funs = maps:from_list([{{N, A}, Cs} || {function, _, N, A, Cs} <- Forms]),
             Ctx = {Funs, maps:from_list([{N, length(Fs) + 1} || {attribute, _, record, {N, Fs}} <- Forms])},
+            Exports = lists:append([Es || {attribute, _, export, Es} <- Forms]),
             %% Only what the kind needs: on a host this runs interpreted.
-            #{state => lists:usort(state_shapes(Kind, Ctx)),
+            #{state => lists:usort(state_shapes(Kind, Ctx, Exports)),
               children => children(Kind, Ctx),
               code_change => code_change_kind(Funs, Data),
               load_nif => case LoadsNif of
@@ -428,10 +429,10 @@ returns(statem) -> [{ok, 3, 3}, {ok, 4, 3}, {next_state, 3, 3}, {next_state, 4, 
                     {keep_state, 3, 2}, {repeat_state, 2, 2}, {repeat_state, 3, 2}, {stop, 3, 3},
                     {stop_and_reply, 4, 4}].
 
-state_shapes(Kind, {Funs, _} = Ctx) when Kind =:= server; Kind =:= event; Kind =:= statem ->
-    %% gen_statem: init/1, and the state callbacks (any Name/3, handle_event/4) with the data last.
+state_shapes(Kind, {Funs, _} = Ctx, Exports) when Kind =:= server; Kind =:= event; Kind =:= statem ->
+    %% gen_statem: init/1, and the state callbacks (any exported Name/3, handle_event/4) with the data last.
     Cbs = case Kind of
-              statem -> [{init, 1, 0} | [{N, A, A} || {N, A} <- maps:keys(Funs), A =:= 3 orelse {N, A} =:= {handle_event, 4},
+              statem -> [{init, 1, 0} | [{N, A, A} || {N, A} <- Exports, A =:= 3 orelse {N, A} =:= {handle_event, 4},
                                                       not lists:member(N, [code_change, format_status, terminate])]];
               _ -> callbacks(Kind)
           end,
@@ -443,7 +444,7 @@ state_shapes(Kind, {Funs, _} = Ctx) when Kind =:= server; Kind =:= event; Kind =
                      ++ [S || Pos > 0, S <- shape(lists:nth(Pos, Ps), #{}, Ctx)]
                      || {clause, _, Ps, _, Body} <- maps:get({N, A}, Funs, [])])
        || {N, A, Pos} <- Cbs]);
-state_shapes(_, _) -> [].
+state_shapes(_, _, _) -> [].
 
 %% A clause head's variables bound to the patterns they are matched with (`#state{} = S`).
 head_env(Ps) ->

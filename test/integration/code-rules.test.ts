@@ -143,6 +143,45 @@ describe('state', () => {
     // Good twin: the fixture's own 0.2.0, whose code_change/3 turns the integer into the map.
     expect(stateChangeRules(diffReleases(old, custom), view(up))).toEqual([]);
   });
+  test('gen_statem with a record: a field more is another shape (erlc beams), a changed body is not', async () => {
+    const door = (fields: string, greeting: string) => `-module(door).
+-behaviour(gen_statem).
+-export([start_link/0, init/1, callback_mode/0, locked/3, open/3, greeting/0, code_change/4]).
+-record(data, {${fields}}).
+start_link() -> gen_statem:start_link({local, door}, door, [], []).
+greeting() -> "${greeting}".
+init([]) -> {ok, locked, #data{code = 1234}}.
+callback_mode() -> state_functions.
+locked(cast, {button, C}, #data{code = C} = D) -> {next_state, open, D};
+locked(cast, {button, _}, D) -> {keep_state, D}.
+open(cast, lock, D) -> {next_state, locked, D, []}.
+code_change(_Old, State, Data, _Extra) -> {ok, State, Data}.
+`;
+    const release = async (name: string, vsn: string, source: string) => {
+      const root = path.join(work, name);
+      const ebin = path.join(root, `lib/door-${vsn}/ebin`);
+      await mkdir(ebin, { recursive: true });
+      await mkdir(path.join(root, `releases/${vsn}`), { recursive: true });
+      await writeFile(path.join(root, 'door.erl'), source);
+      await run('erlc', ['+debug_info', '-o', ebin, path.join(root, 'door.erl')]);
+      await writeFile(path.join(root, `releases/${vsn}/door.rel`), `{release, {"door", "${vsn}"}, {erts, "${v1Facts.erts}"}, [{door, "${vsn}"}]}.\n`);
+      return buildHostFacts(helper, root, vsn);
+    };
+    const [old, wider, same] = await Promise.all([
+      release('door-1', '1.0.0', door('code, tries = 0', 'hi')),
+      release('door-2', '2.0.0', door('code, tries = 0, opened_at', 'hi')),
+      release('door-3', '2.0.0', door('code, tries = 0', 'hello')),
+    ]);
+    const code = (f: ReleaseFacts) => f.apps[0]!.modules[0]!.code;
+    expect(code(old)).toMatchObject({ status: 'ok', state: ['#data{}/3'], codeChange: 'identity' });
+    expect(code(wider)).toMatchObject({ state: ['#data{}/4'] });
+    const loadOnly = { vsn: '1.0.0', descr: '[]', instructions: [
+      { op: 'load_object_code' as const, app: 'door', vsn: '2.0.0', modules: ['door'] },
+      { op: 'load' as const, module: 'door', prePurge: 'brutal_purge' as const, postPurge: 'brutal_purge' as const },
+    ] };
+    expect(stateChangeRules(diffReleases(old, wider), view(loadOnly)).map((f) => f.rule)).toEqual(['module/state-changed-load-only']);
+    expect(stateChangeRules(diffReleases(old, same), view(loadOnly))).toEqual([]);
+  });
 });
 
 describe('supervisors', () => {
