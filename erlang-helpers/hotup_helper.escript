@@ -236,8 +236,9 @@ app_facts(Root, App, AVsn, OnLoad, SysConfig) ->
       present => filelib:is_dir(Ebin),
       app_modules => proplists:get_value(modules, Props, []),
       appup => terms_of(filename:join(Ebin, Name ++ ".appup")),
-      %% Digests, not values: env holds secrets, and the rules only compare.
-      env => [{K, binary:encode_hex(erlang:md5(term_to_binary(V)))} || {K, V} <- Env],
+      %% Digests, not values: env holds secrets, and the rules only compare. The
+      %% encoding is pinned: a host's ERTS and the build host's OTP may differ.
+      env => [{K, binary:encode_hex(erlang:md5(term_to_binary(V, [{minor_version, 1}, deterministic])))} || {K, V} <- Env],
       mod => case proplists:get_value(mod, Props) of {M, _} when is_atom(M) -> M; _ -> none end,
       nifs => [{list_to_binary(F), binary:encode_hex(erlang:md5(read_file(filename:join(Dir, F))))}
                || F <- filelib:wildcard("priv/**/*.so", Dir)],
@@ -369,7 +370,8 @@ chunks(Items, Size) ->
 %%     children   => [{Id, Start}] its init/1 gives a supervisor, printed, or unknown,
 %%     code_change => none | identity (returns the state it is given) |
 %%                   injected (Elixir's `use` put it there) | custom,
-%%     load_nif   => the arguments of its erlang:load_nif calls, printed}.
+%%     load_nif   => the arguments of its erlang:load_nif calls, printed (of a
+%%                   module that imports erlang:load_nif/2; else [])}.
 process_kind(Behaviours, LoadsNif) ->
     Is = fun(Bs) -> lists:any(fun(B) -> lists:member(B, Behaviours) end, Bs) end,
     case {Is(['gen_server', 'Elixir.GenServer']), Is([gen_statem]), Is([gen_event]),

@@ -55,8 +55,8 @@ export function validate(f: UpgradeFacts): Finding[] {
     findings.push(relupMissing(target, running));
   }
   if (old) findings.push(...runtimeRules(old, neu), ...appupRules(changes), ...moduleRules(changes, up));
-  if (old) findings.push(...codeRules(old, neu, changes, up));
   else findings.push(oldFactsUnavailable(running));
+  if (old) findings.push(...codeRules(old, neu, changes, up));
   return bySeverity(findings);
 }
 
