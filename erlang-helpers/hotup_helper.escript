@@ -230,8 +230,8 @@ app_facts(Root, App, AVsn, OnLoad, SysConfig) ->
     Ebin = filename:join(Dir, "ebin"),
     Name = atom_to_list(App),
     Props = app_props(filename:join(Ebin, Name ++ ".app")),
-    Env = lists:ukeysort(1, [KV || {_, _} = KV <- proplists:get_value(App, SysConfig, [])]
-                            ++ [KV || {_, _} = KV <- proplists:get_value(env, Props, [])]),
+    Pairs = fun(L) when is_list(L) -> [KV || {_, _} = KV <- L]; (_) -> [] end,
+    Env = lists:ukeysort(1, Pairs(proplists:get_value(App, SysConfig, [])) ++ Pairs(proplists:get_value(env, Props, []))),
     #{name => App, vsn => list_to_binary(AVsn),
       present => filelib:is_dir(Ebin),
       app_modules => proplists:get_value(modules, Props, []),
