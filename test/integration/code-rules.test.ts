@@ -2,11 +2,12 @@
  * The rules that read the code itself (state shapes, child specs, NIF
  * libraries, env, references, restart_application), each against a pair of
  * releases built by real rebar3 from fixture variants, with a good twin that
- * must raise nothing. The Elixir pair is compiled by elixirc from the mix
- * fixture's sources: `mix release` strips debug_info by default.
+ * must raise nothing. The Elixir pair is made by mix, from variants that keep
+ * debug_info in the release (`mix release` strips it by default), with the
+ * appups and relup hotup makes for mix.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -20,8 +21,11 @@ import { view } from '../../src/validate/path-view.js';
 import { stateChangeRules } from '../../src/validate/state.js';
 import type { Finding } from '../../src/validate/finding.js';
 import { decide } from '../../src/plan/decide.js';
-import { buildRebar3Shop, type ShopBuild, type ShopSource } from '../support/fixture-build.js';
-import { FIXTURES, tempDir } from '../support/shop-project.js';
+import { makeMixUpgrade } from '../../src/build/mix.js';
+import type { BuildConfig } from '../../src/config/types.js';
+import { encoder } from '../../src/core/context.js';
+import { buildMixShop, buildRebar3Shop, type MixShopBuild, type MixShopSource, type ShopBuild, type ShopSource } from '../support/fixture-build.js';
+import { tempDir } from '../support/shop-project.js';
 
 const helper = { exec: new LocalExecutor(), dir: localHelperDir() };
 const run = promisify(execFile);
@@ -60,6 +64,18 @@ async function outcome(source: ShopSource, from: ShopBuild = v1): Promise<Outcom
 
 const variant = (name: string, remove?: string[]) => outcome({ base: 'v2', variant: name, ...(remove ? { remove } : {}) });
 const LISTENER = ['apps/shop/src/shop_listener.erl'];
+
+/** SOURCE released by mix over FROM, then appups and relup made as hotup makes them for mix (in a copy: builds are shared), and every rule run. */
+async function mixUpgrade(from: MixShopBuild, source: MixShopSource) {
+  const built = await buildMixShop(source, { from });
+  const relDir = path.join(work, built.name);
+  await cp(built.relDir, relDir, { recursive: true, verbatimSymlinks: true });
+  const old = await buildHostFacts(helper, relDir, '0.1.0');
+  const build: BuildConfig = { host: 'local', tool: 'mix', path: built.dir, profile: 'prod', ssh: {} as BuildConfig['ssh'], task: 'release' };
+  const made = await makeMixUpgrade(helper.exec, build, 'shop_ex', encoder(), { vsn: '0.2.0', relDir }, '0.1.0', { old, new: await buildHostFacts(helper, relDir, '0.2.0') });
+  const neu = await buildHostFacts(helper, relDir, '0.2.0');
+  return { old, new: neu, appup: made.appups[0]?.text ?? '', findings: validate({ running: '0.1.0', target: '0.2.0', old, new: neu }) };
+}
 
 describe('code facts', () => {
   test('read from the debug_info of real beams: state shapes, child specs, code_change, calls', async () => {
@@ -105,44 +121,25 @@ describe('state', () => {
     expect(o.decision).toBe('hot');
   });
 
-  test("module/code-change-keeps-state: Elixir's injected code_change/3 keeps the integer the new code cannot read", async () => {
-    // As in a mix release, the release's own elixir reads the Elixir debug_info.
-    const elixirLib = (await run('elixir', ['-e', 'IO.write(:code.lib_dir(:elixir))'])).stdout;
-    const release = async (name: string, vsn: string, counter: string) => {
-      const root = path.join(work, name);
-      const ebin = path.join(root, `lib/shop_ex-${vsn}/ebin`);
-      await mkdir(ebin, { recursive: true });
-      await symlink(elixirLib, path.join(root, 'lib/elixir-0'));
-      await mkdir(path.join(root, `releases/${vsn}`), { recursive: true });
-      await run('elixirc', ['--ignore-module-conflict', '-o', ebin, counter]);
-      await writeFile(path.join(root, `releases/${vsn}/shop_ex.rel`), `{release, {"shop_ex", "${vsn}"}, {erts, "${v1Facts.erts}"}, [{shop_ex, "${vsn}"}]}.\n`);
-      return buildHostFacts(helper, root, vsn);
-    };
-    const mixShop = path.join(FIXTURES, 'mix-shop');
-    const [old, injected, custom] = await Promise.all([
-      release('ex-v1', '0.1.0', path.join(mixShop, 'v1/lib/shop_ex/counter.ex')),
-      release('ex-default', '0.2.0', path.join(mixShop, 'variants/default-code-change/lib/shop_ex/counter.ex')),
-      release('ex-v2', '0.2.0', path.join(mixShop, 'v2/lib/shop_ex/counter.ex')),
-    ]);
-    const counter = (f: ReleaseFacts) => f.apps[0]!.modules.find((m) => m.module === 'Elixir.ShopEx.Counter')!;
+  test("module/code-change-keeps-state: Elixir's injected code_change/3 keeps the integer the new code cannot read (real mix releases)", async () => {
+    const old = await buildMixShop({ base: 'v1', variant: 'dbgi-0.1.0' });
     // 0.1.0 writes its own code_change/3, one that returns the state it is given.
-    expect(counter(old).code).toMatchObject({ status: 'ok', state: ['number'], codeChange: 'identity' });
-    expect(counter(injected).code).toMatchObject({ state: ['map'], codeChange: 'injected' });
-    expect(counter(custom).code).toMatchObject({ state: ['map'], codeChange: 'custom' });
-    // The relup hotup's appup generation makes for a module exporting code_change/3: {update, M, {advanced, []}}.
-    const up = { vsn: '0.1.0', descr: '[]', instructions: [
-      { op: 'load_object_code' as const, app: 'shop_ex', vsn: '0.2.0', modules: ['Elixir.ShopEx.Counter'] },
-      { op: 'suspend' as const, modules: [{ module: 'Elixir.ShopEx.Counter', timeout: 'default' as const }] },
-      { op: 'load' as const, module: 'Elixir.ShopEx.Counter', prePurge: 'brutal_purge' as const, postPurge: 'brutal_purge' as const },
-      { op: 'code_change' as const, mode: 'up' as const, changes: [{ module: 'Elixir.ShopEx.Counter', extra: '[]' }] },
-      { op: 'resume' as const, modules: ['Elixir.ShopEx.Counter'] },
-    ] };
-    const bad = stateChangeRules(diffReleases(old, injected), view(up));
-    expect(bad.map((f) => [f.rule, f.module, f.effect])).toEqual([['module/code-change-keeps-state', 'Elixir.ShopEx.Counter', 'restart']]);
-    expect(bad[0]!.message).toMatch(/the default one `use GenServer` injects/);
+    const bad = await mixUpgrade(old, { base: 'v2', variant: 'default-code-change' });
+    const counter = (f: ReleaseFacts) => f.apps.find((a) => a.name === 'shop_ex')!.modules.find((m) => m.module === 'Elixir.ShopEx.Counter')!;
+    expect(counter(bad.old).code).toMatchObject({ status: 'ok', state: ['number'], codeChange: 'identity' });
+    expect(counter(bad.new).code).toMatchObject({ state: ['map'], codeChange: 'injected' });
+    // hotup's generated appup calls code_change for every module that exports it, as `use GenServer` makes them all.
+    expect(bad.appup).toContain("{update, 'Elixir.ShopEx.Counter', {advanced, []}}");
+    expect(bad.findings.map((f) => [f.rule, f.module, f.effect])).toEqual([['module/code-change-keeps-state', 'Elixir.ShopEx.Counter', 'restart']]);
+    expect(bad.findings[0]!.message).toMatch(/the default one `use GenServer` injects/);
+    expect(decide(bad.findings).kind).toBe('restart');
     // Good twin: the fixture's own 0.2.0, whose code_change/3 turns the integer into the map.
-    expect(stateChangeRules(diffReleases(old, custom), view(up))).toEqual([]);
+    const good = await mixUpgrade(old, { base: 'v2', variant: 'dbgi-0.2.0' });
+    expect(counter(good.new).code).toMatchObject({ codeChange: 'custom' });
+    expect(good.findings).toEqual([]);
+    expect(decide(good.findings).kind).toBe('hot');
   });
+
   test('gen_statem with a record: a field more is another shape (erlc beams), a changed body is not', async () => {
     const door = (fields: string, greeting: string) => `-module(door).
 -behaviour(gen_statem).
