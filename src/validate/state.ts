@@ -62,10 +62,18 @@ function unavailable(c: AppChange, m: ModuleFacts, which: 'new' | 'running'): Fi
   };
 }
 
+/** The note for a module whose code facts one side could not read; nothing for facts that were never read. */
+function notChecked(c: AppChange, m: ModuleFacts): Finding[] {
+  const unreadable = (x: ModuleFacts | undefined) => x?.code?.status === 'no-debug-info' || x?.code?.status === 'no-backend';
+  if (unreadable(m)) return [unavailable(c, m, 'new')];
+  if (unreadable(previous(c, m.module))) return [unavailable(c, m, 'running')];
+  return [];
+}
+
 function stateRules(c: AppChange, m: ModuleFacts, v: PathView): Finding[] {
   const before = previous(c, m.module);
   const [b, a] = [known(before), known(m)];
-  if (!b || !a) return [unavailable(c, m, !a ? 'new' : 'running')];
+  if (!b || !a) return notChecked(c, m);
   const verdict = compareState(b, a);
   if (verdict.kind !== 'changed') return [];
   const change = `its state changes shape (${shapes(verdict.from)} → ${shapes(verdict.to)})`;
@@ -100,7 +108,7 @@ export function restarted(app: string, v: PathView): boolean {
   return v.applied.includes(`application:stop(${app})`);
 }
 
-/** Changed gen_server, gen_statem and gen_event modules (Erlang's and Elixir's) that the relup loads. */
+/** Changed gen_server, gen_statem and gen_event modules (Erlang's and Elixir's) that the relup loads; for supervisors, only the note when their code could not be read. */
 export function stateChangeRules(changes: AppChange[], v: PathView | null): Finding[] {
   if (!v) return [];
   const findings: Finding[] = [];
@@ -110,9 +118,7 @@ export function stateChangeRules(changes: AppChange[], v: PathView | null): Find
       if (!v.loaded.has(m.module)) continue;
       const kind = processKind(m);
       if (kind === 'stateful') findings.push(...stateRules(c, m, v));
-      else if (kind === 'supervisor' && (!known(previous(c, m.module)) || !known(m))) {
-        findings.push(unavailable(c, m, !known(m) ? 'new' : 'running'));
-      }
+      else if (kind === 'supervisor') findings.push(...notChecked(c, m));
     }
   }
   return findings;
