@@ -6,6 +6,7 @@
  * nothing.
  */
 import { processKind } from '../terms/behaviours.js';
+import { printTerm } from '../terms/etf.js';
 import type { ModuleFacts } from '../terms/model.js';
 import type { AppChange } from './diff.js';
 import { previous } from './diff.js';
@@ -43,7 +44,8 @@ export function supervisorRules(changes: AppChange[], v: PathView | null): Findi
       const added = after.filter((k) => !oldIds.has(k.id));
       const removed = before.filter((k) => !newIds.has(k.id));
       const reread = v.codeChanged.has(m.module);
-      const update = `{update, ${m.module}, supervisor}`;
+      const sup = printTerm({ kind: 'atom', name: m.module });
+      const update = `{update, ${sup}, supervisor}`;
       const notStarted = added.filter((k) => !reread || !started.has(k.id));
       if (notStarted.length > 0) {
         const ids = notStarted.map((k) => k.id).join(', ');
@@ -56,7 +58,7 @@ export function supervisorRules(changes: AppChange[], v: PathView | null): Findi
           message: reread
             ? `${c.name} ${c.oldVsn} → ${c.newVsn}: ${m.module}'s init/1 gains the child ${ids}; ${update} adds its spec but starts no child, and nothing in the relup starts it`
             : `${c.name} ${c.oldVsn} → ${c.newVsn}: ${m.module}'s init/1 gains the child ${ids}, but the relup only loads ${m.module}: the running supervisor never reads the new spec, so the child never starts`,
-          remedy: `${reread ? '' : `Use ${update} in ${c.name}.appup, then `}add {apply, {supervisor, restart_child, [${m.module}, ${notStarted[0]!.id}]}} after it${notStarted.length > 1 ? ' (one per new child)' : ''}; or restart.`,
+          remedy: `${reread ? '' : `Use ${update} in ${c.name}.appup, then `}add {apply, {supervisor, restart_child, [${sup}, ${notStarted[0]!.id}]}} after it${notStarted.length > 1 ? ' (one per new child)' : ''}; or restart.`,
         });
       }
       const notStopped = removed.filter((k) => !reread || !stopped.has(k.id));
@@ -69,7 +71,7 @@ export function supervisorRules(changes: AppChange[], v: PathView | null): Findi
           app: c.name,
           module: m.module,
           message: `${c.name} ${c.oldVsn} → ${c.newVsn}: ${m.module}'s init/1 drops the child ${ids}, but ${reread ? `${update} keeps a spec it no longer finds, and its process` : `the relup only loads ${m.module}, so the child`} keeps running with the old code`,
-          remedy: `Add {apply, {supervisor, terminate_child, [${m.module}, ${notStopped[0]!.id}]}} and {apply, {supervisor, delete_child, [${m.module}, ${notStopped[0]!.id}]}} to ${c.name}.appup before ${update}; or restart.`,
+          remedy: `Add {apply, {supervisor, terminate_child, [${sup}, ${notStopped[0]!.id}]}} and {apply, {supervisor, delete_child, [${sup}, ${notStopped[0]!.id}]}} to ${c.name}.appup before ${update}; or restart.`,
         });
       }
     }
