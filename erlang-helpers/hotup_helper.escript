@@ -25,6 +25,9 @@
 %%                        relup => the terms of releases/VSN/relup
 %%                        apps  => per application: vsn, whether lib/APP-VSN/ebin
 %%                                 is there, the .app `modules`, the .appup terms,
+%%                                 the effective env (.app defaults under
+%%                                 sys.config) as {Key, digest of the value},
+%%                                 the .app mod, the digests of priv/**/*.so,
 %%                                 and per module a tuple (not a map: there
 %%                                 can be thousands) {Module, digest in hex
 %%                                 (beam_lib:md5's chunks, the build directory
@@ -32,7 +35,9 @@
 %%                                 behaviours, exports code_change/3 (or
 %%                                 /4), imports erlang:load_nif/2, has an
 %%                                 on_load function (true | false | unknown:
-%%                                 see hotup_beam.erl)}
+%%                                 see hotup_beam.erl), the modules it calls
+%%                                 (imports), exports config_change/3, code
+%%                                 facts (see code_facts/4)}
 %%                        elixir => what a mix release keeps in releases/VSN/:
 %%                                 #{protocols => [{Protocol, digest, [atoms of its
 %%                                 beam]}] of consolidated/ (none without one),
@@ -173,10 +178,16 @@ release_facts(Root, Vsn, Known) ->
     Rel = release_spec(Root, Vsn),
     [{release, _, _, Apps}] = Rel,
     OnLoad = on_load_finder(),
+    %% An Elixir beam's debug_info is read by the elixir_erl backend: the release's own elixir.
+    [code:add_pathz(P) || P <- filelib:wildcard(filename:join([Root, "lib", "elixir-*", "ebin"]))],
+    SysConfig = case terms_of(filename:join(RelDir, "sys.config")) of
+                    {ok, [Cfg]} when is_list(Cfg) -> Cfg;
+                    _ -> []
+                end,
     Read = fun(A) ->
-                   case maps:find({element(1, A), element(2, A)}, Known) of
+                   case maps:find({element(1, A), element(2, A), SysConfig}, Known) of
                        {ok, Facts} -> Facts;
-                       error -> app_facts(Root, element(1, A), element(2, A), OnLoad)
+                       error -> app_facts(Root, element(1, A), element(2, A), OnLoad, SysConfig)
                    end
            end,
     #{rel => Rel,
@@ -211,7 +222,12 @@ release_spec(Root, Vsn) ->
 %% release's failure is its own.
 upgrade_facts(Root, Vsn, From) ->
     New = #{rel := [{release, _, _, Apps}], relup := Relup} = release_facts(Root, Vsn, #{}),
-    Known = maps:from_list(lists:zip([{element(1, A), element(2, A)} || A <- Apps], maps:get(apps, New))),
+    NewCfg = case terms_of(filename:join([Root, "releases", Vsn, "sys.config"])) of
+                 {ok, [Cfg]} when is_list(Cfg) -> Cfg;
+                 _ -> []
+             end,
+    %% An application's facts include its env under sys.config: shared only under the same sys.config.
+    Known = maps:from_list(lists:zip([{element(1, A), element(2, A), NewCfg} || A <- Apps], maps:get(apps, New))),
     Froms = case From of
                 none -> up_from(Relup);
                 _ -> [From]
@@ -247,18 +263,28 @@ rel_from_releases_file(Root, Vsn) ->
         _ -> fail(5, not_a_release, io_lib:format("release ~ts has no .rel file under ~ts/releases/~ts", [Vsn, Root, Vsn]))
     end.
 
-app_facts(Root, App, AVsn, OnLoad) ->
-    Ebin = filename:join([Root, "lib", atom_to_list(App) ++ "-" ++ AVsn, "ebin"]),
+app_facts(Root, App, AVsn, OnLoad, SysConfig) ->
+    Dir = filename:join([Root, "lib", atom_to_list(App) ++ "-" ++ AVsn]),
+    Ebin = filename:join(Dir, "ebin"),
     Name = atom_to_list(App),
+    Props = app_props(filename:join(Ebin, Name ++ ".app")),
+    Pairs = fun(L) when is_list(L) -> [KV || {_, _} = KV <- L]; (_) -> [] end,
+    Env = lists:ukeysort(1, Pairs(proplists:get_value(App, SysConfig, [])) ++ Pairs(proplists:get_value(env, Props, []))),
     #{name => App, vsn => list_to_binary(AVsn),
       present => filelib:is_dir(Ebin),
-      app_modules => app_modules(filename:join(Ebin, Name ++ ".app")),
+      app_modules => proplists:get_value(modules, Props, []),
       appup => terms_of(filename:join(Ebin, Name ++ ".appup")),
+      %% Digests, not values: env holds secrets, and the rules only compare. The
+      %% encoding is pinned: a host's ERTS and the build host's OTP may differ.
+      env => [{K, binary:encode_hex(erlang:md5(term_to_binary(V, [{minor_version, 1}, deterministic])))} || {K, V} <- Env],
+      mod => case proplists:get_value(mod, Props) of {M, _} when is_atom(M) -> M; _ -> none end,
+      nifs => [{list_to_binary(F), binary:encode_hex(erlang:md5(read_file(filename:join(Dir, F))))}
+               || F <- filelib:wildcard("priv/**/*.so", Dir)],
       modules => pmap(fun(B) -> module_facts(B, OnLoad) end, filelib:wildcard(filename:join(Ebin, "*.beam")))}.
 
-app_modules(AppFile) ->
+app_props(AppFile) ->
     case file:consult(AppFile) of
-        {ok, [{application, _, Props}]} when is_list(Props) -> proplists:get_value(modules, Props, []);
+        {ok, [{application, _, Props}]} when is_list(Props) -> Props;
         _ -> []
     end.
 
@@ -271,11 +297,16 @@ module_facts(Beam, OnLoad) ->
         {ok, {Mod, [{attributes, Attrs}, {exports, Exports}, {imports, Imports}, {compile_info, Info} | Chunks]}}
           when is_list(Attrs), is_list(Exports), is_list(Imports) ->
             {"Code", Code} = lists:keyfind("Code", 1, Chunks),
+            Behaviours = lists:usort(lists:append(proplists:get_all_values(behaviour, Attrs) ++ proplists:get_all_values(behavior, Attrs))),
+            LoadsNif = lists:member({erlang, load_nif, 2}, Imports),
             {Mod, binary:encode_hex(digest(Chunks, build_root(Info))),
-             lists:usort(lists:append(proplists:get_all_values(behaviour, Attrs) ++ proplists:get_all_values(behavior, Attrs))),
+             Behaviours,
              lists:member({code_change, 3}, Exports) orelse lists:member({code_change, 4}, Exports),
-             lists:member({erlang, load_nif, 2}, Imports),
-             OnLoad(Code)};
+             LoadsNif,
+             OnLoad(Code),
+             lists:usort([M || {M, _, _} <- Imports, M =/= erlang, M =/= Mod]),
+             lists:member({config_change, 3}, Exports),
+             code_facts(Mod, Bin, process_kind(Behaviours, LoadsNif), LoadsNif)};
         {ok, _} ->
             fail(5, not_a_release, io_lib:format("~ts is not a readable beam file: chunks missing", [Beam]));
         {error, beam_lib, Reason} ->
@@ -364,6 +395,246 @@ chunks(Items, Size) when length(Items) =< Size -> [Items];
 chunks(Items, Size) ->
     {Chunk, Rest} = lists:split(Size, Items),
     [Chunk | chunks(Rest, Size)].
+
+%% ---- code facts -------------------------------------------------------------
+
+%% What the rules need from a process or NIF module's abstract code, read from
+%% its debug_info (Elixir's through its elixir_erl backend): none for other
+%% modules, no_debug_info when the beam has none (stripped), {no_backend,
+%% Backend} when the module that reads it is not here (elixir_erl without the
+%% release's elixir), else
+%%   #{state      => the shapes of the state its callbacks return and match
+%%                   (see shape/3), a conservative abstraction: [] is unknown,
+%%     children   => [{Id, Start}] its init/1 gives a supervisor, printed, or unknown,
+%%     code_change => none | identity (returns the state it is given) |
+%%                   injected (Elixir's `use` put it there) | custom,
+%%     load_nif   => the arguments of its erlang:load_nif calls, printed (of a
+%%                   module that imports erlang:load_nif/2; else [])}.
+process_kind(Behaviours, LoadsNif) ->
+    Is = fun(Bs) -> lists:any(fun(B) -> lists:member(B, Behaviours) end, Bs) end,
+    case {Is(['gen_server', 'Elixir.GenServer']), Is([gen_statem]), Is([gen_event]),
+          Is([supervisor, 'Elixir.Supervisor'])} of
+        {true, _, _, _} -> server;
+        {_, true, _, _} -> statem;
+        {_, _, true, _} -> event;
+        {_, _, _, true} -> supervisor;
+        _ when LoadsNif -> nif;
+        _ -> none
+    end.
+
+code_facts(_Mod, _Bin, none, _LoadsNif) -> none;
+code_facts(Mod, Bin, Kind, LoadsNif) ->
+    case abstract_code(Mod, Bin) of
+        {ok, Forms, Data} ->
+            Funs = maps:from_list([{{N, A}, Cs} || {function, _, N, A, Cs} <- Forms]),
+            Ctx = {Funs, maps:from_list([{N, length(Fs) + 1} || {attribute, _, record, {N, Fs}} <- Forms])},
+            Exports = lists:append([Es || {attribute, _, export, Es} <- Forms]),
+            %% Only what the kind needs: on a host this runs interpreted.
+            #{state => lists:usort(state_shapes(Kind, Ctx, Exports)),
+              children => children(Kind, Ctx),
+              code_change => code_change_kind(Funs, Data),
+              load_nif => case LoadsNif of
+                              true -> lists:usort([unicode:characters_to_binary(erl_pp:exprs(Args)) || Args <- nif_calls(Forms)]);
+                              false -> []
+                          end};
+        Other -> Other
+    end.
+
+abstract_code(Mod, Bin) ->
+    case beam_lib:chunks(Bin, [debug_info], [allow_missing_chunks]) of
+        {ok, {Mod, [{debug_info, {debug_info_v1, Backend, Data}}]}} ->
+            case code:ensure_loaded(Backend) of
+                {module, Backend} ->
+                    try Backend:debug_info(erlang_v1, Mod, Data, []) of
+                        {ok, Forms} -> {ok, Forms, Data};
+                        _ -> no_debug_info
+                    catch error:_ -> no_debug_info
+                    end;
+                _ -> {no_backend, Backend}
+            end;
+        _ -> no_debug_info
+    end.
+
+%% Per kind: the callbacks {Name, Arity, position of the state argument (0: none)},
+%% and the tuples they return {Tag, Size, position of the state}.
+callbacks(server) -> [{init, 1, 0}, {handle_call, 3, 3}, {handle_cast, 2, 2}, {handle_info, 2, 2},
+                      {handle_continue, 2, 2}, {terminate, 2, 2}];
+callbacks(event) -> [{init, 1, 0}, {handle_event, 2, 2}, {handle_call, 2, 2}, {handle_info, 2, 2}, {terminate, 2, 2}];
+callbacks(_) -> [].
+
+returns(server) -> [{ok, 2, 2}, {ok, 3, 2}, {reply, 3, 3}, {reply, 4, 3}, {noreply, 2, 2}, {noreply, 3, 2},
+                    {stop, 3, 3}, {stop, 4, 4}];
+returns(event) -> [{ok, 2, 2}, {ok, 3, 3}, {swap_handler, 5, 3}];
+returns(statem) -> [{ok, 3, 3}, {ok, 4, 3}, {next_state, 3, 3}, {next_state, 4, 3}, {keep_state, 2, 2},
+                    {keep_state, 3, 2}, {repeat_state, 2, 2}, {repeat_state, 3, 2}, {stop, 3, 3},
+                    {stop_and_reply, 4, 4}].
+
+state_shapes(Kind, {Funs, _} = Ctx, Exports) when Kind =:= server; Kind =:= event; Kind =:= statem ->
+    %% gen_statem: init/1, and the state callbacks (any exported Name/3, handle_event/4) with the data last.
+    Cbs = case Kind of
+              statem -> [{init, 1, 0} | [{N, A, A} || {N, A} <- Exports, A =:= 3 orelse {N, A} =:= {handle_event, 4},
+                                                      not lists:member(N, [code_change, format_status, terminate])]];
+              _ -> callbacks(Kind)
+          end,
+    Tags = returns(Kind),
+    lists:append(
+      [lists:append([[S || {{tuple, _, [{atom, _, Tag} | _] = Es}, Env} <- body(Body, head_env(Ps), Ctx, 3),
+                           {T, Size, At} <- Tags, T =:= Tag, Size =:= length(Es),
+                           S <- shape(lists:nth(At, Es), Env, Ctx)]
+                     ++ [S || Pos > 0, S <- shape(lists:nth(Pos, Ps), #{}, Ctx)]
+                     || {clause, _, Ps, _, Body} <- maps:get({N, A}, Funs, [])])
+       || {N, A, Pos} <- Cbs]);
+state_shapes(_, _, _) -> [].
+
+%% A clause head's variables bound to the patterns they are matched with (`#state{} = S`).
+head_env(Ps) ->
+    maps:from_list([B || {match, _, L, R} <- Ps, B <- [{V, R} || {var, _, V} <- [L]] ++ [{V, L} || {var, _, V} <- [R]]]).
+
+%% The expressions a body can return, each with the bindings it saw, following
+%% variables, branches and local calls (Depth of them).
+body(Es, Env0, Ctx, Depth) ->
+    Env = lists:foldl(fun({match, _, {var, _, V}, E}, Acc) -> Acc#{V => E}; (_, Acc) -> Acc end, Env0, lists:droplast(Es)),
+    leaves(lists:last(Es), Env, Ctx, Depth).
+
+leaves({var, _, V} = E, Env, Ctx, Depth) ->
+    case maps:take(V, Env) of
+        {Bound, Rest} -> leaves(Bound, Rest, Ctx, Depth);
+        error -> [{E, Env}]
+    end;
+leaves({match, _, _, E}, Env, Ctx, Depth) -> leaves(E, Env, Ctx, Depth);
+leaves({block, _, Es}, Env, Ctx, Depth) -> body(Es, Env, Ctx, Depth);
+leaves({'case', _, _, Cs}, Env, Ctx, Depth) -> clauses(Cs, Env, Ctx, Depth);
+leaves({'if', _, Cs}, Env, Ctx, Depth) -> clauses(Cs, Env, Ctx, Depth);
+leaves({'receive', _, Cs}, Env, Ctx, Depth) -> clauses(Cs, Env, Ctx, Depth);
+leaves({'receive', _, Cs, _, After}, Env, Ctx, Depth) -> clauses(Cs, Env, Ctx, Depth) ++ body(After, Env, Ctx, Depth);
+leaves({'try', _, _, Cs, _, _}, Env, Ctx, Depth) when Cs =/= [] -> clauses(Cs, Env, Ctx, Depth);
+leaves({'try', _, Es, [], _, _}, Env, Ctx, Depth) -> body(Es, Env, Ctx, Depth);
+leaves({call, _, {atom, _, F}, Args} = E, Env, {Funs, _} = Ctx, Depth) when Depth > 0 ->
+    case maps:find({F, length(Args)}, Funs) of
+        {ok, Cs} -> clauses(Cs, #{}, Ctx, Depth - 1);
+        error -> [{E, Env}]
+    end;
+leaves(E, Env, _Ctx, _Depth) -> [{E, Env}].
+
+clauses(Cs, Env, Ctx, Depth) ->
+    lists:append([body(B, maps:merge(Env, head_env(Ps)), Ctx, Depth) || {clause, _, Ps, _, B} <- Cs]).
+
+%% A value's shapes, as text: "#name{}/Arity" (a record), "#{k1,k2}" (a map
+%% built with these atom keys), "map" (any other map), "tuple/N", "number",
+%% "atom", "list", "binary". Nothing when it cannot be told.
+shape(E, Env, Ctx) ->
+    lists:usort(lists:append([leaf_shape(L, Ctx) || {L, _} <- leaves(E, Env, Ctx, 3)])).
+
+leaf_shape({record, _, Name, _}, Ctx) -> [record_shape(Name, Ctx)];
+leaf_shape({record, _, _, Name, _}, Ctx) -> [record_shape(Name, Ctx)];
+leaf_shape({map, _, Fs}, _) ->
+    case [K || {map_field_assoc, _, {atom, _, K}, _} <- Fs] of
+        Ks when length(Ks) =:= length(Fs), Fs =/= [] ->
+            [iolist_to_binary(["#{", lists:join(",", [atom_to_binary(K, utf8) || K <- lists:sort(Ks)]), "}"])];
+        _ -> [<<"map">>]
+    end;
+leaf_shape({map, _, _, _}, _) -> [<<"map">>];
+leaf_shape({tuple, _, Es}, _) -> [iolist_to_binary(["tuple/", integer_to_list(length(Es))])];
+leaf_shape({T, _, _}, _) when T =:= integer; T =:= float; T =:= char -> [<<"number">>];
+leaf_shape({op, _, Op, _, _}, _) ->
+    case lists:member(Op, ['+', '-', '*', '/', 'div', 'rem', 'band', 'bor', 'bxor', 'bsl', 'bsr']) of
+        true -> [<<"number">>];
+        false -> [<<"atom">>]
+    end;
+leaf_shape({op, _, '-', _}, _) -> [<<"number">>];
+leaf_shape({op, _, 'not', _}, _) -> [<<"atom">>];
+leaf_shape({atom, _, _}, _) -> [<<"atom">>];
+leaf_shape({T, _}, _) when T =:= nil -> [<<"list">>];
+leaf_shape({T, _, _}, _) when T =:= string -> [<<"list">>];
+leaf_shape({T, _, _, _}, _) when T =:= cons; T =:= lc -> [<<"list">>];
+leaf_shape({T, _, _}, _) when T =:= bin -> [<<"binary">>];
+leaf_shape({T, _, _, _}, _) when T =:= bc -> [<<"binary">>];
+leaf_shape(_, _) -> [].
+
+record_shape(Name, {_, Recs}) ->
+    iolist_to_binary(["#", atom_to_binary(Name, utf8), "{}/", integer_to_list(maps:get(Name, Recs, 0))]).
+
+%% A supervisor's children as init/1 gives them: {ok, {Flags, Specs}}, or
+%% Elixir's Supervisor.init(Specs, Opts); unknown unless every spec is read.
+children(supervisor, {Funs, _} = Ctx) ->
+    Lists = [L || {clause, _, Ps, _, B} <- maps:get({init, 1}, Funs, []),
+                  {R, Env} <- body(B, head_env(Ps), Ctx, 3),
+                  L <- case R of
+                           {tuple, _, [{atom, _, ok}, {tuple, _, [_, Specs]}]} -> [{Specs, Env}];
+                           {call, _, {remote, _, {atom, _, 'Elixir.Supervisor'}, {atom, _, init}}, [Specs, _]} -> [{Specs, Env}];
+                           {atom, _, ignore} -> [];
+                           _ -> [unknown]
+                       end],
+    try lists:usort(lists:append([specs(S, Env, Ctx) || {S, Env} <- Lists]))
+    catch throw:unknown -> unknown
+    end;
+children(_, _) -> unknown.
+
+specs(Specs, Env, Ctx) ->
+    lists:append([list_items(L, LEnv, Ctx) || {L, LEnv} <- leaves(Specs, Env, Ctx, 3)]).
+
+list_items({nil, _}, _, _) -> [];
+list_items({cons, _, H, T}, Env, Ctx) ->
+    [child(S, SEnv) || {S, SEnv} <- leaves(H, Env, Ctx, 3)] ++ list_items(T, Env, Ctx);
+list_items({var, _, V}, Env, Ctx) when is_map_key(V, Env) -> specs({var, 0, V}, Env, Ctx);
+list_items(_, _, _) -> throw(unknown).
+
+%% One child spec: a map, a 6-tuple, or Elixir's Module / {Module, Arg}.
+child({map, _, Fs}, Env) ->
+    Get = fun(K) -> hd([V || {map_field_assoc, _, {atom, _, K1}, V} <- Fs, K1 =:= K] ++ [none]) end,
+    {literal(Get(id), Env), start(Get(start), Env)};
+child({tuple, _, [Id, Start, _, _, _, _]}, Env) -> {literal(Id, Env), start(Start, Env)};
+child({atom, _, M} = Id, Env) -> {literal(Id, Env), iolist_to_binary([atom_to_binary(M, utf8), ":start_link/1"])};
+child({tuple, _, [{atom, _, M} = Id, _]}, Env) -> {literal(Id, Env), iolist_to_binary([atom_to_binary(M, utf8), ":start_link/1"])};
+child(_, _) -> throw(unknown).
+
+literal({var, _, V}, Env) when is_map_key(V, Env) -> literal(maps:get(V, Env), maps:remove(V, Env));
+literal(E, _) ->
+    try unicode:characters_to_binary(io_lib:format("~0tp", [erl_parse:normalise(E)]))
+    catch _:_ -> throw(unknown)
+    end.
+
+start({tuple, _, [{atom, _, M}, {atom, _, F}, Args]}, Env) ->
+    Arity = case leaves(Args, Env, {#{}, #{}}, 0) of
+                [{A, _}] -> arity(A);
+                _ -> throw(unknown)
+            end,
+    iolist_to_binary([atom_to_binary(M, utf8), ":", atom_to_binary(F, utf8), "/", integer_to_list(Arity)]);
+start(_, _) -> throw(unknown).
+
+arity({nil, _}) -> 0;
+arity({cons, _, _, T}) -> 1 + arity(T);
+arity(_) -> throw(unknown).
+
+%% Whether code_change/3 (or gen_statem's /4) does anything with the state.
+code_change_kind(Funs, Data) ->
+    case [{A, Cs} || {{code_change, A}, Cs} <- maps:to_list(Funs), A =:= 3 orelse A =:= 4] of
+        [] -> none;
+        [{A, Cs} | _] ->
+            case injected(Data, A) of
+                true -> injected;
+                false ->
+                    Identity = lists:all(fun({clause, _, Ps, _, B}) -> identity(Ps, lists:last(B), A) end, Cs),
+                    case Identity of true -> identity; false -> custom end
+            end
+    end.
+
+%% Elixir keeps where a definition came from: `use GenServer` gives its code_change the context 'Elixir.GenServer'.
+injected({elixir_v1, #{definitions := Defs}, _}, A) ->
+    lists:any(fun({{code_change, A1}, _, Meta, _}) when A1 =:= A -> proplists:get_value(context, Meta) =/= undefined;
+                 (_) -> false
+              end, Defs);
+injected(_, _) -> false.
+
+identity([_, {var, _, S}, _], {tuple, _, [{atom, _, ok}, {var, _, S}]}, 3) -> S =/= '_';
+identity([_, {var, _, S}, {var, _, D}, _], {tuple, _, [{atom, _, ok}, {var, _, S}, {var, _, D}]}, 4) -> S =/= '_' andalso D =/= '_';
+identity(_, _, _) -> false.
+
+%% The argument lists of every erlang:load_nif/2 call, anywhere in the forms.
+nif_calls({call, _, {remote, _, {atom, _, erlang}, {atom, _, load_nif}}, Args}) -> [Args];
+nif_calls(T) when is_tuple(T) -> nif_calls(tuple_to_list(T));
+nif_calls([H | T]) -> nif_calls(H) ++ nif_calls(T);
+nif_calls(_) -> [].
 
 %% ---- set-boot ---------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 /** The `facts` helper's answer, typed with the same parsers as the files they come from. */
 import { HotupError, isHotupError } from '../errors.js';
 import { atomOf, printTerm, textOf, type Term } from './etf.js';
-import type { AppFacts, AppupFile, ElixirFacts, ModuleFacts, ReleaseFacts, Relup } from './model.js';
+import type { AppFacts, AppupFile, CodeChangeKind, CodeFacts, ElixirFacts, ModuleFacts, ReleaseFacts, Relup } from './model.js';
 import { parseAppup } from './appup.js';
 import { field, flag } from './map.js';
 import { parseRelFile } from './rel.js';
@@ -29,7 +29,7 @@ function onLoad(t: Term, where: string): boolean | null {
 
 /** A module's facts come as a tuple, far smaller than a map when a release has thousands. */
 function moduleFacts(t: Term, where: string): ModuleFacts {
-  const [module, md5, behaviours, codeChange, loadsNif, onLoadFlag] = tupleItems(t, 6, `${where} module`);
+  const [module, md5, behaviours, codeChange, loadsNif, onLoadFlag, calls, configChange, code] = tupleItems(t, 9, `${where} module`);
   const w = `${where} module ${printTerm(module!)}`;
   return {
     module: atom(module!, w),
@@ -38,6 +38,35 @@ function moduleFacts(t: Term, where: string): ModuleFacts {
     codeChange: bool(codeChange!, `${w} code_change`),
     loadsNif: bool(loadsNif!, `${w} loads_nif`),
     onLoad: onLoad(onLoadFlag!, `${w} on_load`),
+    calls: listItems(calls!, `${w} calls`).map((m) => atom(m, `${w} calls`)),
+    configChange: bool(configChange!, `${w} config_change`),
+    code: codeFacts(code!, `${w} code`),
+  };
+}
+
+const CODE_CHANGE: readonly CodeChangeKind[] = ['none', 'identity', 'injected', 'custom'];
+
+function codeFacts(t: Term, where: string): CodeFacts {
+  const a = atomOf(t);
+  if (a === 'none') return { status: 'none' };
+  if (a === 'no_debug_info') return { status: 'no-debug-info' };
+  if (t.kind === 'tuple') {
+    const [tag, backend] = tupleItems(t, 2, where);
+    if (atom(tag!, where) !== 'no_backend') throw malformed('{no_backend, Backend}', where, t);
+    return { status: 'no-backend', backend: atom(backend!, where) };
+  }
+  const children = field(t, 'children', where);
+  const codeChange = CODE_CHANGE.find((k) => k === atom(field(t, 'code_change', where), where));
+  if (!codeChange) throw malformed(CODE_CHANGE.join(', '), `${where} code_change`, t);
+  return {
+    status: 'ok',
+    state: listItems(field(t, 'state', where), where).map((s) => text(s, `${where} state`)),
+    children: atomOf(children) === 'unknown' ? null : listItems(children, where).map((c) => {
+      const [id, start] = tupleItems(c, 2, `${where} children`);
+      return { id: text(id!, where), start: text(start!, where) };
+    }),
+    codeChange,
+    loadNif: listItems(field(t, 'load_nif', where), where).map((s) => text(s, `${where} load_nif`)),
   };
 }
 
@@ -69,6 +98,15 @@ function appFacts(t: Term): AppFacts {
     appModules: listItems(field(t, 'app_modules', where), where).map((m) => atom(m, where)),
     appup: appupFile(field(t, 'appup', where), `${name}.appup`),
     modules: listItems(field(t, 'modules', where), where).map((m) => moduleFacts(m, where)),
+    env: listItems(field(t, 'env', where), `${where} env`).map((e) => {
+      const [key, digest] = tupleItems(e, 2, `${where} env`);
+      return { key: printTerm(key!), digest: text(digest!, `${where} env`) };
+    }),
+    mod: atom(field(t, 'mod', where), where) === 'none' ? null : atom(field(t, 'mod', where), where),
+    nifs: listItems(field(t, 'nifs', where), `${where} nifs`).map((n) => {
+      const [file, digest] = tupleItems(n, 2, `${where} nifs`);
+      return { path: text(file!, `${where} nifs`), digest: text(digest!, `${where} nifs`) };
+    }),
   };
 }
 

@@ -126,7 +126,41 @@ export interface ModuleFacts {
   loadsNif: boolean;
   /** Has an -on_load function; null when the host that read it could not tell (no compiler application). */
   onLoad: boolean | null;
+  /** The modules it calls (its imports), erlang and itself left out. Absent from facts made by hand. */
+  calls?: string[];
+  /** Exports config_change/3 (an application callback module told of env changes). */
+  configChange?: boolean;
+  /** What its abstract code says; absent from facts made by hand. */
+  code?: CodeFacts;
 }
+
+/**
+ * A process or NIF module's abstract code, read from its debug_info
+ * (hotup_helper.escript code_facts/4): `none` for other modules,
+ * `no-debug-info` when the beam carries none (stripped), `no-backend` when
+ * the module that reads it (Elixir's elixir_erl) was not where it was read.
+ */
+export type CodeChangeKind = 'none' | 'identity' | 'injected' | 'custom';
+
+export type CodeFacts =
+  | { status: 'none' }
+  | { status: 'no-debug-info' }
+  | { status: 'no-backend'; backend: string }
+  | {
+      status: 'ok';
+      /**
+       * The shapes of the state its callbacks return and match: `#name{}/Arity`,
+       * `#{k1,k2}` (a map built with these keys), `map`, `tuple/N`, `number`,
+       * `atom`, `list`, `binary`. Empty: not known.
+       */
+      state: string[];
+      /** A supervisor's child specs from init/1 (id and start, printed); null when not all are literal. */
+      children: Array<{ id: string; start: string }> | null;
+      /** `identity` returns the state it is given; `injected` is Elixir's default from `use GenServer`. */
+      codeChange: CodeChangeKind;
+      /** The arguments of its erlang:load_nif/2 calls, printed. */
+      loadNif: string[];
+    };
 
 /** An application's appup as found in its ebin: absent, unreadable (with why), or typed. */
 export type AppupFile = { status: 'ok'; appup: Appup } | { status: 'none' } | { status: 'malformed'; detail: string };
@@ -140,6 +174,12 @@ export interface AppFacts {
   appModules: string[];
   appup: AppupFile;
   modules: ModuleFacts[];
+  /** The env the application gets (.app defaults under sys.config): key and a digest of its value. Absent from facts made by hand. */
+  env?: Array<{ key: string; digest: string }>;
+  /** The `mod` callback module of its .app; null for a library application. */
+  mod?: string | null;
+  /** The shared objects (NIF libraries) under priv/, path in the application and digest. */
+  nifs?: Array<{ path: string; digest: string }>;
 }
 
 /** One release as it is on disk: its .rel, its applications' code and appups, its relup. */

@@ -13,6 +13,13 @@ export interface AppChange {
   deleted: ModuleFacts[];
   /** The target release's facts of this application, when it has it. */
   app: AppFacts | null;
+  /** The running release's facts of this application, when it has it (absent from changes made by hand). */
+  oldApp?: AppFacts | null;
+}
+
+/** The running release's facts of module M of this application. */
+export function previous(c: AppChange, module: string): ModuleFacts | undefined {
+  return c.oldApp?.modules.find((m) => m.module === module);
 }
 
 /**
@@ -41,6 +48,7 @@ export function diffReleases(oldRel: ReleaseFacts, newRel: ReleaseFacts): AppCha
       added: [...nm.values()].filter((m) => !om.has(m.module)),
       deleted: [...om.values()].filter((m) => !nm.has(m.module)),
       app: n ?? null,
+      oldApp: o ?? null,
     };
   });
 }

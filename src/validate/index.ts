@@ -7,6 +7,13 @@ import { protocolRules, runtimeConfigNote } from './elixir.js';
 import { bySeverity, type Finding } from './finding.js';
 import { moduleRules } from './modules.js';
 import { completenessRules, oldFactsUnavailable, runtimeChanges, runtimeRules } from './release-core.js';
+import { envRules } from './env.js';
+import { nifRules } from './nif.js';
+import { view } from './path-view.js';
+import { referenceRules } from './references.js';
+import { restartApplicationRules } from './restart-application.js';
+import { stateChangeRules } from './state.js';
+import { supervisorRules } from './supervisors.js';
 import { findPath, relupMissing, relupPathRules } from './relup-paths.js';
 import { targetRules } from './targets.js';
 import { versionRules } from './version.js';
@@ -52,5 +59,19 @@ export function validate(f: UpgradeFacts): Finding[] {
   }
   if (old) findings.push(...runtimeRules(old, neu), ...appupRules(changes, f.appupsLacking, up), ...moduleRules(changes, up), ...protocolRules(old, neu));
   else findings.push(oldFactsUnavailable(running));
+  if (old) findings.push(...codeRules(old, neu, changes, up));
   return bySeverity(findings);
+}
+
+/** The rules that read the code itself: state, child specs, NIF libraries, env, references. */
+function codeRules(old: ReleaseFacts, neu: ReleaseFacts, changes: AppChange[], up: ReturnType<typeof findPath>): Finding[] {
+  const v = up ? view(up) : null;
+  return [
+    ...stateChangeRules(changes, v),
+    ...supervisorRules(changes, v),
+    ...restartApplicationRules(changes),
+    ...nifRules(changes),
+    ...envRules(changes),
+    ...referenceRules(old, neu, changes),
+  ];
 }

@@ -4,28 +4,11 @@
  */
 import { processBehaviours, processKind } from '../terms/behaviours.js';
 import type { ModuleFacts, RelupPath } from '../terms/model.js';
+import { view, type PathView } from './path-view.js';
 import type { AppChange } from './diff.js';
-import { hasCodeChanges } from './diff.js';
+import { hasCodeChanges, previous } from './diff.js';
+import { judgedByCode } from './state.js';
 import type { Finding } from './finding.js';
-
-interface PathView {
-  loaded: Set<string>;
-  removed: Set<string>;
-  suspended: Set<string>;
-  codeChanged: Set<string>;
-}
-
-function view(up: RelupPath): PathView {
-  const v: PathView = { loaded: new Set(), removed: new Set(), suspended: new Set(), codeChanged: new Set() };
-  for (const i of up.instructions) {
-    if (i.op === 'load_object_code') i.modules.forEach((m) => v.loaded.add(m));
-    if (i.op === 'remove') v.removed.add(i.module);
-    if (i.op === 'purge') i.modules.forEach((m) => v.removed.add(m));
-    if (i.op === 'suspend') i.modules.forEach((m) => v.suspended.add(m.module));
-    if (i.op === 'code_change') i.changes.forEach((c) => v.codeChanged.add(c.module));
-  }
-  return v;
-}
 
 function notBumped(c: AppChange): Finding {
   const mods = [...c.changed, ...c.added, ...c.deleted].map((m) => m.module);
@@ -71,7 +54,8 @@ function loadRules(c: AppChange, m: ModuleFacts, v: PathView): Finding[] {
   if (isNew) return findings;
   const behaviours = processBehaviours(m);
   const supervisor = processKind(m) === 'supervisor';
-  if (behaviours.length > 0 && !v.codeChanged.has(m.module)) {
+  // Where the code facts tell what changed, the state and supervisor rules judge instead.
+  if (behaviours.length > 0 && !v.codeChanged.has(m.module) && !judgedByCode(previous(c, m.module), m)) {
     findings.push({
       rule: 'module/process-load-only',
       severity: 'warning',

@@ -10,7 +10,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { cached } from './fixture-cache.js';
-import { buildMixRelease, buildRelease, buildRelup, checkout, checkoutMix, checkoutUmbrella, checkoutVariant, copyProject, FIXTURES } from './shop-project.js';
+import { buildMixRelease, buildRelease, buildRelup, checkout, checkoutMix, checkoutMixVariant, checkoutUmbrella, checkoutVariant, copyProject, FIXTURES } from './shop-project.js';
 
 const run = promisify(execFile);
 
@@ -117,21 +117,33 @@ export async function workingCopy(build: { dir: string }, dir: string): Promise<
 }
 
 export interface MixShopBuild {
+  /** The cache entry's name, which also says how it was made. */
+  name: string;
   /** The mix project, with the release under _build/prod/rel. */
   dir: string;
   /** `_build/prod/rel/shop_ex`: the release directory. */
   relDir: string;
 }
 
-/** The mix shop at VERSION, released with `MIX_ENV=prod mix release` (a shared build: copy it to change it). */
-export async function buildMixShop(version: string): Promise<MixShopBuild> {
-  const entry = await cached({ name: `mix-shop_${version}`, inputs: [path.join(FIXTURES, 'mix-shop')], params: { version } }, async (dir) => {
+/** A mix fixture version (`v1`), or a variant's files laid over one. */
+export type MixShopSource = string | { base: string; variant: string };
+
+/**
+ * The mix shop at SOURCE, released with `MIX_ENV=prod mix release` (a shared
+ * build: copy it to change it); over FROM's project, whose release stays
+ * beside the new one under _build/prod/rel, as a checkout moving on leaves it.
+ */
+export async function buildMixShop(source: MixShopSource, opts: { from?: MixShopBuild } = {}): Promise<MixShopBuild> {
+  const name = [opts.from?.name ?? 'mix-shop', typeof source === 'string' ? source : `${source.base}+${source.variant}`].join('_');
+  const entry = await cached({ name, inputs: [path.join(FIXTURES, 'mix-shop')], params: { source, from: opts.from?.dir ?? null } }, async (dir) => {
     const project = path.join(dir, 'project');
-    await checkoutMix(project, version);
+    if (opts.from) await copyProject(opts.from.dir, project);
+    if (typeof source === 'string') await checkoutMix(project, source);
+    else await checkoutMixVariant(project, source.variant, source.base);
     await buildMixRelease(project, 'shop_ex');
   });
   const dir = path.join(entry, 'project');
-  return { dir, relDir: path.join(dir, '_build/prod/rel/shop_ex') };
+  return { name, dir, relDir: path.join(dir, '_build/prod/rel/shop_ex') };
 }
 
 /** The umbrella fixture at VERSION with its release RELEASE built (`MIX_ENV=prod mix release RELEASE`; a shared build: copy it to change it). */
@@ -142,5 +154,5 @@ export async function buildMixUmbrella(version: string, release: string): Promis
     await run('mix', ['release', release, '--overwrite'], { cwd: project, timeout: 300_000, env: { ...process.env, MIX_ENV: 'prod' } });
   });
   const dir = path.join(entry, 'project');
-  return { dir, relDir: path.join(dir, '_build/prod/rel', release) };
+  return { name: `mix-umbrella_${version}_${release}`, dir, relDir: path.join(dir, '_build/prod/rel', release) };
 }

@@ -67,6 +67,12 @@ export async function checkoutMix(projectDir: string, version: string): Promise<
   await cp(path.join(FIXTURES, 'mix-shop', version), projectDir, { recursive: true });
 }
 
+/** The mix fixture at BASE with a variant's files laid over it (fixtures/mix-shop/variants/NAME). */
+export async function checkoutMixVariant(projectDir: string, variant: string, base: string): Promise<void> {
+  await checkoutMix(projectDir, base);
+  await cp(path.join(FIXTURES, 'mix-shop', 'variants', variant), projectDir, { recursive: true });
+}
+
 /** `MIX_ENV=prod mix release --overwrite`: the release directory of the version checked out. */
 export async function buildMixRelease(projectDir: string, app: string): Promise<string> {
   // The fixture defines no releases: its one release is named after the app.
