@@ -16,6 +16,7 @@ import { runStep } from './step.js';
 import { stopPoint } from './interrupt.js';
 import { runHook } from './hooks.js';
 import { environment, type CoreContext } from './context.js';
+import { liveBeforeInstall } from './live.js';
 
 /** Refuses the whole plan before anything is touched when any host cannot go as asked. */
 export function executions(plan: UpgradePlan, choices: ApplyChoices): Execution[] {
@@ -104,7 +105,10 @@ async function upgradeHost(ctx: CoreContext, env: EnvironmentConfig, spec: HostS
   try {
     const stop = () => stopPoint(ctx.interrupts, `${how === 'hot' ? 'installing' : 'restarting into'} ${hp.to}`, hp.host);
     if (how === 'hot') {
-      await hotInstall(host, hp.to, ctx.emit, env.nodeWaitMs, stop);
+      await hotInstall(host, hp.to, ctx.emit, env.nodeWaitMs, async () => {
+        stop();
+        await liveBeforeInstall(ctx, host, hp);
+      });
       // Permanent only once healthy: until then a restart boots the release that ran before.
       await healthy(ctx, env, spec, host);
       await settle(host, hp.to, ctx.emit);

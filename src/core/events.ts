@@ -17,6 +17,7 @@ export type StepName =
   | 'ship'
   | 'unpack'
   | 'check_install'
+  | 'live_facts'
   | 'install'
   | 'make_permanent'
   | 'verify_code'

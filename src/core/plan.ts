@@ -23,6 +23,7 @@ import { assemble, buildTarget } from './build-target.js';
 import { hostRunningFacts, runningFacts } from './running-release.js';
 import { sameVersionRules } from '../validate/same-version.js';
 import { withDeployLock } from './guard.js';
+import { buildBeams, planLive } from './live.js';
 
 async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');
@@ -120,12 +121,16 @@ export async function plan(ctx: CoreContext, envName: string, opts: { checkLive?
     findings = inspected.findings;
     instructions = (inspected.relup && findPath(inspected.relup.up, running)?.instructions.map(describeInstruction)) ?? [];
     hotRollback = !!inspected.relup && hasHotPath(findPath(inspected.relup.down, running));
+    // Read only: which processes the upgrade would kill, suspend or fail to convert, on every live node.
+    hostFindings = await planLive(ctx, envName, statuses, built.vsn, inspected.relup ? findPath(inspected.relup.up, running) : undefined,
+      buildBeams(exec, built.relDir, build.host !== 'local'));
     tarball = await describeTarball(await localTarball(exec, build.host !== 'local', built.tarball!));
     await runHook('after_build', ctx.config.hooks.after_build, { ...vars, to: built.vsn }, ctx.config.root);
     // The live check ships and unpacks on the hosts: under their deploy lock, as apply does.
     if (opts.checkLive) {
       const t = tarball;
-      hostFindings = await withDeployLock(ctx, envName, `hotup plan --check-live ${envName}`, () => checkLive(ctx, envName, statuses, built.vsn, t));
+      const checked = await withDeployLock(ctx, envName, `hotup plan --check-live ${envName}`, () => checkLive(ctx, envName, statuses, built.vsn, t));
+      for (const [h, f] of checked) hostFindings.set(h, [...(hostFindings.get(h) ?? []), ...f]);
     }
   }
 
