@@ -295,11 +295,12 @@ eval_on(Node, Text, Bindings, Timeout) ->
 
 %% What a rehearsal of code_change on a module needs (see live_facts.expr): the new code's function
 %% forms, records expanded, and the relup's Extra; or why it cannot be done. The beams are candidates
-%% for one module: base64 (from the build) or paths on this host; the first is the release's, and a
-%% later one is used for its debug_info only when its code is the same (beam_lib:md5).
+%% for one module: paths on this host or base64 (from the build); the first is the release's, and a
+%% later one is used for its debug_info only when its code is the same (beam_lib:md5). The paths
+%% come first: on the host, they are the beams release_handler will load.
 rehearsal(#{<<"change">> := Extra} = T) when is_binary(Extra) ->
-    Bins = [base64:decode(B) || B <- maps:get(<<"beams">>, T, [])]
-        ++ [Bin || P <- maps:get(<<"paths">>, T, []), {ok, Bin} <- [file:read_file(P)]],
+    Bins = [Bin || P <- maps:get(<<"paths">>, T, []), {ok, Bin} <- [file:read_file(P)]]
+        ++ [base64:decode(B) || B <- maps:get(<<"beams">>, T, [])],
     case {parse_term(Extra), Bins} of
         {error, _} -> {skip, <<"the relup's Extra for code_change is not a term hotup can read">>};
         {_, []} -> {skip, <<"the new beam was not found">>};

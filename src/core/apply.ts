@@ -107,7 +107,7 @@ async function upgradeHost(ctx: CoreContext, env: EnvironmentConfig, spec: HostS
     if (how === 'hot') {
       await hotInstall(host, hp.to, ctx.emit, env.nodeWaitMs, async () => {
         stop();
-        await liveBeforeInstall(ctx, host, hp);
+        await liveBeforeInstall(ctx, host, plan, hp);
       });
       // Permanent only once healthy: until then a restart boots the release that ran before.
       await healthy(ctx, env, spec, host);

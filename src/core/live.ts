@@ -5,7 +5,7 @@ import { beforeAnyChange, HotupError, isHotupError } from '../errors.js';
 import type { Host } from '../host/host.js';
 import { hostBeams, unpackedTargets } from '../node/live-facts.js';
 import { STILL_OLD } from '../node/release-handler.js';
-import type { HostPlan } from '../plan/types.js';
+import type { HostPlan, UpgradePlan } from '../plan/types.js';
 import type { HostStatus } from '../node/discover.js';
 import { readLiveFacts, type BeamSource } from '../node/live-facts.js';
 import type { Executor } from '../remote/executor.js';
@@ -44,6 +44,16 @@ export function buildBeams(exec: Executor, relDir: string, remote: boolean): Bea
   };
 }
 
+/**
+ * The build's beams behind a plan this process made: apply runs right after its plan, and rehearses with
+ * the same debug_info (a plan read from elsewhere has none, and apply uses the host's beams alone).
+ */
+const planBeams = new WeakMap<UpgradePlan, BeamSource>();
+
+export function rememberBeams(plan: UpgradePlan, beams: BeamSource): void {
+  planBeams.set(plan, beams);
+}
+
 /** Per host that runs and would move: the live findings, or a note saying why they could not be read. */
 export async function planLive(ctx: CoreContext, envName: string, statuses: HostStatus[], target: string, up: RelupPath | undefined, beams: BeamSource): Promise<Map<string, PlanReason[]>> {
   const env = environment(ctx.config, envName);
@@ -72,13 +82,13 @@ export async function planLive(ctx: CoreContext, envName: string, statuses: Host
  * that changed since the plan is judged again. A finding that rules hot out and that the plan did not
  * show (so nobody chose to go ahead despite it) stops the host untouched.
  */
-export async function liveBeforeInstall(ctx: CoreContext, host: Host, hp: HostPlan): Promise<void> {
+export async function liveBeforeInstall(ctx: CoreContext, host: Host, plan: UpgradePlan, hp: HostPlan): Promise<void> {
   const from = hp.from;
   if (!from) return;
   // Nothing has changed on the node yet: a failure here leaves it untouched (no rollback).
   await beforeAnyChange(() => runStep(ctx.emit, 'live_facts', hp.host, async () => {
     const r = await unpackedTargets(host, hp.to, from).then(
-      (targets) => (targets.length === 0 ? null : readLiveFacts(host, targets, hostBeams(host))),
+      (targets) => (targets.length === 0 ? null : readLiveFacts(host, targets, hostBeams(host, planBeams.get(plan)))),
     ).catch((e: unknown) => {
       // As in plan: a node that cannot answer this read is upgraded on what the plan knew.
       if (isHotupError(e) && !['LINK_LOST', 'NODE_DOWN'].includes(e.code)) return e;

@@ -47,8 +47,10 @@ export async function readLiveFacts(host: Host, targets: LiveTarget[], source: B
   const facts = parseLiveFacts(await host.call({ op: 'live_facts', modules, limits: LIVE_LIMITS }, LIVE_LIMITS.budget_ms * 4 + 30_000));
   const findings = liveRules(targets, facts);
   const pause = expectedPauseMs(facts);
+  const rehearsed = facts.suspended.flatMap((s) => s.processes).filter((p) => !['none', 'skip', 'no_code_change'].includes(p.rehearsal.kind)).length;
   const summary = `${facts.scanned}${facts.truncated ? ` of ${facts.total}` : ''} processes read in ${facts.elapsedMs} ms; `
-    + `${pause.processes} to suspend (expected pause ${pause.ms} ms); ${findings.filter((f) => f.severity !== 'info').length} problem(s)`;
+    + `${pause.processes} to suspend (expected pause ${pause.ms} ms); code_change rehearsed on ${rehearsed} live state(s); `
+    + `${findings.filter((f) => f.severity !== 'info').length} problem(s)`;
   return { facts, findings, summary };
 }
 
@@ -61,10 +63,13 @@ export async function unpackedTargets(host: Host, vsn: string, from: string): Pr
   return up ? liveTargets(up) : [];
 }
 
-/** The beams the unpack put under the release root: lib/APP-VSN/ebin/M.beam. */
-export function hostBeams(host: Host): BeamSource {
+/**
+ * The beams the unpack put under the release root (lib/APP-VSN/ebin/M.beam), which the session takes as
+ * the code to judge; and the build's, for their debug_info, when this process made the build.
+ */
+export function hostBeams(host: Host, build?: BeamSource): BeamSource {
   return {
-    beams: () => Promise.resolve([]),
+    beams: (t) => build?.beams(t) ?? Promise.resolve([]),
     paths: (t) => (t.app && t.vsn ? [`${host.root}/lib/${t.app}-${t.vsn}/ebin/${t.module}.beam`] : []),
   };
 }

@@ -114,7 +114,7 @@ export function expectedPauseMs(facts: LiveFacts): { processes: number; ms: numb
   const seen = new Map<string, number>();
   for (const s of facts.suspended) for (const p of s.processes) seen.set(p.process.pid, p.rttUs);
   const us = [...seen.values()].reduce((a, b) => a + 2 * b, 0);
-  return { processes: seen.size, ms: Math.round(us / 100) / 10 };
+  return { processes: seen.size, ms: Math.round(us / 10) / 100 };
 }
 
 function pauseRule(facts: LiveFacts): Finding[] {

@@ -1,0 +1,111 @@
+/**
+ * Live facts for real: a shop 0.1.0 node behind sshd, and `hotup plan` of
+ * real rebar3 builds of 0.2.0 and its variants. An acceptor waiting in
+ * gen_tcp:accept/1 inside a module the relup load_module's is named as killed
+ * by the brutal purge; a code_change whose clauses do not fit the live state
+ * is caught by the rehearsal on a copy of it; the honest 0.2.0 raises neither,
+ * reports the expected pause, and then really upgrades.
+ */
+import path from 'node:path';
+import { rm } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startSshd, type SshdHandle } from '../support/sshd.js';
+import { deployTarball, newInstance, nodeEval, request, shopEnv, startNode, stopNode, type ShopInstance } from '../support/shop-node.js';
+import { checkout, checkoutVariant, tempDir } from '../support/shop-project.js';
+import { buildRebar3Shop, workingCopy } from '../support/fixture-build.js';
+import { hotup, jsonOf } from '../support/cli.js';
+import { writeHotupConfig } from '../support/hotup-config.js';
+
+let sshd: SshdHandle;
+let inst: ShopInstance;
+let project: string;
+let root: string;
+let work: string;
+
+const run = (args: string[]) => hotup(args, { cwd: project });
+
+interface Reason { rule: string; severity: string; effect: string; message: string }
+
+async function planned(): Promise<{ action: string; reasons: Reason[] }> {
+  const r = await run(['plan', 'prod', '--json']);
+  const doc = jsonOf(r);
+  expect(doc.hosts, r.stderr).toHaveLength(1);
+  return doc.hosts[0];
+}
+
+const live = (reasons: Reason[]) => reasons.filter((r) => r.rule.startsWith('live/'));
+
+beforeAll(async () => {
+  sshd = await startSshd();
+  inst = await newInstance('live');
+  work = await tempDir('live-facts');
+  project = path.join(work, 'project');
+  root = path.join(work, 'opt/shop');
+  const v1 = await buildRebar3Shop(['v1'], { tarball: true });
+  await workingCopy(v1, project);
+  await deployTarball(v1.tarball!, root);
+  await startNode(root, 'shop', shopEnv(inst));
+  await request(inst.port, 'add 40');
+  await writeHotupConfig(project, 'shop', [{
+    name: 'prod',
+    hosts: [`${sshd.user}@127.0.0.1:${sshd.port}`],
+    deployTo: root,
+    identity: sshd.identity,
+    knownHosts: sshd.knownHosts,
+    settings: { env: shopEnv(inst), node_wait: 20 },
+  }]);
+});
+
+afterAll(async () => {
+  if (root) await stopNode(root, 'shop', shopEnv(inst));
+  await sshd?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe('live facts on a running 0.1.0 node', () => {
+  test('an acceptor in gen_tcp:accept inside a module loaded with brutal_purge: named as killed', async () => {
+    await checkoutVariant(project, 'live-acceptor');
+    const h = await planned();
+    const kills = live(h.reasons).filter((r) => r.rule === 'live/brutal-purge-kills');
+    expect(kills, JSON.stringify(h.reasons)).toHaveLength(1);
+    // The process by its registered name and initial call, and the module.
+    expect(kills[0]!.message).toMatch(/^shop_listener is loaded with brutal_purge while shop_listener \(\{shop_listener,init,1\}\)/);
+    expect(kills[0]).toMatchObject({ severity: 'error', effect: 'restart' });
+    expect(h.action).toBe('restart');
+    // Only the module that is purged: the counter's gen_server waits in gen_server's code, not its own.
+    expect(live(h.reasons).filter((r) => r.effect !== 'none')).toHaveLength(1);
+  });
+
+  test('a code_change with no clause for the live state: caught by the rehearsal, the process untouched', async () => {
+    await checkoutVariant(project, 'live-noclause');
+    const h = await planned();
+    const bad = live(h.reasons).filter((r) => r.effect !== 'none');
+    expect(bad.map((r) => r.rule), JSON.stringify(h.reasons)).toEqual(['live/code-change-no-clause']);
+    expect(bad[0]!.message).toMatch(/shop_counter:code_change matches the state shop_counter \(\{shop_counter,init,1\}\) holds now/);
+    expect(h.action).toBe('restart');
+    // The rehearsal ran on a copy: the live process still holds 0.1.0's integer and answers.
+    expect(await request(inst.port, 'state')).toBe('40');
+  });
+
+  test('the honest 0.2.0: no alarm, the expected pause reported, and the upgrade then works', async () => {
+    await checkout(project, 'v2');
+    const h = await planned();
+    expect(live(h.reasons).filter((r) => r.severity !== 'info'), JSON.stringify(h.reasons)).toEqual([]);
+    const pause = live(h.reasons).find((r) => r.rule === 'live/expected-pause');
+    expect(pause?.message).toMatch(/suspends 1 process one at a time \(shop_counter \(1\)\): an expected pause of [\d.]+ ms/);
+    expect(h.action).toBe('hot');
+
+    const r = await run(['apply', 'prod', '--yes', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = jsonOf(r);
+    expect(doc.hosts[0]).toMatchObject({ execution: 'hot', outcome: 'upgraded' });
+    // apply read the facts again just before install, with the beams the unpack put on the host.
+    const steps = (doc.events as Array<{ type: string; step?: string; phase?: string; detail?: string }>)
+      .filter((e) => e.type === 'step' && e.phase !== 'start').map((e) => `${e.step}:${e.phase}`);
+    expect(steps.slice(steps.indexOf('check_install:done'), steps.indexOf('install:done') + 1)).toEqual(['check_install:done', 'live_facts:done', 'install:done']);
+    const read = doc.events.find((e: { step?: string; phase?: string }) => e.step === 'live_facts' && e.phase === 'done');
+    expect(read.detail).toMatch(/1 to suspend \(expected pause [\d.]+ ms\); code_change rehearsed on 1 live state\(s\); 0 problem/);
+    expect(await request(inst.port, 'vsn')).toBe('v2');
+    expect(await nodeEval(root, shopEnv(inst), 'maps:get(total, sys:get_state(shop_counter)).')).toBe('40');
+  });
+});
