@@ -54,7 +54,7 @@ function purgeRules(t: LiveTarget, m: LiveModule, root: string): Finding[] {
       severity: 'error',
       effect: 'restart',
       message: `${t.module} is ${t.action === 'load' ? 'loaded' : 'purged'} with brutal_purge while ${processes(killed)} run${killed.length === 1 ? 's' : ''} its code (on the stack, e.g. a loop blocked in gen_tcp:accept): the purge kills ${killed.length === 1 ? 'it' : 'them'}`,
-      remedy: `Let those processes leave ${t.module} before the upgrade (a loop that calls itself as ?MODULE:loop(...) after each message moves to new code), {update, ${t.module}, ...} them so release_handler suspends them, or apply --restart.`,
+      remedy: `Load ${t.module} with soft_purge ({load_module, ${t.module}, soft_purge, soft_purge, []}) so those processes finish in the old code and move on at their next ?MODULE: call, {update, ${t.module}, ...} them so release_handler suspends them, or apply --restart.`,
     });
   } else if (t.action === 'load' && t.postPurge === 'soft_purge' && m.runners.length > 0) {
     out.push({
