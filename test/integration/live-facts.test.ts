@@ -87,6 +87,16 @@ describe('live facts on a running 0.1.0 node', () => {
     expect(await request(inst.port, 'state')).toBe('40');
   });
 
+  test('a code_change that crashes on the live state: caught by the rehearsal', async () => {
+    await checkoutVariant(project, 'live-crash');
+    const h = await planned();
+    const bad = live(h.reasons).filter((r) => r.effect !== 'none');
+    expect(bad.map((r) => r.rule), JSON.stringify(h.reasons)).toEqual(['live/code-change-crashes']);
+    expect(bad[0]!.message).toMatch(/run on a copy of the state shop_counter \(\{shop_counter,init,1\}\) holds now, crashes: \{error,\{badmatch,40\}\}/);
+    expect(h.action).toBe('restart');
+    expect(await request(inst.port, 'state')).toBe('40');
+  });
+
   test('the honest 0.2.0: no alarm, the expected pause reported, and the upgrade then works', async () => {
     await checkout(project, 'v2');
     const h = await planned();
