@@ -16,6 +16,8 @@ import { groupByApplication, type InstructionGroup } from '../report/relup.js';
 
 export const INSPECT_SCHEMA = 'hotup.inspect/1';
 
+const OFFLINE = { checked: false, why: 'inspect reads files only; `hotup plan` reads the live node (processes killed, suspended, states rehearsed)' } as const;
+
 export interface InspectOptions {
   /** The release version to inspect when a directory holds several. */
   vsn?: string;
@@ -52,6 +54,8 @@ export interface InspectResult {
   release: ReleaseSummary | null;
   /** Findings about the artifact as a whole, when no up-path can be judged. */
   findings: Finding[];
+  /** Offline, no live node is asked: the live rules (docs/live-checks.md) were not checked. */
+  live: { checked: false; why: string };
   paths: InspectedPath[];
 }
 
@@ -92,6 +96,7 @@ export async function inspect(target: string, opts: InspectOptions = {}): Promis
       vsn: relup.vsn,
       release: null,
       findings: [],
+      live: OFFLINE,
       paths: [...runnings.map((r) => upPath(relup, r, bySeverity(relupPathRules(relup, { running: r })), null)), ...downPaths(relup, opts.from, null)],
     };
   }
@@ -99,7 +104,7 @@ export async function inspect(target: string, opts: InspectOptions = {}): Promis
     // The inspected release and the ones beside it it upgrades from, in one run of the helper.
     const { facts, old } = await buildHostUpgradeFacts(helper, artifact.root, artifact.vsn, opts.from);
     const relup = facts.relup;
-    const base: Omit<InspectResult, 'findings' | 'paths'> = { schema: INSPECT_SCHEMA, artifact: target, kind: 'release', vsn: artifact.vsn, release: summary(facts) };
+    const base: Omit<InspectResult, 'findings' | 'paths'> = { schema: INSPECT_SCHEMA, artifact: target, kind: 'release', vsn: artifact.vsn, release: summary(facts), live: OFFLINE };
     if (!relup) {
       // No paths to judge: the release itself, and the upgrade from --from when given.
       const findings = opts.from === undefined

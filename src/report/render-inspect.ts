@@ -17,5 +17,6 @@ export function renderInspect(r: InspectResult, s: Style): string {
     out.push(...(p.present ? renderGroups(p.groups, s, '    ') : [`    ${s.dim('(the relup has no such path)')}`]));
     out.push(...renderFindings(p.findings, s, '    '));
   }
+  out.push('', `  ${s.dim(`live facts: not checked (${r.live.why})`)}`);
   return out.join('\n');
 }
