@@ -37,7 +37,6 @@ export const RULE_IDS = [
   'live/code-change-crashes',
   'live/code-change-no-clause',
   'live/long-pause',
-  'live/expected-pause',
   'live/shadowed-module',
   'live/not-checked',
   'host/installed-not-permanent',
