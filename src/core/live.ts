@@ -13,7 +13,7 @@ import { scratchDir } from '../scratch.js';
 import type { PlanReason } from '../plan/types.js';
 import type { RelupPath } from '../terms/model.js';
 import { liveTargets, type LiveTarget } from '../validate/live-targets.js';
-import { liveNotChecked } from '../validate/live.js';
+import { expectedPauseMs, liveNotChecked } from '../validate/live.js';
 import { environment, hostNamed, type CoreContext } from './context.js';
 import { runStep } from './step.js';
 
@@ -78,15 +78,15 @@ export async function planLive(ctx: CoreContext, envName: string, statuses: Host
 }
 
 /**
- * apply's last look before install, with the beams the unpack put on the host: a state or a process
+ * apply's last look before install (resolving to how many processes release_handler will suspend), with the beams the unpack put on the host: a state or a process
  * that changed since the plan is judged again. A finding that rules hot out and that the plan did not
  * show (so nobody chose to go ahead despite it) stops the host untouched.
  */
-export async function liveBeforeInstall(ctx: CoreContext, host: Host, plan: UpgradePlan, hp: HostPlan): Promise<void> {
+export async function liveBeforeInstall(ctx: CoreContext, host: Host, plan: UpgradePlan, hp: HostPlan): Promise<number> {
   const from = hp.from;
-  if (!from) return;
+  if (!from) return 0;
   // Nothing has changed on the node yet: a failure here leaves it untouched (no rollback).
-  await beforeAnyChange(() => runStep(ctx.emit, 'live_facts', hp.host, async () => {
+  return beforeAnyChange(() => runStep(ctx.emit, 'live_facts', hp.host, async () => {
     const r = await unpackedTargets(host, hp.to, from).then(
       (targets) => (targets.length === 0 ? null : readLiveFacts(host, targets, hostBeams(host, planBeams.get(plan)))),
     ).catch((e: unknown) => {
@@ -94,8 +94,8 @@ export async function liveBeforeInstall(ctx: CoreContext, host: Host, plan: Upgr
       if (isHotupError(e) && !['LINK_LOST', 'NODE_DOWN'].includes(e.code)) return e;
       throw e;
     });
-    if (r === null) return { value: undefined, skipped: true, detail: 'the relup loads, suspends or purges no module' };
-    if (r instanceof HotupError) return { value: undefined, skipped: true, detail: `live facts not read: ${r.message}` };
+    if (r === null) return { value: 0, skipped: true, detail: 'the relup loads, suspends or purges no module' };
+    if (r instanceof HotupError) return { value: 0, skipped: true, detail: `live facts not read: ${r.message}` };
     const seen = new Set(hp.reasons.map((x) => x.rule));
     const fresh = r.findings.filter((f) => f.effect !== 'none' && !seen.has(f.rule));
     if (fresh.length > 0) {
@@ -103,6 +103,6 @@ export async function liveBeforeInstall(ctx: CoreContext, host: Host, plan: Upgr
         `${STILL_OLD} ${fresh[0]!.remedy} Plan again to see the node as it is now.`, { host: hp.host, untouched: true });
     }
     for (const f of r.findings) if (f.severity === 'warning') ctx.emit({ type: 'log', level: 'warn', host: hp.host, message: `[${f.rule}] ${f.message}` });
-    return { value: undefined, detail: r.summary };
+    return { value: expectedPauseMs(r.facts).processes, detail: r.summary };
   }));
 }

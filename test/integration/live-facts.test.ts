@@ -114,7 +114,8 @@ describe('live facts on a running 0.1.0 node', () => {
     const r = await run(['apply', 'prod', '--yes', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const doc = jsonOf(r);
-    expect(doc.hosts[0]).toMatchObject({ execution: 'hot', outcome: 'upgraded' });
+    // The measured pause: install_release's time, within which the suspended counter was held.
+    expect(doc.hosts[0]).toMatchObject({ execution: 'hot', outcome: 'upgraded', pauseMs: expect.any(Number) });
     // apply read the facts again just before install, with the beams the unpack put on the host.
     const steps = (doc.events as Event[])
       .filter((e) => e.type === 'step' && e.phase !== 'start').map((e) => `${e.step}:${e.phase}`);

@@ -23,17 +23,18 @@ const relup = t(b(NEW), l(t(b(OLD), l(), l(
 ))), l());
 
 /** The node's live facts: the acceptor waits inside shop_listener (RUNNERS of them). */
-function facts(runners: number): Term {
+function facts(runners: number, suspended = 0): Term {
   const proc = t(b('<0.279.0>'), a('shop_listener'), b('{shop_listener,init,1}'));
+  const held = t(b('<0.278.0>'), a('shop_counter'), b('{shop_counter,init,1}'));
   return { kind: 'map', entries: [
     [a('root'), b('/srv/shop')], [a('scanned'), n(60)], [a('total'), n(60)], [a('truncated'), a('false')], [a('elapsed_ms'), n(3)],
     [a('modules'), l(t(a('shop_listener'), b('/srv/shop/lib/shop-0.1.0/ebin/shop_listener.beam'), a('false'), l(...Array.from({ length: runners }, () => proc)), l()))],
-    [a('suspended'), l()],
+    [a('suspended'), l(...(suspended ? [t(a('shop_counter'), l(...Array.from({ length: suspended }, () => t(held, n(30), a('ok')))))] : []))],
   ] };
 }
 
 async function apply(fake: FakeHost, plan: UpgradePlan): Promise<{ result?: ApplyResult; error?: HotupError; steps: string[] }> {
-  fake.fail({ op: 'terms', reply: relup }).fail({ op: 'call:live_facts', reply: facts(fake.name.endsWith('busy') ? 1 : 0) });
+  fake.fail({ op: 'terms', reply: relup }).fail({ op: 'call:live_facts', reply: facts(fake.name.endsWith('busy') ? 1 : 0, fake.name.endsWith('held') ? 1 : 0) });
   const { ctx, events } = fakeContext([fake]);
   try {
     const result = await runApply(ctx, 'prod', {}, async () => undefined, async () => plan);
@@ -68,5 +69,13 @@ describe('apply reads the live facts again before install', () => {
     const { result, steps } = await apply(fake, fakePlan([fake], OLD, NEW));
     expect(result!.hosts[0]).toMatchObject({ outcome: 'upgraded' });
     expect(steps.indexOf('live_facts:done')).toBeLessThan(steps.indexOf('install:done'));
+    // Nothing suspended: no pause to report.
+    expect(result!.hosts[0]!.pauseMs).toBeUndefined();
+  });
+
+  test('processes suspended by the install: the measured pause is the install\'s time, in the result', async () => {
+    const fake = new FakeHost({ name: 'deploy@held', releases: [{ vsn: OLD, status: 'permanent' }] });
+    const { result } = await apply(fake, fakePlan([fake], OLD, NEW));
+    expect(result!.hosts[0]).toMatchObject({ outcome: 'upgraded', pauseMs: expect.any(Number) });
   });
 });
