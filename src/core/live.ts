@@ -102,7 +102,8 @@ export async function liveBeforeInstall(ctx: CoreContext, host: Host, plan: Upgr
       throw new HotupError('UPGRADE_FAILED', `the live node changed since the plan: ${fresh.map((f) => `[${f.rule}] ${f.message}`).join('; ')}`,
         `${STILL_OLD} ${fresh[0]!.remedy} Plan again to see the node as it is now.`, { host: hp.host, untouched: true });
     }
-    for (const f of r.findings) if (f.severity === 'warning') ctx.emit({ type: 'log', level: 'warn', host: hp.host, message: `[${f.rule}] ${f.message}` });
+    // What the user chose to go ahead with is said again, as the node stands now.
+    for (const f of r.findings) if (f.severity !== 'info') ctx.emit({ type: 'log', level: 'warn', host: hp.host, message: `[${f.rule}] ${f.message}` });
     return { value: expectedPauseMs(r.facts).processes, detail: r.summary };
   }));
 }

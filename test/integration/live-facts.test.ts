@@ -4,7 +4,8 @@
  * gen_tcp:accept/1 inside a module the relup load_module's is named as killed
  * by the brutal purge; a code_change whose clauses do not fit the live state
  * is caught by the rehearsal on a copy of it; the honest 0.2.0 raises neither,
- * reports the expected pause, and then really upgrades.
+ * reports the expected pause, and then really upgrades; and forced hot, the
+ * upgrade that was said to kill the acceptor does.
  */
 import path from 'node:path';
 import { rm } from 'node:fs/promises';
@@ -15,6 +16,7 @@ import { checkout, checkoutVariant, tempDir } from '../support/shop-project.js';
 import { buildRebar3Shop, workingCopy } from '../support/fixture-build.js';
 import { hotup, jsonOf } from '../support/cli.js';
 import { writeHotupConfig } from '../support/hotup-config.js';
+import { waitFor } from '../support/wait.js';
 
 let sshd: SshdHandle;
 let inst: ShopInstance;
@@ -111,8 +113,11 @@ describe('live facts on a running 0.1.0 node', () => {
     expect(liveStep(h.events)).toMatch(/; 1 to suspend \(expected pause [\d.]+ ms\); code_change rehearsed on 1 live state\(s\); 0 problem/);
     expect(h.action).toBe('hot');
 
+    const acceptor = await nodeEval(root, shopEnv(inst), 'whereis(shop_listener).');
     const r = await run(['apply', 'prod', '--yes', '--json']);
     expect(r.code, r.stderr).toBe(0);
+    // The twin of the kill below: shop_listener is not in this relup, and its acceptor lives on.
+    expect(await nodeEval(root, shopEnv(inst), 'whereis(shop_listener).')).toBe(acceptor);
     const doc = jsonOf(r);
     // The measured pause: install_release's time, within which the suspended counter was held.
     expect(doc.hosts[0]).toMatchObject({ execution: 'hot', outcome: 'upgraded', pauseMs: expect.any(Number) });
@@ -123,5 +128,21 @@ describe('live facts on a running 0.1.0 node', () => {
     expect(liveStep(doc.events)).toMatch(/1 to suspend \(expected pause [\d.]+ ms\); code_change rehearsed on 1 live state\(s\); 0 problem/);
     expect(await request(inst.port, 'vsn')).toBe('v2');
     expect(await nodeEval(root, shopEnv(inst), 'maps:get(total, sys:get_state(shop_counter)).')).toBe('40');
+  });
+
+  test('forced hot, the finding comes true: the brutal purge kills the waiting acceptor (its supervisor starts another)', async () => {
+    await checkoutVariant(project, 'v2-acceptor-kill');
+    const h = await planned();
+    expect(live(h.reasons).filter((r) => r.effect !== 'none').map((r) => r.rule), JSON.stringify(h.reasons)).toEqual(['live/brutal-purge-kills']);
+    const listener = () => nodeEval(root, shopEnv(inst), 'whereis(shop_listener).');
+    const before = await listener();
+    expect(before).toMatch(/^<.+>$/);
+    const r = await run(['apply', 'prod', '--yes', '--force', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(jsonOf(r).hosts[0]).toMatchObject({ execution: 'hot', outcome: 'upgraded' });
+    // make_permanent purged the old code and killed the acceptor in it: another process accepts now, with the new code.
+    const after = await waitFor('a new acceptor', async () => { const p = await listener(); return p !== before && /^<.+>$/.test(p) && p; });
+    expect(after).not.toBe(before);
+    expect(await request(inst.port, 'ping')).toBe('pong');
   });
 });
