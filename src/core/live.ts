@@ -1,16 +1,17 @@
-/** The live facts `plan` reads from every running node it would upgrade hot (read only, bounded). */
+/**
+ * The live facts `plan` reads from every running node it would upgrade (read only, bounded), and
+ * apply's read of them again just before install.
+ */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAnyChange, HotupError, isHotupError } from '../errors.js';
 import type { Host } from '../host/host.js';
-import { hostBeams, unpackedTargets } from '../node/live-facts.js';
+import { hostBeams, readLiveFacts, unpackedTargets, type BeamSource } from '../node/live-facts.js';
 import { STILL_OLD } from '../node/release-handler.js';
-import type { HostPlan, UpgradePlan } from '../plan/types.js';
+import type { HostPlan, PlanReason, UpgradePlan } from '../plan/types.js';
 import type { HostStatus } from '../node/discover.js';
-import { readLiveFacts, type BeamSource } from '../node/live-facts.js';
 import type { Executor } from '../remote/executor.js';
 import { scratchDir } from '../scratch.js';
-import type { PlanReason } from '../plan/types.js';
 import type { RelupPath } from '../terms/model.js';
 import { liveTargets, type LiveTarget } from '../validate/live-targets.js';
 import { expectedPauseMs, liveNotChecked } from '../validate/live.js';
@@ -23,15 +24,21 @@ import { runStep } from './step.js';
  * prod release strips; the session uses the second only when its code is the same.
  */
 export function buildBeams(exec: Executor, relDir: string, remote: boolean): BeamSource {
-  const read = async (file: string): Promise<string | null> => {
+  // Read once however many hosts ask (a remote build host's are downloaded once).
+  const seen = new Map<string, Promise<string | null>>();
+  const load = async (file: string): Promise<string | null> => {
     try {
       if (!remote) return (await readFile(file)).toString('base64');
       const local = path.join(await scratchDir('hotup-beam-'), path.posix.basename(file));
       await exec.download(file, local);
       return (await readFile(local)).toString('base64');
     } catch {
-      return null;
+      return null; // not built there: the other candidate, or no rehearsal (said by live/not-checked)
     }
+  };
+  const read = (file: string) => {
+    if (!seen.has(file)) seen.set(file, load(file));
+    return seen.get(file)!;
   };
   const join = remote ? path.posix.join : path.join;
   return {
@@ -78,9 +85,10 @@ export async function planLive(ctx: CoreContext, envName: string, statuses: Host
 }
 
 /**
- * apply's last look before install (resolving to how many processes release_handler will suspend), with the beams the unpack put on the host: a state or a process
+ * apply's last look before install, with the beams the unpack put on the host: a state or a process
  * that changed since the plan is judged again. A finding that rules hot out and that the plan did not
- * show (so nobody chose to go ahead despite it) stops the host untouched.
+ * show (so nobody chose to go ahead despite it) stops the host untouched. Resolves to how many
+ * processes release_handler will suspend.
  */
 export async function liveBeforeInstall(ctx: CoreContext, host: Host, plan: UpgradePlan, hp: HostPlan): Promise<number> {
   const from = hp.from;
