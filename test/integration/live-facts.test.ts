@@ -8,7 +8,7 @@
  * upgrade that was said to kill the acceptor does.
  */
 import path from 'node:path';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
 import { deployTarball, newInstance, nodeEval, request, shopEnv, startNode, stopNode, type ShopInstance } from '../support/shop-node.js';
@@ -17,6 +17,10 @@ import { buildRebar3Shop, workingCopy } from '../support/fixture-build.js';
 import { hotup, jsonOf } from '../support/cli.js';
 import { writeHotupConfig } from '../support/hotup-config.js';
 import { waitFor } from '../support/wait.js';
+import { SshExecutor } from '../../src/remote/ssh.js';
+import { SessionLink } from '../../src/host/session-link.js';
+import { parseLiveFacts } from '../../src/terms/live-facts.js';
+import { LIVE_LIMITS } from '../../src/node/live-facts.js';
 
 let sshd: SshdHandle;
 let inst: ShopInstance;
@@ -144,5 +148,27 @@ describe('live facts on a running 0.1.0 node', () => {
     const after = await waitFor('a new acceptor', async () => { const p = await listener(); return p !== before && /^<.+>$/.test(p) && p; });
     expect(after).not.toBe(before);
     expect(await request(inst.port, 'ping')).toBe('pong');
+  });
+});
+
+describe('the bounds of the read, on the same node through a session', () => {
+  test('a process cap cuts the scan and says so; a state above the heap bound is not copied', async () => {
+    const exec = await SshExecutor.connect(sshd.hostSpec, { knownHosts: sshd.knownHosts, identity: sshd.identity, connectTimeoutMs: 10_000, commandTimeoutMs: 60_000 });
+    const link = new SessionLink(exec, root, 'shop', shopEnv(inst));
+    try {
+      // The release's beam (stripped) and the build's (with debug_info), as plan sends them.
+      const debug = (await readFile(path.join(project, '_build/prod/lib/shop/ebin/shop_counter.beam'))).toString('base64');
+      const modules = [{ module: 'shop_counter', suspend: true, change: '[]', beams: [debug], paths: [`${root}/lib/shop-0.2.1/ebin/shop_counter.beam`] }];
+      const f = parseLiveFacts(await link.call({ op: 'live_facts', modules, limits: { ...LIVE_LIMITS, max_procs: 5, state_words: 1 } }, 30_000));
+      expect(f).toMatchObject({ scanned: 5, truncated: true });
+      expect(f.total).toBeGreaterThan(5);
+      const held = f.suspended[0]!.processes[0]!;
+      expect(held.process.name).toBe('shop_counter');
+      // The counter's heap is far above one word: its state is not read, and the reason is given.
+      expect(held.rehearsal).toMatchObject({ kind: 'skip', why: expect.stringMatching(/its heap is \d+ words, above the 1 read for a rehearsal/) });
+    } finally {
+      await link.close();
+      await exec.close();
+    }
   });
 });
