@@ -21,9 +21,11 @@ function processes(ps: LiveProcess[], max = 3): string {
   return ps.length > max ? `${shown} and ${ps.length - max} more` : shown;
 }
 
-function purgeRules(t: LiveTarget, m: LiveModule, root: string): Finding[] {
+function purgeRules(t: LiveTarget, live: LiveModule, root: string): Finding[] {
   const out: Finding[] = [];
   const base = { module: t.module };
+  // The stack shows the module's frames, old or current alike: those in old code are the pre-purge's.
+  const m = { ...live, runners: live.runners.filter((p) => !live.oldRunners.some((o) => o.pid === p.pid)) };
   if (t.prePurge === 'soft_purge' && m.oldRunners.length > 0) {
     out.push({
       ...base,

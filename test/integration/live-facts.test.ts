@@ -8,7 +8,7 @@
  * upgrade that was said to kill the acceptor does.
  */
 import path from 'node:path';
-import { readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
 import { deployTarball, newInstance, nodeEval, request, shopEnv, startNode, stopNode, type ShopInstance } from '../support/shop-node.js';
@@ -21,6 +21,8 @@ import { SshExecutor } from '../../src/remote/ssh.js';
 import { SessionLink } from '../../src/host/session-link.js';
 import { parseLiveFacts } from '../../src/terms/live-facts.js';
 import { LIVE_LIMITS } from '../../src/node/live-facts.js';
+import { liveRules } from '../../src/validate/live.js';
+import type { LiveTarget } from '../../src/validate/live-targets.js';
 
 let sshd: SshdHandle;
 let inst: ShopInstance;
@@ -151,11 +153,24 @@ describe('live facts on a running 0.1.0 node', () => {
   });
 });
 
-describe('the bounds of the read, on the same node through a session', () => {
-  test('a process cap cuts the scan and says so; a state above the heap bound is not copied', async () => {
+describe('the read itself, on the same node through a session', () => {
+  /** Runs BODY with a session on the node, as plan and apply have one. */
+  async function session(body: (link: SessionLink) => Promise<void>): Promise<void> {
     const exec = await SshExecutor.connect(sshd.hostSpec, { knownHosts: sshd.knownHosts, identity: sshd.identity, connectTimeoutMs: 10_000, commandTimeoutMs: 60_000 });
     const link = new SessionLink(exec, root, 'shop', shopEnv(inst));
     try {
+      await body(link);
+    } finally {
+      await link.close();
+      await exec.close();
+    }
+  }
+  const load = (module: string, purge: 'soft_purge' | 'brutal_purge'): LiveTarget =>
+    ({ module, app: 'shop', vsn: '0.2.1', action: 'load', prePurge: purge, postPurge: purge, purged: false, suspend: false, change: null });
+  const read = async (link: SessionLink, targets: LiveTarget[]) => parseLiveFacts(await link.call({ op: 'live_facts', limits: LIVE_LIMITS,
+    modules: targets.map((t) => ({ module: t.module, suspend: false, change: null, beams: [], paths: [] })) }, 30_000));
+
+  test('a process cap cuts the scan and says so; a state above the heap bound is not copied', async () => session(async (link) => {
       // The release's beam (stripped) and the build's (with debug_info), as plan sends them.
       const debug = (await readFile(path.join(project, '_build/prod/lib/shop/ebin/shop_counter.beam'))).toString('base64');
       const modules = [{ module: 'shop_counter', suspend: true, change: '[]', beams: [debug], paths: [`${root}/lib/shop-0.2.1/ebin/shop_counter.beam`] }];
@@ -166,9 +181,28 @@ describe('the bounds of the read, on the same node through a session', () => {
       expect(held.process.name).toBe('shop_counter');
       // The counter's heap is far above one word: its state is not read, and the reason is given.
       expect(held.rehearsal).toMatchObject({ kind: 'skip', why: expect.stringMatching(/its heap is \d+ words, above the 1 read for a rehearsal/) });
-    } finally {
-      await link.close();
-      await exec.close();
-    }
-  });
+  }));
+
+  test('a module loaded from a patch directory on the code path: shadowed; its twin from lib/ is not', async () => session(async (link) => {
+    expect(liveRules([load('shop_counter', 'brutal_purge')], await read(link, [load('shop_counter', 'brutal_purge')]))).toEqual([]);
+    const patches = path.join(work, 'patches');
+    await mkdir(patches, { recursive: true });
+    await copyFile(path.join(root, 'lib/shop-0.2.1/ebin/shop_counter.beam'), path.join(patches, 'shop_counter.beam'));
+    expect(await nodeEval(root, shopEnv(inst), `code:add_patha("${patches}"), code:soft_purge(shop_counter), code:load_file(shop_counter).`)).toBe('{module,shop_counter}');
+    const found = liveRules([load('shop_counter', 'brutal_purge')], await read(link, [load('shop_counter', 'brutal_purge')]));
+    expect(found.map((f) => f.rule)).toEqual(['live/shadowed-module']);
+    expect(found[0]!.message).toContain(`${patches}/shop_counter.beam`);
+  }));
+
+  test('old code still run by the acceptor: a soft_purge before the load fails, a brutal one kills it', async () => session(async (link) => {
+    // Loading shop_listener again makes the code the acceptor waits in old (nothing purges it yet).
+    expect(await nodeEval(root, shopEnv(inst), 'code:load_file(shop_listener).')).toBe('{module,shop_listener}');
+    const soft = liveRules([load('shop_listener', 'soft_purge')], await read(link, [load('shop_listener', 'soft_purge')]));
+    expect(soft.map((f) => `${f.rule} ${f.severity}`)).toEqual(['live/soft-purge-fails error']);
+    expect(soft[0]!.message).toMatch(/still has old code from an earlier load, run by shop_listener \(\{shop_listener,init,1\}\)/);
+    const brutal = liveRules([load('shop_listener', 'brutal_purge')], await read(link, [load('shop_listener', 'brutal_purge')]));
+    expect(brutal.map((f) => f.rule)).toEqual(['live/brutal-purge-kills']);
+    // What release_handler's own check says: the same.
+    expect(await nodeEval(root, shopEnv(inst), 'catch release_handler_1:check_old_processes([{load, {shop_listener, soft_purge, soft_purge}}], soft_purge).')).toBe('{error,shop_listener}');
+  }));
 });

@@ -54,6 +54,11 @@ describe('purges', () => {
     expect(rules([load('shop_listener', 'soft_purge', 'brutal_purge')], f)).toEqual(['live/brutal-purge-kills error restart']);
   });
 
+  test('a process in old code shows the module on its stack too: it is the pre-purge\'s, not counted again', () => {
+    const f = facts({ modules: [mod('shop_listener', { oldCode: true, runners: [acceptor], oldRunners: [acceptor] })] });
+    expect(rules([load('shop_listener', 'soft_purge', 'soft_purge')], f)).toEqual(['live/soft-purge-fails error restart']);
+  });
+
   test('soft_purge after a load while processes run the code: old code stays (warning only)', () => {
     expect(rules([load('shop_listener', 'soft_purge', 'soft_purge')], facts({ modules: [mod('shop_listener', { runners: [acceptor] })] })))
       .toEqual(['live/soft-purge-fails warning none']);
