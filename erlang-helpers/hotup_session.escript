@@ -24,7 +24,7 @@
 %%   {reply, Id, {ok, Value}}
 %%   {reply, Id, {error, node_down | call_failed | bad_request, Detail}}
 %% Requests: ping, name_registered, boot_status, which_releases, unpack_release, check_install_release,
-%% install_release, make_permanent, remove_release, create_releases, verify_code and eval
+%% install_release, make_permanent, remove_release, create_releases, verify_code, live_facts and eval
 %% go to the node;
 %% read and consult read a file on the host ({ok, _} | none | {error, Detail});
 %% append adds text to one (ok | {error, Detail}).
@@ -215,6 +215,14 @@ op(<<"create_releases">>, Req, Node) ->
     {ok, Made};
 op(<<"eval">>, Req, Node) ->
     eval_on(Node, str(Req, <<"expr">>), erl_eval:new_bindings(), timeout(Req));
+op(<<"live_facts">>, Req, Node) ->
+    %% The new code is read here, on the host, so the node gets forms to interpret and loads nothing.
+    Targets = [{binary_to_atom(maps:get(<<"module">>, T), utf8), maps:get(<<"suspend">>, T) =:= true, rehearsal(T)}
+               || T <- maps:get(<<"modules">>, Req)],
+    L = maps:get(<<"limits">>, Req),
+    Limits = maps:from_list([{binary_to_atom(K, utf8), V} || {K, V} <- maps:to_list(L), is_integer(V), V > 0]),
+    B0 = erl_eval:add_binding('Targets', Targets, erl_eval:new_bindings()),
+    eval_on(Node, helper_text("live_facts.expr"), erl_eval:add_binding('Limits', Limits, B0), timeout(Req));
 op(<<"verify_code">>, Req, Node) ->
     B0 = erl_eval:add_binding('Vsn', str(Req, <<"vsn">>), erl_eval:new_bindings()),
     eval_on(Node, verify_code_expr(), erl_eval:add_binding('From', str(Req, <<"from">>), B0), timeout(Req));
@@ -285,6 +293,42 @@ eval_on(Node, Text, Bindings, Timeout) ->
         {badrpc, R} -> badrpc(R)
     end.
 
+%% What a rehearsal of code_change on a module needs (see live_facts.expr): the new code's function
+%% forms, records expanded, and the relup's Extra; or why it cannot be done. The beams are candidates
+%% for one module: paths on this host or base64 (from the build); the first is the release's, and a
+%% later one is used for its debug_info only when its code is the same (beam_lib:md5). The paths
+%% come first: on the host, they are the beams release_handler will load.
+rehearsal(#{<<"change">> := Extra} = T) when is_binary(Extra) ->
+    Bins = [Bin || P <- maps:get(<<"paths">>, T, []), {ok, Bin} <- [file:read_file(P)]]
+        ++ [base64:decode(B) || B <- maps:get(<<"beams">>, T, [])],
+    case {parse_term(Extra), Bins} of
+        {error, _} -> {skip, <<"the relup's Extra for code_change is not a term hotup can read">>};
+        {_, []} -> {skip, <<"the new beam was not found">>};
+        {{ok, X}, [First | _]} ->
+            Md5 = beam_lib:md5(First),
+            case [Fs || Bin <- Bins, beam_lib:md5(Bin) =:= Md5,
+                        {ok, {_, [{abstract_code, {raw_abstract_v1, Fs}}]}} <- [catch beam_lib:chunks(Bin, [abstract_code])]] of
+                [] -> {skip, <<"the new beam has no debug_info (relx's prod mode strips it; {debug_info, keep} in relx keeps it)">>};
+                [Forms | _] ->
+                    case [A || {attribute, _, on_load, A} <- Forms] of
+                        [_ | _] -> {skip, <<"the module has an -on_load function (often a NIF), whose code cannot run outside the module">>};
+                        [] -> {[F || {function, _, _, _, _} = F <- erl_expand_records:module(Forms, [])], X}
+                    end
+            end
+    end;
+rehearsal(_) -> none.
+
+parse_term(Text) ->
+    case erl_scan:string(unicode:characters_to_list(Text) ++ ".") of
+        {ok, Tokens, _} -> erl_parse:parse_term(Tokens);
+        E -> {error, E}
+    end.
+
+%% A text file beside this script: an expression evaluated on the node.
+helper_text(Name) ->
+    {ok, Src} = file:read_file(filename:join(filename:dirname(escript:script_name()), Name)),
+    unicode:characters_to_list(Src).
+
 %% Is release Vsn's code what the node runs? For every module of the
 %% applications Vsn has and From has not (name-version), as the node sees them:
 %%   {stale, M, LoadedFrom}  loaded, but not the bytes of Vsn's beam
@@ -331,9 +375,7 @@ emit(Enc, Term) ->
     io:put_chars(standard_io, ["HOTUP1:", base64:encode(Bin), $\n]).
 
 load_encoder() ->
-    File = filename:join(filename:dirname(escript:script_name()), "encode.fun"),
-    {ok, Src} = file:read_file(File),
-    {ok, Tokens, _} = erl_scan:string(unicode:characters_to_list(Src) ++ "."),
+    {ok, Tokens, _} = erl_scan:string(helper_text("encode.fun") ++ "."),
     {ok, [Expr]} = erl_parse:parse_exprs(Tokens),
     {value, Fun, _} = erl_eval:expr(Expr, erl_eval:new_bindings()),
     Fun.

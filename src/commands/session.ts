@@ -1,7 +1,7 @@
 /** The commands that install and start hotup's Erlang helpers on a production host. Pure. */
 
 /** The helpers' files, installed side by side into `<root>/.hotup/helpers/<digest>/`; the session's escript last, as the prelude looks for it. */
-export const HOST_FILES = ['encode.fun', 'hotup_beam.erl', 'hotup_helper.escript', 'hotup_session.escript'];
+export const HOST_FILES = ['encode.fun', 'hotup_beam.erl', 'hotup_helper.escript', 'hotup_session.escript', 'live_facts.expr'];
 
 export function helpersDir(root: string, digest: string): string {
   return `${root}/.hotup/helpers/${digest}`;

@@ -17,6 +17,8 @@ import { pruneAfterApply } from './prune.js';
 import { stopPoint } from './interrupt.js';
 import { runHook } from './hooks.js';
 import { environment, type CoreContext } from './context.js';
+import { liveBeforeInstall } from './live.js';
+import type { Emit } from './events.js';
 
 /** Refuses the whole plan before anything is touched when any host cannot go as asked. */
 export function executions(plan: UpgradePlan, choices: ApplyChoices): Execution[] {
@@ -79,7 +81,7 @@ async function rollback(ctx: CoreContext, env: EnvironmentConfig, spec: HostSpec
     cause.remedy, { host: spec.raw, cause });
 }
 
-async function upgradeHost(ctx: CoreContext, env: EnvironmentConfig, spec: HostSpec, plan: UpgradePlan, hp: HostPlan, how: Execution): Promise<number | undefined> {
+async function upgradeHost(ctx: CoreContext, env: EnvironmentConfig, spec: HostSpec, plan: UpgradePlan, hp: HostPlan, how: Execution): Promise<{ downtimeMs?: number | undefined; pauseMs?: number | undefined }> {
   const vars = { env: env.name, app: ctx.config.app, host: hp.host, from: hp.from, to: hp.to };
   // The tarball of this build is on the host (a downgrade ships none): it is what gets unpacked.
   const shipped = plan.target.tarball !== null;
@@ -102,10 +104,23 @@ async function upgradeHost(ctx: CoreContext, env: EnvironmentConfig, spec: HostS
     return h;
   });
   let downtimeMs: number | undefined;
+  let pauseMs: number | undefined;
   try {
     const stop = () => stopPoint(ctx.interrupts, `${how === 'hot' ? 'installing' : 'restarting into'} ${hp.to}`, hp.host);
     if (how === 'hot') {
-      await hotInstall(host, hp.to, ctx.emit, env.nodeWaitMs, stop);
+      let suspended = 0;
+      // The install's own time bounds the pause of the processes it suspends: taken from its step.
+      const emit: Emit = (e) => {
+        if (e.type === 'step' && e.step === 'install' && e.phase === 'done' && suspended > 0) pauseMs = e.ms;
+        ctx.emit(e);
+      };
+      await hotInstall(host, hp.to, emit, env.nodeWaitMs, async () => {
+        stop();
+        suspended = await liveBeforeInstall(ctx, host, plan, hp);
+      });
+      if (pauseMs !== undefined) {
+        ctx.emit({ type: 'log', level: 'info', host: hp.host, message: `the ${suspended} process(es) release_handler suspended were held within install_release's ${pauseMs} ms` });
+      }
       // Permanent only once healthy: until then a restart boots the release that ran before.
       await healthy(ctx, env, spec, host);
       await settle(host, hp.to, ctx.emit);
@@ -133,7 +148,7 @@ async function upgradeHost(ctx: CoreContext, env: EnvironmentConfig, spec: HostS
       ctx.emit({ type: 'log', level: 'warn', host: hp.host, message: `the upgrade to ${hp.to} stands; prune after it failed: ${(e as Error).message}` }));
   }
   await runHook(ctx.emit, 'after_upgrade', ctx.config.hooks.after_upgrade, vars, ctx.config.root);
-  return downtimeMs;
+  return { downtimeMs, pauseMs };
 }
 
 export interface ApplyOptions extends ApplyChoices, Partial<RolloutShape> {}
@@ -155,8 +170,8 @@ export async function apply(ctx: CoreContext, plan: UpgradePlan, opts: ApplyOpti
       try {
         stopPoint(ctx.interrupts, `upgrading ${hp.host}`, hp.host);
         if (!spec) throw new HotupError('USAGE', `the plan names host ${hp.host}, which environment ${plan.environment} does not list`, 'Make the plan again with the current config.');
-        const downtimeMs = await upgradeHost(ctx, env, spec, plan, hp, how[i]!);
-        results[i] = { ...results[i]!, outcome: 'upgraded', ms: Date.now() - started, ...(downtimeMs !== undefined ? { downtimeMs } : {}) };
+        const { downtimeMs, pauseMs } = await upgradeHost(ctx, env, spec, plan, hp, how[i]!);
+        results[i] = { ...results[i]!, outcome: 'upgraded', ms: Date.now() - started, ...(downtimeMs !== undefined ? { downtimeMs } : {}), ...(pauseMs !== undefined ? { pauseMs } : {}) };
       } catch (e) {
         const outcome: HostOutcome = !isHotupError(e) ? 'failed' : e.code === 'ROLLED_BACK' ? 'rolled_back' : e.code === 'ABORTED' ? 'untouched' : 'failed';
         results[i] = { ...results[i]!, outcome, ms: Date.now() - started, error: { code: isHotupError(e) ? e.code : 'INTERNAL', message: (e as Error).message } };

@@ -18,6 +18,7 @@ export type StepName =
   | 'unpack'
   | 'check_install'
   | 'runtime_config'
+  | 'live_facts'
   | 'install'
   | 'make_permanent'
   | 'verify_code'

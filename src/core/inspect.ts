@@ -29,10 +29,10 @@ export interface InspectOptions {
   old?: string;
 }
 
-/** What an offline inspection cannot know: facts only the live node has. */
+/** What an offline inspection cannot know: facts only the live node has (`hotup plan` reads them: docs/live-checks.md). */
 export const NOT_CHECKED_OFFLINE = [
-  'which processes run old code of the modules the upgrade purges (release_handler checks this at check_install_release)',
-  'the live state of the processes, and whether their code_change migrates it as it is now',
+  'live facts: which processes run code of the modules the upgrade purges (killed by brutal_purge, or failing soft_purge), and how many it suspends',
+  'the live state of the processes, and whether their code_change migrates it as it is now (the rehearsal)',
   'that the running release is the one given: a host may run another build of it (plan reads it on the host)',
 ];
 

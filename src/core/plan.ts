@@ -23,6 +23,8 @@ import { assemble, buildTarget } from './build-target.js';
 import { hostRunningFacts, runningFacts } from './running-release.js';
 import { sameVersionRules } from '../validate/same-version.js';
 import { withDeployLock } from './guard.js';
+import type { BeamSource } from '../node/live-facts.js';
+import { buildBeams, planLive, rememberBeams } from './live.js';
 
 async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');
@@ -122,6 +124,7 @@ export async function planWithReadings(ctx: CoreContext, envName: string, opts: 
   let instructions: string[] = [];
   let hotRollback = false;
   let hostFindings: Map<string, PlanReason[]> | undefined;
+  let beams: BeamSource | undefined;
   const built = target.built;
   if (built) {
     const { old } = target;
@@ -133,12 +136,16 @@ export async function planWithReadings(ctx: CoreContext, envName: string, opts: 
     findings = inspected.findings;
     instructions = (inspected.relup && findPath(inspected.relup.up, running)?.instructions.map(describeInstruction)) ?? [];
     hotRollback = !!inspected.relup && hasHotPath(findPath(inspected.relup.down, running));
+    // Read only: which processes the upgrade would kill, suspend or fail to convert, on every live node.
+    beams = buildBeams(exec, built.relDir, build.host !== 'local');
+    hostFindings = await planLive(ctx, envName, statuses, built.vsn, inspected.relup ? findPath(inspected.relup.up, running) : undefined, beams);
     tarball = await describeTarball(await localTarball(exec, build.host !== 'local', built.tarball!));
     await runHook(ctx.emit, 'after_build', ctx.config.hooks.after_build, { ...vars, to: built.vsn }, ctx.config.root);
     // The live check ships and unpacks on the hosts: under their deploy lock, as apply does.
     if (opts.checkLive) {
       const t = tarball;
-      hostFindings = await withDeployLock(ctx, envName, `hotup plan --check-live ${envName}`, () => checkLive(ctx, envName, statuses, built.vsn, t));
+      const checked = await withDeployLock(ctx, envName, `hotup plan --check-live ${envName}`, () => checkLive(ctx, envName, statuses, built.vsn, t));
+      for (const [h, f] of checked) hostFindings.set(h, [...(hostFindings.get(h) ?? []), ...f]);
     }
   }
 
@@ -160,6 +167,7 @@ export async function planWithReadings(ctx: CoreContext, envName: string, opts: 
     target: { vsn: target.vsn, tarball, ...(built?.appups ? { appups: built.appups } : {}) },
     hosts: planHosts({ statuses, target: target.vsn, instructions, findings, hotRollback, ...(hostFindings ? { hostFindings } : {}) }),
   };
+  if (beams) rememberBeams(result, beams);
   ctx.emit({ type: 'plan', plan: result });
   return { plan: result, statuses };
 }

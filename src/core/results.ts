@@ -15,6 +15,11 @@ export interface HostResult {
   ms: number;
   /** Measured on the restart path (and on a rollback by restart). */
   downtimeMs?: number;
+  /**
+   * Hot path, when the relup suspended processes: how long install_release took, within which they
+   * were held (the measured upper bound of their pause; the plan's expected pause is the estimate).
+   */
+  pauseMs?: number;
   error?: { code: string; message: string };
 }
 

@@ -24,7 +24,33 @@ export type NodeRequest =
    * Answers {Checked, [{stale | not_loaded | shadowed | old_code, Module, Detail}]} (see hotup_session.escript).
    */
   | { op: 'verify_code'; vsn: string; from: string }
+  /**
+   * Read-only facts about the modules an upgrade touches (see erlang-helpers/live_facts.expr): the processes
+   * running each, those release_handler would suspend, and code_change rehearsed on copies of their states.
+   * Each module's new beam comes as base64 (`beams`, from the build) or as paths on the host (`paths`).
+   */
+  | { op: 'live_facts'; modules: LiveModuleRequest[]; limits: LiveLimits }
   /** An Erlang expression (text) evaluated on the node, for reads the typed requests do not cover. */
   | { op: 'eval'; expr: string };
 
 export type NodeOp = NodeRequest['op'];
+
+export interface LiveModuleRequest {
+  module: string;
+  suspend: boolean;
+  /** The up code_change's Extra as Erlang text; null when no code_change runs for the module. */
+  change: string | null;
+  beams: string[];
+  paths: string[];
+}
+
+/** The bounds of a live_facts reading on the node. */
+export interface LiveLimits {
+  budget_ms: number;
+  max_procs: number;
+  /** A state is read only from a process whose heap is at most this many words. */
+  state_words: number;
+  /** The heap cap (words) of the process a rehearsal runs in. */
+  heap_words: number;
+  change_ms: number;
+}

@@ -28,8 +28,11 @@ function statusOf(releases: ReleasesEntry[], vsn: string): ReleasesEntry['status
   return releases.find((r) => r.vsn === vsn)?.status;
 }
 
-/** BEFORE_INSTALL: called before the install, the first step that changes what the node runs (a stop point). */
-export async function hotInstall(host: Host, vsn: string, emit: Emit, nodeWaitMs = 60_000, beforeInstall: () => void = () => undefined): Promise<void> {
+/**
+ * BEFORE_INSTALL: called before the install, the first step that changes what the node runs (a stop
+ * point, and apply's last look at the live node); it may refuse by throwing.
+ */
+export async function hotInstall(host: Host, vsn: string, emit: Emit, nodeWaitMs = 60_000, beforeInstall: () => void | Promise<void> = () => undefined): Promise<void> {
   const name = host.name;
   await runStep(emit, 'bootstrap', name, async () => {
     if ((await host.read(releasesFilePath(host.root))) !== null) return { value: undefined, skipped: true, detail: 'releases/RELEASES exists' };
@@ -108,7 +111,7 @@ async function installSteps(host: Host, vsn: string, emit: Emit, nodeWaitMs: num
     return { value: undefined };
   });
 
-  if (!alreadyRunning) beforeInstall();
+  if (!alreadyRunning) await beforeInstall();
   await runStep(emit, 'install', name, async () => {
     if (alreadyRunning) return { value: undefined, skipped: true, detail: `${vsn} is already ${status}` };
     let r: RhReply;

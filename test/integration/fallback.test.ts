@@ -175,9 +175,12 @@ describe('rollback', () => {
   test('a code_change/3 that crashes during install: after the point of no return, the node restarted, state lost: hotup says so', async () => {
     await checkoutVariant(project, 'v3-badchange', 'v3');
     await request(inst.port, 'add 3');
-    const r = await run(['apply', 'prod', '--yes', '--json']);
+    // The plan's rehearsal already saw it crash on the live state; --force goes hot anyway, to show what then happens.
+    const r = await run(['apply', 'prod', '--yes', '--force', '--json']);
     expect(r.code, r.stderr).toBe(7);
-    const { error } = jsonOf(r);
+    const { error, events } = jsonOf(r);
+    const planned = events.find((e: any) => e.type === 'plan').plan.hosts[0];
+    expect(planned.reasons.find((x: any) => x.rule === 'live/code-change-crashes')?.message).toMatch(/shop_counter:code_change, run on a copy of the state shop_counter .* crashes: \{error,cannot_migrate\}/);
     expect(error.code).toBe('ROLLED_BACK');
     // release_handler answers {error, {code_change_failed, ...}} and restarts the node: not "refused before the point of no return".
     expect(error.message).toMatch(/failed after the point of no return \(\{error,\{code_change_failed,.*shop_counter.*cannot_migrate/);

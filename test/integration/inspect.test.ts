@@ -48,6 +48,8 @@ describe('inspect', () => {
     expect(doc.schema).toBe('hotup.inspect/1');
     expect(doc.release.apps).toContainEqual({ name: 'shop', vsn: '0.2.0', modules: 4 + 1 });
     expect(upPath(doc)).toMatchObject({ present: true, decision: 'hot', findings: [] });
+    // Offline: no live node was asked, and it says so.
+    expect(doc.notChecked.join('\n')).toMatch(/live facts/);
     expect(upPath(doc).instructions[0]).toEqual({ op: 'load_object_code', app: 'shop', vsn: '0.2.0', modules: ['shop_counter', 'shop_audit'] });
   });
 

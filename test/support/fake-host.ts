@@ -339,6 +339,15 @@ export class FakeHost implements Host {
         const stale = this.staleCode.get(req.vsn) ?? [];
         return tuple({ kind: 'int', value: 5 }, { kind: 'list', items: stale.map((m) => tuple(atom('stale'), atom(m), bin(`/old/${m}.beam`))) });
       }
+      case 'live_facts': {
+        // The fake node has no processes of the release: nothing runs, is suspended or is rehearsed.
+        const int = (value: number): Term => ({ kind: 'int', value });
+        return { kind: 'map', entries: [
+          [atom('root'), bin(this.root)], [atom('scanned'), int(0)], [atom('total'), int(0)], [atom('truncated'), atom('false')], [atom('elapsed_ms'), int(0)],
+          [atom('modules'), { kind: 'list', items: req.modules.map((m) => tuple(atom(m.module), bin(`${this.root}/lib/${m.module}.beam`), atom('false'), { kind: 'list', items: [] }, { kind: 'list', items: [] })) }],
+          [atom('suspended'), { kind: 'list', items: [] }],
+        ] };
+      }
       case 'eval':
         if (req.expr.includes('application:get_all_env')) return this.appEnv;
         throw new Error(`the fake node evaluates no expressions (${req.expr})`);

@@ -32,7 +32,7 @@ describe('apply, hot', () => {
     const { result, steps } = await apply(fake);
     expect(result!.hosts[0]).toMatchObject({ outcome: 'upgraded', execution: 'hot', from: OLD, to: NEW });
     expect(steps.filter((s) => !s.endsWith(':start'))).toEqual([
-      'ship:done', 'bootstrap:skip', 'unpack:done', 'check_install:done', 'install:done', 'verify_code:done', 'health:done', 'make_permanent:done', 'verify:done',
+      'ship:done', 'bootstrap:skip', 'unpack:done', 'check_install:done', 'live_facts:skip', 'install:done', 'verify_code:done', 'health:done', 'make_permanent:done', 'verify:done',
     ]);
     expect(fake.releases).toEqual([{ vsn: OLD, status: 'old' }, { vsn: NEW, status: 'permanent' }]);
     expect(fake.bootsNext).toBe(NEW);

@@ -44,7 +44,7 @@ describe('runtime configuration on a hot upgrade', () => {
     const { result, events, steps } = await apply(fake);
     expect(result!.hosts[0]).toMatchObject({ outcome: 'upgraded', execution: 'hot' });
     expect(steps.filter((s) => !s.endsWith(':start'))).toEqual([
-      'ship:done', 'bootstrap:skip', 'unpack:done', 'runtime_config:done', 'check_install:done', 'install:done', 'verify_code:done', 'health:done', 'make_permanent:done', 'verify:done',
+      'ship:done', 'bootstrap:skip', 'unpack:done', 'runtime_config:done', 'check_install:done', 'live_facts:skip', 'install:done', 'verify_code:done', 'health:done', 'make_permanent:done', 'verify:done',
     ]);
     const done = events.find((e) => e.type === 'step' && e.step === 'runtime_config' && e.phase === 'done');
     expect(done).toMatchObject({ detail: expect.stringMatching(/keys whose value changes: shop\.api_token \(values not shown\)$/) });

@@ -95,7 +95,7 @@ const ROWS: Row[] = [
     exit: EXIT.rolledBack, code: 'ROLLED_BACK', running: upOld, boots: bootsOld },
   { name: 'make_permanent answers ok but changes nothing', faults: [{ op: 'call:make_permanent', reply: { kind: 'atom', name: 'ok' } }],
     exit: EXIT.rolledBack, code: 'ROLLED_BACK', running: upOld, boots: bootsOld, message: /reports 0\.2\.0 as current, not permanent/ },
-  { name: 'RELEASES not rewritten by make_permanent', faults: [{ op: 'terms', reply: { kind: 'list', items: [] } }],
+  { name: 'RELEASES not rewritten by make_permanent', faults: [{ op: 'terms', nth: 2, reply: { kind: 'list', items: [] } }],
     exit: EXIT.rolledBack, code: 'ROLLED_BACK', running: upOld, boots: bootsOld, message: /RELEASES marks 0\.2\.0 absent, not permanent/ },
   { name: 'rollback fails too', health: true, setup: ([f]) => f!.unhealthy.add(NEW), faults: [{ op: 'call:install_release', nth: 2, reply: rhError('no_down_path') }],
     exit: EXIT.failed, code: 'UPGRADE_FAILED', running: [NEW], boots: bootsOld, message: /now runs 0\.2\.0, installed but not permanent: a restart boots 0\.1\.0/ },
