@@ -15,7 +15,7 @@ import { measureOutage } from '../health/outage.js';
 import { runningOf, type LiveReading } from '../plan/host-status.js';
 import { readLive, waitForNode, waitForNodeGone } from './live.js';
 import { checkSudo, restartUnit } from './systemd.js';
-import { unpackOnNode } from './unpack.js';
+import { bootstrapReleases, unpackOnNode } from './unpack.js';
 import { promoteScript, verifyPermanent } from './upgrade.js';
 
 export interface RestartOptions {
@@ -77,8 +77,9 @@ async function restartNode(host: Host, opts: RestartOptions): Promise<string | n
 export async function restartInto(host: Host, vsn: string, opts: RestartOptions, emit: Emit): Promise<number> {
   const name = host.name;
   if (opts.restart?.kind === 'systemd') await checkSudo(host, opts.restart);
+  const live = await liveOrDown(host);
+  if (live.up) await runStep(emit, 'bootstrap', name, () => bootstrapReleases(host));
   await runStep(emit, 'unpack', name, async () => {
-    const live = await liveOrDown(host);
     if (live.up) return unpackOnNode(host, vsn, live.releases.find((r) => r.vsn === vsn)?.status);
     // No node to ask: an installed release has its boot script (unless a tarball of it was just shipped);
     // otherwise unpack the shipped tarball ourselves (set-boot then records it in RELEASES).

@@ -10,7 +10,9 @@
 import type { Host } from '../host/host.js';
 import type { ReleaseStatus } from '../terms/model.js';
 import type { StepOutcome } from '../core/step.js';
-import { refused, removeRelease, STILL_OLD, unpack } from './release-handler.js';
+import { HotupError } from '../errors.js';
+import { releasesFilePath } from '../commands/release-paths.js';
+import { createReleases, refused, removeRelease, STILL_OLD, unpack, whichReleases } from './release-handler.js';
 import { readLive } from './live.js';
 
 export type EarlierBuild = 'unpacked' | 'old';
@@ -30,6 +32,20 @@ export async function removeEarlierBuild(host: Host, vsn: string, status: Earlie
       `${STILL_OLD} Remove release ${vsn} by hand (release_handler:remove_release("${vsn}")), or bump the version, then apply again.`, true);
   }
   return { value: undefined, detail: `the earlier build of ${vsn} (${status}) removed: the shipped tarball replaces it` };
+}
+
+/**
+ * A release without releases/RELEASES (as `mix release` makes it) gets one for the release it runs, made by
+ * release_handler itself: without it, release_handler invents a record with no applications and no ERTS,
+ * and everything it writes after (an unpack, a set-boot) carries that record on.
+ */
+export async function bootstrapReleases(host: Host): Promise<StepOutcome<undefined>> {
+  if ((await host.read(releasesFilePath(host.root))) !== null) return { value: undefined, skipped: true, detail: 'releases/RELEASES exists' };
+  const running = (await whichReleases(host)).find((r) => r.status === 'permanent')?.vsn;
+  if (!running) throw new HotupError('UPGRADE_FAILED', 'the node reports no permanent release to record in a new RELEASES', 'Run `hotup status` to see what the node reports.', { host: host.name, untouched: true });
+  const r = await createReleases(host, running);
+  if (!r.ok) throw refused(host.name, 'release_handler:create_RELEASES', r, `${STILL_OLD} release_handler needs releases/RELEASES; create it by hand or check that releases/${running}/${host.app}.rel exists.`, true);
+  return { value: undefined, detail: `releases/RELEASES made for the running ${running}` };
 }
 
 /** release_handler unpacks the shipped tarball of VSN, unless the node already knows VSN (STATUS). */

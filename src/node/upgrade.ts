@@ -15,8 +15,8 @@ import type { ReleasesEntry } from '../terms/model.js';
 import type { Emit } from '../core/events.js';
 import { runStep } from '../core/step.js';
 import type { Host } from '../host/host.js';
-import { checkInstall, createReleases, install, makePermanent, refused, STILL_OLD, whichReleases, type RhReply } from './release-handler.js';
-import { unpackOnNode } from './unpack.js';
+import { checkInstall, install, makePermanent, refused, STILL_OLD, whichReleases, type RhReply } from './release-handler.js';
+import { bootstrapReleases, unpackOnNode } from './unpack.js';
 import { reportsStarted, waitForNode } from './live.js';
 import { runningOf } from '../plan/host-status.js';
 import { readReleasesFile, readStartErl } from './discover.js';
@@ -34,14 +34,7 @@ function statusOf(releases: ReleasesEntry[], vsn: string): ReleasesEntry['status
  */
 export async function hotInstall(host: Host, vsn: string, emit: Emit, nodeWaitMs = 60_000, beforeInstall: () => void | Promise<void> = () => undefined): Promise<void> {
   const name = host.name;
-  await runStep(emit, 'bootstrap', name, async () => {
-    if ((await host.read(releasesFilePath(host.root))) !== null) return { value: undefined, skipped: true, detail: 'releases/RELEASES exists' };
-    const running = (await whichReleases(host)).find((r) => r.status === 'permanent')?.vsn;
-    if (!running) throw new HotupError('UPGRADE_FAILED', 'the node reports no permanent release to record in a new RELEASES', 'Run `hotup status` to see what the node reports.', { host: name, untouched: true });
-    const r = await createReleases(host, running);
-    if (!r.ok) throw refused(name, 'release_handler:create_RELEASES', r, `${STILL_OLD} release_handler needs releases/RELEASES; create it by hand or check that releases/${running}/${host.app}.rel exists.`, true);
-    return { value: undefined, detail: `releases/RELEASES made for the running ${running}` };
-  });
+  await runStep(emit, 'bootstrap', name, () => bootstrapReleases(host));
   // A node that does not answer here was not touched: it is not started, nor rolled back (it may be stopped on purpose).
   const releases = await whichReleases(host).catch((e: unknown) => {
     if (isHotupError(e) && e.code === 'NODE_DOWN') {

@@ -75,7 +75,9 @@ async function mixUpgrade(from: MixShopBuild, source: MixShopSource) {
     old, await buildHostFacts(helper, relDir, '0.2.0'));
   await makeMixUpgrade(helper.exec, 'shop_ex', encoder(), { vsn: '0.2.0', relDir }, '0.1.0', await buildHostFacts(helper, relDir, '0.2.0'), true);
   const neu = await buildHostFacts(helper, relDir, '0.2.0');
-  return { old, new: neu, appup: placed.used[0]?.text ?? '', findings: validate({ running: '0.1.0', target: '0.2.0', old, new: neu }) };
+  // Every pair of the mix fixture notes its config/runtime.exs (evaluated on the host at install): not what these tests judge.
+  const findings = validate({ running: '0.1.0', target: '0.2.0', old, new: neu }).filter((f) => f.rule !== 'elixir/runtime-config');
+  return { old, new: neu, appup: placed.used[0]?.text ?? '', findings };
 }
 
 describe('code facts', () => {

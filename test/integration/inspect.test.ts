@@ -85,7 +85,7 @@ describe('inspect --old: any pair, offline', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/running: shop 0\.1\.0 on ERTS/);
     expect(r.stdout).toMatch(/up from 0\.1\.0 {2}→ HOT/);
-    expect(r.stdout).toMatch(/not checked offline:\n\s+- which processes run old code/);
+    expect(r.stdout).toMatch(/not checked offline:\n\s+- live facts: which processes run code/);
     const doc = jsonOf(await hotup(['inspect', shop.tarball!, '--old', v1.tarball!, '--json'], { cwd: work }));
     expect(doc.paths.filter((p: any) => p.direction === 'up').map((p: any) => p.vsn)).toEqual(['0.1.0']);
     // The old release was read: no note that modules went uncompared.

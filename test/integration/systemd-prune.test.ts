@@ -1,19 +1,13 @@
 /**
  * The restart path through a systemd unit, and `hotup prune`, against a real node behind sshd.
  *
- * The test machine runs no systemd, so `systemctl`, `journalctl` and `sudo` are small fakes placed first
- * on the PATH of hotup's commands on the host (the `env:` PATH of hotup.yml). They are an honest
- * simulation of one Type=simple unit as docs/fallback.md recommends (ExecStart=bin/shop foreground):
- * `systemctl restart` sends SIGTERM to the unit's main process (the VM), waits for it to end, starts the
- * release's real `bin/shop foreground` in a new session and records its pid and the unit's state in
- * files; `systemctl show` reports that state, turned to `failed` once the main process has exited on
- * its own (as systemd marks it); `journalctl` prints the VM's captured output; `sudo -n` runs the
- * command, or refuses like sudo without a NOPASSWD rule while a deny file exists. What they prove:
- * hotup's commands, its waiting on the unit and on the node, and its read-back; not systemd itself.
+ * The test machine runs no systemd: `systemctl`, `journalctl` and `sudo` are the fakes of
+ * test/support/fake-systemd.ts, first on the PATH of hotup's commands on the host (the `env:` PATH of
+ * hotup.yml), for one Type=simple unit with ExecStart=bin/shop foreground.
  */
 import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Ajv } from 'ajv';
@@ -25,6 +19,7 @@ import { checkout, tempDir } from '../support/shop-project.js';
 import { buildRebar3Shop, workingCopy } from '../support/fixture-build.js';
 import { hotup, jsonOf } from '../support/cli.js';
 import { shopHealthCommand, writeHotupConfig } from '../support/hotup-config.js';
+import { writeFakeSystemd } from '../support/fake-systemd.js';
 
 const UNIT = 'shop-test';
 const execFileP = promisify(execFile);
@@ -42,61 +37,6 @@ const startErl = async () => (await readFile(path.join(root, 'releases/start_erl
 const calls = async () => (await readFile(path.join(fakes, 'calls'), 'utf8').catch(() => '')).split('\n').filter(Boolean);
 const exists = (p: string) => stat(p).then(() => true, () => false);
 
-/** The fakes, with the release root and unit written in. */
-async function writeFakes(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  const shop = `${root}/bin/shop`;
-  const scripts: Record<string, string> = {
-    systemctl: `#!/bin/sh
-# Fake systemctl for one Type=simple unit (ExecStart=bin/shop foreground); see the test's header.
-d="${dir}"
-echo "systemctl $*" >> "$d/calls"
-main() { cat "$d/mainpid" 2>/dev/null || echo 0; }
-# The main process exists and is not a zombie.
-alive() { p=$(main); [ "$p" != 0 ] && [ -e "/proc/$p/stat" ] && [ "$(sed 's/^.*) \\(.\\).*/\\1/' "/proc/$p/stat")" != Z ]; }
-case "$1" in
-  restart)
-    [ "$2" = "${UNIT}" ] || { echo "Failed to restart $2.service: Unit $2.service not found." >&2; exit 5; }
-    if alive; then
-      # Stop: SIGTERM to the main process, the VM itself (it stops cleanly on it), then wait for it.
-      kill -TERM "$(main)"
-      i=0; while alive && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
-    fi
-    rm -f "$d/mainpid"
-    # Start: the VM in the foreground of its own session; its output is the unit's journal.
-    setsid sh -c 'echo $$ > "$0/mainpid"; exec "$1" foreground' "$d" "${shop}" </dev/null >>"$d/journal" 2>&1 &
-    i=0; while [ ! -s "$d/mainpid" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
-    echo active > "$d/state" ;;
-  show)
-    s=$(cat "$d/state" 2>/dev/null || echo inactive)
-    # A unit whose main process exited on its own is failed, as systemd marks it.
-    if [ "$s" = active ] && ! alive; then s=failed; echo failed > "$d/state"; fi
-    pid=0; [ "$s" = active ] && pid=$(main)
-    case "$s" in active) sub=running ;; failed) sub=failed ;; *) sub=dead ;; esac
-    printf 'ActiveState=%s\\nSubState=%s\\nMainPID=%s\\n' "$s" "$sub" "$pid" ;;
-  *) echo "fake systemctl: $1 not simulated" >&2; exit 2 ;;
-esac
-`,
-    journalctl: `#!/bin/sh
-echo "journalctl $*" >> "${dir}/calls"
-tail -n 20 "${dir}/journal" 2>/dev/null
-`,
-    sudo: `#!/bin/sh
-# Fake sudo: -n only; refuses as sudo does without a NOPASSWD rule while ${dir}/sudo-deny exists.
-echo "sudo $*" >> "${dir}/calls"
-[ "$1" = -n ] || { echo "sudo: only -n is simulated" >&2; exit 1; }
-shift
-if [ -e "${dir}/sudo-deny" ]; then echo "sudo: a password is required" >&2; exit 1; fi
-if [ "$1" = -l ]; then shift; echo "$*"; exit 0; fi
-exec "$@"
-`,
-  };
-  for (const [name, text] of Object.entries(scripts)) {
-    await writeFile(path.join(dir, name), text);
-    await chmod(path.join(dir, name), 0o755);
-  }
-}
-
 beforeAll(async () => {
   sshd = await startSshd();
   inst = await newInstance();
@@ -107,7 +47,7 @@ beforeAll(async () => {
   const v1 = await buildRebar3Shop(['v1'], { tarball: true });
   await workingCopy(v1, project);
   await deployTarball(v1.tarball!, root);
-  await writeFakes(fakes);
+  await writeFakeSystemd(fakes, UNIT, [path.join(root, 'bin/shop'), 'foreground']);
   // The node starts as the unit's main process, as it would on a host.
   await execFileP(path.join(fakes, 'systemctl'), ['restart', UNIT], { env: { ...process.env, ...shopEnv(inst) }, timeout: 60_000 });
   await waitFor('the unit\'s node to answer', async () => (await request(inst.port, 'vsn', 1_000)) === 'v1', { timeoutMs: 30_000, intervalMs: 300 });

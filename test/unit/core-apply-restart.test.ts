@@ -30,7 +30,7 @@ describe('apply --restart', () => {
     const { result, steps } = await restart(fake);
     expect(result!.hosts[0]).toMatchObject({ outcome: 'upgraded', execution: 'restart' });
     expect(result!.hosts[0]!.downtimeMs).toBeGreaterThanOrEqual(0);
-    expect(steps.filter((s) => !s.endsWith(':start'))).toEqual(['ship:done', 'unpack:done', 'set_boot:done', 'restart:done', 'verify:done', 'health:done']);
+    expect(steps.filter((s) => !s.endsWith(':start'))).toEqual(['ship:done', 'bootstrap:skip', 'unpack:done', 'set_boot:done', 'restart:done', 'verify:done', 'health:done']);
     expect(fake.ops('run:stop')).toHaveLength(1);
     expect(fake.ops('run:daemon')).toHaveLength(1);
     expect(fake.running).toBe(NEW);

@@ -1,0 +1,85 @@
+/**
+ * A plain `mix release` run by a systemd unit (ExecStart=bin/shop_ex start, Type=simple): the restart
+ * path and the downgrade by restart go through `systemctl restart`, with config/runtime.exs evaluated
+ * afresh at each boot. systemd itself is the fake of test/support/fake-systemd.ts.
+ */
+import { execFile } from 'node:child_process';
+import { cp, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { startSshd, type SshdHandle } from '../support/sshd.js';
+import { clientLoop, freePort, request, stopNode } from '../support/shop-node.js';
+import { checkoutMix, copyProject, tempDir } from '../support/shop-project.js';
+import { buildMixShop } from '../support/fixture-build.js';
+import { hotup, jsonOf } from '../support/cli.js';
+import { writeHotupConfig } from '../support/hotup-config.js';
+import { writeFakeSystemd } from '../support/fake-systemd.js';
+import { waitFor } from '../support/wait.js';
+
+const execFileP = promisify(execFile);
+const APP = 'shop_ex';
+const UNIT = 'shop-ex';
+let sshd: SshdHandle;
+let work: string;
+let project: string;
+let root: string;
+let fakes: string;
+let port: number;
+let env: Record<string, string>;
+
+const run = (args: string[]) => hotup(args, { cwd: project });
+const calls = async () => (await readFile(path.join(fakes, 'calls'), 'utf8').catch(() => '')).split('\n').filter(Boolean);
+
+beforeAll(async () => {
+  sshd = await startSshd();
+  work = await tempDir('mix-systemd');
+  project = path.join(work, APP);
+  root = path.join(work, 'opt', APP);
+  fakes = path.join(work, 'fake-bin');
+  port = await freePort();
+  env = { RELEASE_NODE: `shop_ex_sd_${process.pid}`, RELEASE_DISTRIBUTION: 'sname', SHOP_PORT: String(port), SHOP_GREETING: 'hello from the unit', SHOP_API_TOKEN: 'tok' };
+  const v1 = await buildMixShop('v1');
+  await copyProject(v1.dir, project);
+  await cp(v1.relDir, root, { recursive: true, verbatimSymlinks: true });
+  // Mix's `start` runs the release in the foreground: the unit's main process is the VM.
+  await writeFakeSystemd(fakes, UNIT, [path.join(root, 'bin', APP), 'start']);
+  await execFileP(path.join(fakes, 'systemctl'), ['restart', UNIT], { env: { ...process.env, ...env }, timeout: 60_000 });
+  await waitFor('the unit\'s node to answer', async () => (await request(port, 'vsn', 1_000).catch(() => '')) === 'ex-v1', { timeoutMs: 30_000, intervalMs: 300 });
+  await request(port, 'add 5');
+  await writeHotupConfig(project, APP, [{
+    name: 'prod', hosts: [`${sshd.user}@127.0.0.1:${sshd.port}`], deployTo: root, identity: sshd.identity, knownHosts: sshd.knownHosts,
+    settings: { env: { ...env, PATH: `${fakes}:${process.env.PATH}` }, restart: { systemd: UNIT }, node_wait: 30 },
+  }], { build: { host: 'local', tool: 'mix', path: '.', profile: 'prod' } });
+  await checkoutMix(project, 'v2');
+}, 300_000);
+
+afterAll(async () => {
+  if (root) await stopNode(root, APP, env);
+  await sshd?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+test('apply --restart through the unit, then a downgrade by restart through it: each boot reads runtime.exs, the client sees the downtime only', async () => {
+  const loop = clientLoop(port, { maxMs: 300_000 });
+  const r = await run(['apply', 'prod', '--yes', '--restart', '--json']);
+  const up = await loop.stop();
+  expect(r.code, r.stdout).toBe(0);
+  const h = jsonOf(r).hosts[0];
+  expect(h).toMatchObject({ from: '0.1.0', to: '0.2.0', execution: 'restart', outcome: 'upgraded' });
+  const restarted = jsonOf(r).events.find((e: any) => e.type === 'step' && e.step === 'restart' && e.phase === 'done');
+  expect(restarted.detail).toMatch(/^node back \(systemctl restart shop-ex\) running 0\.2\.0/);
+  expect(await request(port, 'vsn')).toBe('ex-v2');
+  expect(await request(port, 'env greeting')).toBe('"hello from the unit"');
+  console.log(`mix via systemd, restart: downtime ${h.downtimeMs} ms, ${up.ok} client calls ok, ${up.failures.length} failed during the restart`);
+
+  // apply --restart made no relup: the way back is a restart, through the unit again.
+  const loopDown = clientLoop(port, { maxMs: 300_000 });
+  const back = await run(['downgrade', 'prod', '--yes', '--json']);
+  const down = await loopDown.stop();
+  expect(back.code, back.stdout).toBe(0);
+  expect(jsonOf(back).hosts[0]).toMatchObject({ from: '0.2.0', to: '0.1.0', execution: 'restart', outcome: 'upgraded' });
+  expect(await request(port, 'vsn')).toBe('ex-v1');
+  expect((await calls()).filter((c) => c === `systemctl restart ${UNIT}`)).toHaveLength(3);
+  console.log(`mix via systemd, downgrade: downtime ${jsonOf(back).hosts[0].downtimeMs} ms, ${down.ok} client calls ok, ${down.failures.length} failed`);
+});
