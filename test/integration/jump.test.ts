@@ -7,15 +7,15 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import type { HotupError } from '../../src/errors.js';
 import { knownHostsName } from '../../src/remote/known-hosts.js';
 import { SshExecutor } from '../../src/remote/ssh.js';
 import { hotup, jsonOf } from '../support/cli.js';
-import { buildRebar3Shop } from '../support/fixture-build.js';
+import { buildRebar3Shop, workingCopy } from '../support/fixture-build.js';
 import { createJumpNet, NET, pidsIn, removeJumpNet, runIn } from '../support/netns.js';
 import { deployTarball, newInstance, shopEnv, type ShopInstance } from '../support/shop-node.js';
-import { tempDir } from '../support/shop-project.js';
+import { checkout, tempDir } from '../support/shop-project.js';
 import { keygen, startSshd, type SshdHandle } from '../support/sshd.js';
 import { waitFor } from '../support/wait.js';
 
@@ -64,7 +64,9 @@ beforeAll(async () => {
   work = await tempDir('jump');
   root = path.join(work, 'opt/shop');
   inst = await newInstance();
-  await deployTarball((await buildRebar3Shop(['v1'], { tarball: true })).tarball!, root);
+  const v1 = await buildRebar3Shop(['v1'], { tarball: true });
+  await deployTarball(v1.tarball!, root);
+  await workingCopy(v1, path.join(work, 'project'));
   // The node runs on the target: in its namespace, with its own epmd.
   await runIn(NET.target, [path.join(root, 'bin/shop'), 'daemon'], shopEnv(inst));
   await waitFor('the shop node on the target to answer', () => runIn(NET.target, [path.join(root, 'bin/shop'), 'ping'], shopEnv(inst), 10_000),
@@ -191,5 +193,26 @@ describe('through a jump host', () => {
     expect(peers.sort()).toEqual(['10.231.1.1', NET.jumpAddress]);
     await e.close();
     await jumpIdle();
+  });
+
+  // Last: it moves the target on to 0.2.0.
+  test('from hotup init to a hot upgrade of the node behind the jump host', async () => {
+    const project = path.join(work, 'project');
+    await checkout(project, 'v2');
+    const CI = { CI: 'true' };
+    const made = await hotup(['init', '--host', 'shop-target', '--deploy-to', root, '--env', 'prod'], { cwd: project, env: CI });
+    expect(made.code, made.stderr).toBe(0);
+    // What the user adds for this host: where their ssh config is (here not ~/.ssh/config), and the node's environment.
+    const file = path.join(project, 'hotup.yml');
+    const config = parse(await readFile(file, 'utf8'));
+    Object.assign(config.environments.prod, { env: shopEnv(inst), ssh: { config: sshConfig } });
+    await writeFile(file, stringify(config));
+    const r = await hotup(['apply', '--yes', '--json'], { cwd: project, env: CI, timeoutMs: 300_000 });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(jsonOf(r).hosts[0]).toMatchObject({ host: 'shop-target', from: '0.1.0', to: '0.2.0', execution: 'hot', outcome: 'upgraded' });
+    // Read back on the target, inside its namespace: the new code answers, and 0.2.0 is what it boots.
+    const vsn = await runIn(NET.target, [path.join(root, 'bin/shop'), 'eval', 'shop_counter:code_vsn().'], shopEnv(inst));
+    expect(vsn.stdout).toMatch(/v2/);
+    expect((await readFile(path.join(root, 'releases/start_erl.data'), 'utf8')).trim()).toMatch(/ 0\.2\.0$/);
   });
 });
