@@ -1,7 +1,7 @@
 /**
  * A plain `mix release` run by a systemd unit (ExecStart=bin/shop_ex start, Type=simple): the restart
- * path and the downgrade by restart go through `systemctl restart`, with config/runtime.exs evaluated
- * afresh at each boot. systemd itself is the fake of test/support/fake-systemd.ts.
+ * path, the downgrade by restart and the rollback by restart go through `systemctl restart`, with
+ * config/runtime.exs evaluated afresh at each boot. systemd itself is the fake of test/support/fake-systemd.ts.
  */
 import { execFile } from 'node:child_process';
 import { cp, readFile, rm } from 'node:fs/promises';
@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startSshd, type SshdHandle } from '../support/sshd.js';
 import { clientLoop, freePort, request, stopNode } from '../support/shop-node.js';
-import { checkoutMix, copyProject, tempDir } from '../support/shop-project.js';
+import { checkoutMix, checkoutMixVariant, copyProject, tempDir } from '../support/shop-project.js';
 import { buildMixShop } from '../support/fixture-build.js';
 import { hotup, jsonOf } from '../support/cli.js';
 import { writeHotupConfig } from '../support/hotup-config.js';
@@ -83,3 +83,20 @@ test('apply --restart through the unit, then a downgrade by restart through it: 
   expect((await calls()).filter((c) => c === `systemctl restart ${UNIT}`)).toHaveLength(3);
   console.log(`mix via systemd, downgrade: downtime ${jsonOf(back).hosts[0].downtimeMs} ms, ${down.ok} client calls ok, ${down.failures.length} failed`);
 });
+
+test('a 0.2.0 that cannot boot: the unit fails, its journal is in the error, and the node is rolled back by restart through the unit', async () => {
+  await checkoutMixVariant(project, 'crash-at-boot', 'v2');
+  const before = (await calls()).length;
+  const r = await run(['apply', 'prod', '--yes', '--restart', '--json']);
+  expect(r.code, r.stdout).toBe(7);
+  const doc = jsonOf(r);
+  expect(doc.error.code).toBe('ROLLED_BACK');
+  expect(doc.error.message).toMatch(/cannot_start_in_this_build/);
+  expect(doc.hosts[0]).toMatchObject({ from: '0.1.0', to: '0.2.0', execution: 'restart', outcome: 'rolled_back' });
+  expect(await request(port, 'vsn')).toBe('ex-v1');
+  expect(await request(port, 'env greeting')).toBe('"hello from the unit"');
+  const made = (await calls()).slice(before);
+  expect(made.filter((c) => c === `systemctl restart ${UNIT}`)).toHaveLength(2);
+  expect(made).toContain(`journalctl -u ${UNIT} -n 20 --no-pager`);
+});
+
