@@ -21,10 +21,15 @@ export interface LiveTarget {
   suspend: boolean;
   /** The Extra of an up `code_change` of the module (printed term), null when none runs. */
   change: string | null;
+  /**
+   * `supervisor:terminate_child` calls the up-path makes before it loads or removes the module: processes
+   * they stop are gone before the purge, and the live facts, read before the install, cannot tell which.
+   */
+  stoppedFirst: string[];
 }
 
 function blank(module: string): LiveTarget {
-  return { module, app: null, vsn: null, action: null, prePurge: null, postPurge: null, purged: false, suspend: false, change: null };
+  return { module, app: null, vsn: null, action: null, prePurge: null, postPurge: null, purged: false, suspend: false, change: null, stoppedFirst: [] };
 }
 
 /** The modules the up-path loads, removes, purges, suspends or converts; in the order it first names them. */
@@ -36,14 +41,18 @@ export function liveTargets(up: RelupPath): LiveTarget[] {
     return t;
   };
   const from = new Map<string, { app: string; vsn: string }>();
+  const stops: string[] = [];
   for (const i of up.instructions) {
     switch (i.op) {
+      case 'apply':
+        if (i.mfa.startsWith('supervisor:terminate_child(')) stops.push(i.mfa);
+        break;
       case 'load_object_code':
         i.modules.forEach((m) => from.set(m, { app: i.app, vsn: i.vsn }));
         break;
       case 'load':
       case 'remove':
-        Object.assign(of(i.module), { action: i.op, prePurge: i.prePurge, postPurge: i.postPurge });
+        Object.assign(of(i.module), { action: i.op, prePurge: i.prePurge, postPurge: i.postPurge, stoppedFirst: [...stops] });
         break;
       case 'purge':
         i.modules.forEach((m) => (of(m).purged = true));

@@ -79,7 +79,24 @@ function purgeRules(t: LiveTarget, live: LiveModule, root: string): Finding[] {
       remedy: `Take the patch out of the code path (and the directory off the host) once the new release has it, or put its fix into the release.`,
     });
   }
-  return out;
+  return t.stoppedFirst.length === 0 ? out : out.map((f) => (STOPPABLE.has(f.rule) ? stoppedFirst(f, t.stoppedFirst) : f));
+}
+
+/** The findings about processes in a module's code, which a stop made earlier in the up-path may have ended. */
+const STOPPABLE = new Set(['live/removed-module-running', 'live/brutal-purge-kills']);
+
+/**
+ * The up-path stops supervisor children (STOPS) before it gets to the module: the processes named may be
+ * those, gone before the purge. Read before the install, the facts cannot tell, so a warning that says so.
+ */
+function stoppedFirst(f: Finding, stops: string[]): Finding {
+  return {
+    ...f,
+    severity: 'warning',
+    effect: 'none',
+    message: `${f.message}, unless ${stops.join(' and ')}, which the upgrade runs before it, stops them first`,
+    remedy: `Check that the processes named are the children those calls stop; if not, ${f.remedy.charAt(0).toLowerCase()}${f.remedy.slice(1)}`,
+  };
 }
 
 function rehearsalRule(module: string, s: SuspendedProcess): Finding | null {

@@ -89,6 +89,21 @@ describe('live facts on a running 0.1.0 node', () => {
     expect(live(h.reasons).filter((r) => r.effect !== 'none')).toHaveLength(1);
   });
 
+  test('a deleted module whose acceptor runs: named; its twin stops the child first (terminate_child) and only says so', async () => {
+    const listener = path.join(project, 'apps/shop/src/shop_listener.erl');
+    await checkoutVariant(project, 'removed-called');
+    await rm(listener);
+    const bad = live((await planned()).reasons).filter((r) => r.rule === 'live/removed-module-running');
+    expect(bad).toHaveLength(1);
+    expect(bad[0]).toMatchObject({ severity: 'error', effect: 'restart' });
+    expect(bad[0]!.message).toMatch(/^shop_listener is deleted by the upgrade while shop_listener \(\{shop_listener,init,1\}\) runs its code/);
+    await checkoutVariant(project, 'removed-clean');
+    await rm(listener);
+    const twin = await planned();
+    expect(live(twin.reasons).filter((r) => r.effect !== 'none')).toEqual([]);
+    expect(live(twin.reasons).find((r) => r.rule === 'live/removed-module-running')?.message).toMatch(/unless supervisor:terminate_child\(shop_sup, shop_listener\)/);
+  });
+
   test('a code_change with no clause for the live state: caught by the rehearsal, the process untouched', async () => {
     await checkoutVariant(project, 'live-noclause');
     const h = await planned();
@@ -166,7 +181,7 @@ describe('the read itself, on the same node through a session', () => {
     }
   }
   const load = (module: string, purge: 'soft_purge' | 'brutal_purge'): LiveTarget =>
-    ({ module, app: 'shop', vsn: '0.2.1', action: 'load', prePurge: purge, postPurge: purge, purged: false, suspend: false, change: null });
+    ({ module, app: 'shop', vsn: '0.2.1', action: 'load', prePurge: purge, postPurge: purge, purged: false, suspend: false, change: null, stoppedFirst: [] });
   const read = async (link: SessionLink, targets: LiveTarget[]) => parseLiveFacts(await link.call({ op: 'live_facts', limits: LIVE_LIMITS,
     modules: targets.map((t) => ({ module: t.module, suspend: false, change: null, beams: [], paths: [] })) }, 30_000));
 

@@ -11,7 +11,7 @@ const counter: LiveProcess = { pid: '<0.278.0>', name: 'shop_counter', initialCa
 const anon: LiveProcess = { pid: '<0.301.0>', name: null, initialCall: '{shop_listener,serve,1}' };
 
 function target(module: string, over: Partial<LiveTarget> = {}): LiveTarget {
-  return { module, app: 'shop', vsn: '0.2.0', action: null, prePurge: null, postPurge: null, purged: false, suspend: false, change: null, ...over };
+  return { module, app: 'shop', vsn: '0.2.0', action: null, prePurge: null, postPurge: null, purged: false, suspend: false, change: null, stoppedFirst: [], ...over };
 }
 
 function mod(module: string, over: Partial<LiveModule> = {}): LiveModule {
@@ -70,6 +70,19 @@ describe('purges', () => {
     expect(found.map((f) => f.rule)).toEqual(['live/removed-module-running']);
     expect(found[0]!.message).toContain('the purge kills them');
     expect(rules([t], facts({ modules: [mod('shop_old')] }))).toEqual([]);
+  });
+
+  test('children the up-path stops first (supervisor:terminate_child) may be the processes named: a warning that says so', () => {
+    const t = target('shop_old', { action: 'remove', prePurge: 'brutal_purge', postPurge: 'brutal_purge', stoppedFirst: ['supervisor:terminate_child(shop_sup, shop_old)'] });
+    const found = liveRules([t], facts({ modules: [mod('shop_old', { runners: [anon] })] }));
+    expect(found.map((f) => `${f.rule} ${f.severity} ${f.effect}`)).toEqual(['live/removed-module-running warning none']);
+    expect(found[0]!.message).toContain('unless supervisor:terminate_child(shop_sup, shop_old), which the upgrade runs before it, stops them first');
+    const ts = liveTargets({ vsn: '0.1.0', descr: '', instructions: [
+      { op: 'apply', mfa: 'supervisor:terminate_child(shop_sup, shop_old)' },
+      { op: 'remove', module: 'shop_old', prePurge: 'brutal_purge', postPurge: 'brutal_purge' },
+      { op: 'load', module: 'shop_counter', prePurge: 'brutal_purge', postPurge: 'brutal_purge' },
+    ] });
+    expect(ts.map((x) => [x.module, x.stoppedFirst])).toEqual([['shop_old', ['supervisor:terminate_child(shop_sup, shop_old)']], ['shop_counter', ['supervisor:terminate_child(shop_sup, shop_old)']]]);
   });
 
   test('a module loaded from outside the release lib/ is shadowed; one under lib/ or not loaded is not', () => {
@@ -134,9 +147,9 @@ describe('live targets from the up-path', () => {
       { op: 'purge', modules: ['shop_old'] },
     ] });
     expect(ts).toEqual([
-      { module: 'shop_counter', app: 'shop', vsn: '0.2.0', action: 'load', prePurge: 'brutal_purge', postPurge: 'brutal_purge', purged: false, suspend: true, change: '[]' },
-      { module: 'shop_listener', app: 'shop', vsn: '0.2.0', action: 'load', prePurge: 'soft_purge', postPurge: 'soft_purge', purged: false, suspend: false, change: null },
-      { module: 'shop_old', app: null, vsn: null, action: 'remove', prePurge: 'brutal_purge', postPurge: 'brutal_purge', purged: true, suspend: false, change: null },
+      { module: 'shop_counter', app: 'shop', vsn: '0.2.0', action: 'load', prePurge: 'brutal_purge', postPurge: 'brutal_purge', purged: false, suspend: true, change: '[]', stoppedFirst: [] },
+      { module: 'shop_listener', app: 'shop', vsn: '0.2.0', action: 'load', prePurge: 'soft_purge', postPurge: 'soft_purge', purged: false, suspend: false, change: null, stoppedFirst: [] },
+      { module: 'shop_old', app: null, vsn: null, action: 'remove', prePurge: 'brutal_purge', postPurge: 'brutal_purge', purged: true, suspend: false, change: null, stoppedFirst: [] },
     ]);
   });
 });
