@@ -11,23 +11,21 @@ import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { LocalExecutor } from '../../src/remote/local.js';
-import { localHelperDir } from '../../src/helper/run.js';
 import { buildHostFacts } from '../../src/helper/facts.js';
 import type { ReleaseFacts } from '../../src/terms/model.js';
 import { validate } from '../../src/validate/index.js';
 import { diffReleases } from '../../src/validate/diff.js';
 import { view } from '../../src/validate/path-view.js';
 import { stateChangeRules } from '../../src/validate/state.js';
-import type { Finding } from '../../src/validate/finding.js';
 import { decide } from '../../src/plan/decide.js';
 import { makeMixUpgrade } from '../../src/build/mix.js';
 import { placeAppups, readModuleCalls } from '../../src/build/appups.js';
 import { encoder } from '../../src/core/context.js';
 import { buildMixShop, buildRebar3Shop, type MixShopBuild, type MixShopSource, type ShopBuild, type ShopSource } from '../support/fixture-build.js';
 import { tempDir } from '../support/shop-project.js';
+import { judgePair, localHelper, type PairOutcome } from '../support/rule-pairs.js';
 
-const helper = { exec: new LocalExecutor(), dir: localHelperDir() };
+const helper = localHelper;
 const run = promisify(execFile);
 let work: string;
 let v1: ShopBuild;
@@ -43,23 +41,13 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-interface Outcome {
-  rules: string[];
-  findings: Finding[];
-  decision: string;
-  newFacts: ReleaseFacts;
-}
+type Outcome = Omit<PairOutcome, 'build'>;
 
 /** SOURCE built over FROM (v1 unless said), the relup made by rebar3, and every rule run on the pair. */
 async function outcome(source: ShopSource, from: ShopBuild = v1): Promise<Outcome> {
-  const build = await buildRebar3Shop([source], { from, relup: true });
-  expect(build.relupError).toBeNull();
-  const [oldFacts, newFacts] = await Promise.all([
-    from === v1 ? v1Facts : buildHostFacts(helper, from.relDir, '0.1.0'),
-    buildHostFacts(helper, build.relDir, '0.2.0'),
-  ]);
-  const findings = validate({ running: '0.1.0', target: '0.2.0', old: oldFacts, new: newFacts });
-  return { rules: findings.map((f) => f.rule), findings, decision: decide(findings).kind, newFacts };
+  const o = await judgePair(source, from, from === v1 ? v1Facts : await buildHostFacts(helper, from.relDir, '0.1.0'));
+  expect(o.build.relupError).toBeNull();
+  return o;
 }
 
 const variant = (name: string, remove?: string[]) => outcome({ base: 'v2', variant: name, ...(remove ? { remove } : {}) });

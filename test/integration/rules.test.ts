@@ -10,20 +10,18 @@ import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { LocalExecutor } from '../../src/remote/local.js';
 import { localHelperDir, runHelper } from '../../src/helper/run.js';
 import { buildHostFacts } from '../../src/helper/facts.js';
 import { parseRelup } from '../../src/terms/relup.js';
 import type { ReleaseFacts } from '../../src/terms/model.js';
 import { validate } from '../../src/validate/index.js';
 import { moduleRules } from '../../src/validate/modules.js';
-import type { Finding } from '../../src/validate/finding.js';
-import { decide } from '../../src/plan/decide.js';
 import { buildRebar3Shop, type ShopBuild, type ShopSource } from '../support/fixture-build.js';
+import { judge, judgePair, localHelper, type PairOutcome } from '../support/rule-pairs.js';
 import { tempDir } from '../support/shop-project.js';
 
-const exec = new LocalExecutor();
-const helper = { exec, dir: localHelperDir() };
+const helper = localHelper;
+const { exec } = helper;
 const run = promisify(execFile);
 let work: string;
 let v1: ShopBuild;
@@ -39,24 +37,10 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-interface Outcome {
-  rules: string[];
-  findings: Finding[];
-  decision: string;
-  build: ShopBuild;
-  newFacts: ReleaseFacts;
-}
-
-function judge(findings: Finding[]): { rules: string[]; findings: Finding[]; decision: string } {
-  return { rules: findings.map((f) => f.rule), findings, decision: decide(findings).kind };
-}
+type Outcome = PairOutcome;
 
 /** Build a source over the built 0.1.0, make the relup 0.1.0 → 0.2.0 and run every rule on it. */
-async function outcome(source: ShopSource): Promise<Outcome> {
-  const build = await buildRebar3Shop([source], { from: v1, relup: true });
-  const newFacts = await buildHostFacts(helper, build.relDir, '0.2.0');
-  return { ...judge(validate({ running: '0.1.0', target: '0.2.0', old: oldFacts, new: newFacts })), build, newFacts };
-}
+const outcome = (source: ShopSource): Promise<Outcome> => judgePair(source, v1, oldFacts);
 
 const variant = (name: string, extra: { base?: string; remove?: string[] } = {}) =>
   outcome({ base: extra.base ?? 'v2', variant: name, ...(extra.remove ? { remove: extra.remove } : {}) });
