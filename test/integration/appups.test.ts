@@ -10,13 +10,15 @@ import { readFile, rm, mkdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startSshd, type SshdHandle } from '../support/sshd.js';
-import { clientLoop, deployTarball, newInstance, nodeEval, request, shopEnv, startNode, stopNode, type ShopInstance } from '../support/shop-node.js';
-import { checkoutVariant, fixtureVersion, tempDir } from '../support/shop-project.js';
-import { buildRebar3Shop, workingCopy, type ShopBuild } from '../support/fixture-build.js';
+import type { SshdHandle } from '../support/sshd.js';
+import { startShopHost, type ShopHost } from '../support/shop-host.js';
+import { clientLoop, nodeEval, request, shopEnv, type ShopInstance } from '../support/shop-node.js';
+import { checkoutVariant, fixtureVersion } from '../support/shop-project.js';
+import { workingCopy, type ShopBuild } from '../support/fixture-build.js';
 import { hotup, jsonOf } from '../support/cli.js';
 import { writeHotupConfig } from '../support/hotup-config.js';
 
+let host: ShopHost | undefined;
 let sshd: SshdHandle;
 let inst: ShopInstance;
 let v1: ShopBuild;
@@ -49,22 +51,13 @@ async function checkoutDep(dir: string, n: 2 | 3, keep = false): Promise<void> {
 }
 
 beforeAll(async () => {
-  sshd = await startSshd();
-  inst = await newInstance();
-  work = await tempDir('appups');
-  project = path.join(work, 'project');
-  root = path.join(work, 'opt/shop');
-  v1 = await buildRebar3Shop([{ base: 'v1', variant: 'dep-v1' }], { tarball: true });
-  await workingCopy(v1, project);
-  await deployTarball(v1.tarball!, root);
-  await startNode(root, 'shop', shopEnv(inst));
+  host = await startShopHost('appups', { source: { base: 'v1', variant: 'dep-v1' } });
+  ({ sshd, inst, work, project, root, build: v1 } = host);
   await request(inst.port, 'add 40');
 });
 
 afterAll(async () => {
-  if (root) await stopNode(root, 'shop', shopEnv(inst));
-  await sshd?.stop();
-  if (work) await rm(work, { recursive: true, force: true });
+  await host?.stop();
 });
 
 describe('the good twin', () => {

@@ -4,22 +4,20 @@
  * boot and after a failed health check, and a node killed during install.
  */
 import { readFileSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startSshd, type SshdHandle } from '../support/sshd.js';
-import { clientLoop, deployTarball, newInstance, nodeEval, nodePid, request, shopEnv, startNode, stopNode, type ShopInstance } from '../support/shop-node.js';
-import { checkout, checkoutVariant, tempDir } from '../support/shop-project.js';
-import { buildRebar3Shop, workingCopy } from '../support/fixture-build.js';
+import { startShopHost, type ShopHost } from '../support/shop-host.js';
+import { clientLoop, nodeEval, nodePid, request, shopEnv, startNode, type ShopInstance } from '../support/shop-node.js';
+import { checkout, checkoutVariant } from '../support/shop-project.js';
 import { waitFor } from '../support/wait.js';
 import { hotup, jsonOf } from '../support/cli.js';
 import { shopHealthCommand, writeHotupConfig } from '../support/hotup-config.js';
 
-let sshd: SshdHandle;
+let host: ShopHost | undefined;
 let inst: ShopInstance;
 let project: string;
 let root: string;
-let work: string;
 
 const startErl = async () => (await readFile(path.join(root, 'releases/start_erl.data'), 'utf8')).trim().split(' ')[1];
 const run = (args: string[]) => hotup(args, { cwd: project });
@@ -34,33 +32,17 @@ function alive(pid: number): boolean {
 }
 
 beforeAll(async () => {
-  sshd = await startSshd();
-  inst = await newInstance();
-  work = await tempDir('fallback');
-  project = path.join(work, 'project');
-  root = path.join(work, 'opt/shop');
-  const v1 = await buildRebar3Shop(['v1'], { tarball: true });
-  await workingCopy(v1, project);
-  await deployTarball(v1.tarball!, root);
-  await startNode(root, 'shop', shopEnv(inst));
+  host = await startShopHost('fallback');
+  ({ inst, project, root } = host);
   await request(inst.port, 'add 40');
-  await writeHotupConfig(project, 'shop', [{
-    name: 'prod',
-    hosts: [`${sshd.user}@127.0.0.1:${sshd.port}`],
-    deployTo: root,
-    identity: sshd.identity,
-    knownHosts: sshd.knownHosts,
-    settings: { env: shopEnv(inst), health: { command: shopHealthCommand(inst.port), retries: 3, interval: 1, timeout: 3 }, node_wait: 20 },
-  }]);
+  await writeHotupConfig(project, 'shop', [host.prod({ health: { command: shopHealthCommand(inst.port), retries: 3, interval: 1, timeout: 3 }, node_wait: 20 })]);
   await checkout(project, 'v2');
   const r = await run(['apply', 'prod', '--yes']);
   if (r.code !== 0) throw new Error(`setup upgrade to 0.2.0 failed:\n${r.stderr}`);
 });
 
 afterAll(async () => {
-  if (root) await stopNode(root, 'shop', shopEnv(inst));
-  await sshd?.stop();
-  if (work) await rm(work, { recursive: true, force: true });
+  await host?.stop();
 });
 
 describe('downgrade and the restart path', () => {

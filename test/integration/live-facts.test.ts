@@ -10,10 +10,10 @@
 import path from 'node:path';
 import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startSshd, type SshdHandle } from '../support/sshd.js';
-import { deployTarball, newInstance, nodeEval, request, shopEnv, startNode, stopNode, type ShopInstance } from '../support/shop-node.js';
-import { checkout, checkoutVariant, tempDir } from '../support/shop-project.js';
-import { buildRebar3Shop, workingCopy } from '../support/fixture-build.js';
+import type { SshdHandle } from '../support/sshd.js';
+import { startShopHost, type ShopHost } from '../support/shop-host.js';
+import { nodeEval, request, shopEnv, type ShopInstance } from '../support/shop-node.js';
+import { checkout, checkoutVariant } from '../support/shop-project.js';
 import { hotup, jsonOf } from '../support/cli.js';
 import { writeHotupConfig } from '../support/hotup-config.js';
 import { waitFor } from '../support/wait.js';
@@ -24,6 +24,7 @@ import { LIVE_LIMITS } from '../../src/node/live-facts.js';
 import { liveRules } from '../../src/validate/live.js';
 import type { LiveTarget } from '../../src/validate/live-targets.js';
 
+let host: ShopHost | undefined;
 let sshd: SshdHandle;
 let inst: ShopInstance;
 let project: string;
@@ -49,30 +50,14 @@ const liveStep = (events: Event[]) => events.find((e) => e.type === 'step' && e.
 const live = (reasons: Reason[]) => reasons.filter((r) => r.rule.startsWith('live/'));
 
 beforeAll(async () => {
-  sshd = await startSshd();
-  inst = await newInstance('live');
-  work = await tempDir('live-facts');
-  project = path.join(work, 'project');
-  root = path.join(work, 'opt/shop');
-  const v1 = await buildRebar3Shop(['v1'], { tarball: true });
-  await workingCopy(v1, project);
-  await deployTarball(v1.tarball!, root);
-  await startNode(root, 'shop', shopEnv(inst));
+  host = await startShopHost('live-facts', { instance: 'live' });
+  ({ sshd, inst, work, project, root } = host);
   await request(inst.port, 'add 40');
-  await writeHotupConfig(project, 'shop', [{
-    name: 'prod',
-    hosts: [`${sshd.user}@127.0.0.1:${sshd.port}`],
-    deployTo: root,
-    identity: sshd.identity,
-    knownHosts: sshd.knownHosts,
-    settings: { env: shopEnv(inst), node_wait: 20 },
-  }]);
+  await writeHotupConfig(project, 'shop', [host.prod({ node_wait: 20 })]);
 });
 
 afterAll(async () => {
-  if (root) await stopNode(root, 'shop', shopEnv(inst));
-  await sshd?.stop();
-  if (work) await rm(work, { recursive: true, force: true });
+  await host?.stop();
 });
 
 describe('live facts on a running 0.1.0 node', () => {

@@ -7,42 +7,29 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startSshd, type SshdHandle } from '../support/sshd.js';
-import { clientLoop, deployTarball, newInstance, nodeEval, request, shopEnv, startNode, stopNode, type ShopInstance } from '../support/shop-node.js';
-import { checkout, checkoutVariant, tempDir } from '../support/shop-project.js';
-import { buildRebar3Shop, workingCopy } from '../support/fixture-build.js';
+import { startShopHost, type ShopHost } from '../support/shop-host.js';
+import { clientLoop, nodeEval, request, shopEnv, startNode, stopNode, type ShopInstance } from '../support/shop-node.js';
+import { checkout, checkoutVariant } from '../support/shop-project.js';
 import { hotup, jsonOf } from '../support/cli.js';
 import { writeHotupConfig } from '../support/hotup-config.js';
 
-let sshd: SshdHandle;
+let host: ShopHost | undefined;
 let inst: ShopInstance;
 let project: string;
 let root: string;
-let work: string;
 
 beforeAll(async () => {
-  sshd = await startSshd();
-  inst = await newInstance();
-  work = await tempDir('spine');
-  project = path.join(work, 'project');
-  root = path.join(work, 'opt/shop');
-  const v1 = await buildRebar3Shop(['v1'], { tarball: true });
-  await workingCopy(v1, project);
-  await deployTarball(v1.tarball!, root);
-  await startNode(root, 'shop', shopEnv(inst));
+  host = await startShopHost('spine');
+  ({ inst, project, root } = host);
   await request(inst.port, 'add 5');
   await request(inst.port, 'add 7');
   // The developer moves the project on to 0.2.0; hotup builds it.
   await checkout(project, 'v2');
-  await writeHotupConfig(project, 'shop', [
-    { name: 'prod', hosts: [`${sshd.user}@127.0.0.1:${sshd.port}`], deployTo: root, identity: sshd.identity, knownHosts: sshd.knownHosts, settings: { env: shopEnv(inst) } },
-  ]);
+  await writeHotupConfig(project, 'shop', [host.prod()]);
 });
 
 afterAll(async () => {
-  if (root) await stopNode(root, 'shop', shopEnv(inst));
-  await sshd?.stop();
-  if (work) await rm(work, { recursive: true, force: true });
+  await host?.stop();
 });
 
 describe('status, plan and apply over SSH on a live node', () => {

@@ -10,7 +10,7 @@ export interface TestEnvironment {
   deployTo: string;
   identity: string;
   knownHosts: string;
-  /** More keys of the environment (health, restart_command, node_wait…), as written in YAML. */
+  /** More keys of the environment (health, restart, node_wait…), as written in YAML. */
   settings?: Record<string, unknown>;
 }
 
