@@ -15,7 +15,7 @@ import type { RunOptions, RunResult, UploadProgress } from '../../src/remote/exe
 import type { Term } from '../../src/terms/etf.js';
 import { journalPath, readJournalArgv } from '../../src/commands/journal.js';
 import { acquireLockArgv, lockDir, readLockArgv, LOCK_HELD } from '../../src/commands/lock.js';
-import { commitShipArgv, prepareShipArgv, renameIfPresentArgv, SHIP_EXIT } from '../../src/commands/files.js';
+import { commitShipArgv, consolidatedDiffArgv, prepareShipArgv, renameIfPresentArgv, SHIP_EXIT } from '../../src/commands/files.js';
 import { daemonArgv, promoteScriptArgv } from '../../src/commands/restart.js';
 import { diskUsageArgv } from '../../src/commands/disk.js';
 import type { Config, EnvironmentConfig } from '../../src/config/types.js';
@@ -35,7 +35,7 @@ export type FakeOp =
   | `run:${RunKind}`;
 
 type RunKind = 'lock' | 'read-lock' | 'unlock' | 'read-journal' | 'ship-prepare' | 'ship-commit' | 'mkdir' | 'mv' | 'rm'
-  | 'test' | 'promote' | 'stop' | 'daemon' | 'extract' | 'shell' | 'rename-if-present'
+  | 'test' | 'promote' | 'stop' | 'daemon' | 'extract' | 'shell' | 'rename-if-present' | 'consolidated-diff'
   | 'sudo-check' | 'systemctl-restart' | 'systemctl-show' | 'journalctl' | 'du';
 
 export interface Fault {
@@ -81,6 +81,10 @@ export class FakeHost implements Host {
   /** The release table (the node's and RELEASES' alike). */
   releases: Array<{ vsn: string; status: ReleaseStatus }>;
   readonly files = new Map<string, string>();
+  /** Term files other than RELEASES, as the session decodes them (a relup: one term). */
+  readonly termFiles = new Map<string, Term>();
+  /** The consolidated protocol beams that differ between any two releases (a mix release's releases/<vsn>/consolidated). */
+  protocolsDiffer: string[] = [];
   up: boolean;
   /** Versions whose node crashes at boot. */
   readonly crashesAtBoot = new Set<string>();
@@ -189,6 +193,8 @@ export class FakeHost implements Host {
   async terms(path: string): Promise<Term[] | null> {
     const f = this.record('terms', path);
     if (f?.reply) return [f.reply];
+    const file = this.termFiles.get(path);
+    if (file) return [file];
     if (path !== releasesFilePath(this.root) || !this.files.has(path)) return null;
     const str = (v: string): Term => ({ kind: 'list', items: [...v].map((c) => ({ kind: 'int', value: c.charCodeAt(0) })) });
     const rows = this.releases.map((r): Term => ({ kind: 'tuple', items: [
@@ -367,6 +373,7 @@ export class FakeHost implements Host {
     if (same(promoteScriptArgv(this.root, this.app, ''))) return 'promote';
     if (same(daemonArgv(this.root, this.app))) return 'daemon';
     if (same(renameIfPresentArgv('', ''))) return 'rename-if-present';
+    if (same(consolidatedDiffArgv(this.root, '', ''))) return 'consolidated-diff';
     if (cmd === releaseScript(this.root, this.app) && flag === 'stop') return 'stop';
     if (cmd === 'mkdir') return 'mkdir';
     if (cmd === 'mv') return 'mv';
@@ -413,6 +420,8 @@ export class FakeHost implements Host {
         this.files.delete(temp);
         return done();
       }
+      case 'consolidated-diff':
+        return done(this.protocolsDiffer.map((n) => `${n}\n`).join(''));
       case 'rename-if-present':
         if (!this.files.has(argv[4]!)) return done();
         this.files.set(argv[5]!, this.files.get(argv[4]!)!);

@@ -2,6 +2,9 @@
 import { describe, expect, test } from 'vitest';
 import { HotupError } from '../../src/errors.js';
 import { runDowngrade } from '../../src/core/deploy.js';
+import { planDowngrade } from '../../src/core/downgrade.js';
+import { relupPath } from '../../src/commands/release-paths.js';
+import type { Term } from '../../src/terms/etf.js';
 import type { ApplyResult } from '../../src/core/results.js';
 import type { EnvironmentConfig } from '../../src/config/types.js';
 import { FakeHost, fakeContext, fakePlan, rhError, stepsOf, type Fault } from '../support/fake-host.js';
@@ -120,5 +123,33 @@ describe('downgrade', () => {
     expect(error!.code).toBe('LINK_LOST');
     expect(fake.running).toBe(NEW);
     expect(fake.locked).toBe(false);
+  });
+});
+
+describe('planning a downgrade', () => {
+  const str = (v: string): Term => ({ kind: 'list', items: [...v].map((c) => ({ kind: 'int', value: c.charCodeAt(0) })) });
+  const t = (...items: Term[]): Term => ({ kind: 'tuple', items });
+  const l = (...items: Term[]): Term => ({ kind: 'list', items });
+  const a = (name: string): Term => ({ kind: 'atom', name });
+  /** NEW's relup, with a hot down-path to OLD: its counter loaded back. */
+  const relup = t(str(NEW), l(), l(t(str(OLD), l(), l(a('point_of_no_return'), t(a('load'), t(a('shop_counter'), a('brutal_purge'), a('brutal_purge')))))));
+
+  async function planned(fake: FakeHost) {
+    fake.termFiles.set(relupPath(fake.root, NEW), relup);
+    const { ctx } = fakeContext([fake]);
+    return (await planDowngrade(ctx, 'prod')).hosts[0]!;
+  }
+
+  test('through the relup down-path: hot', async () => {
+    expect(await planned(upgraded())).toMatchObject({ from: NEW, to: OLD, action: 'hot', reasons: [] });
+  });
+
+  test('a consolidated protocol that differs between the two releases: by restart, the protocol named', async () => {
+    const fake = upgraded();
+    fake.protocolsDiffer = ['Elixir.String.Chars.beam'];
+    const h = await planned(fake);
+    expect(h).toMatchObject({ action: 'restart', instructions: [] });
+    expect(h.reasons.map((r) => [r.rule, r.effect])).toEqual([['elixir/protocol-changed', 'restart']]);
+    expect(h.reasons[0]!.message).toBe(`protocol String.Chars is consolidated differently in ${NEW} and ${OLD}: a hot downgrade would keep ${NEW}'s dispatch`);
   });
 });
