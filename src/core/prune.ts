@@ -17,6 +17,7 @@ import { previousRelease } from './downgrade.js';
 import { withDeployLock } from './guard.js';
 import { runStep } from './step.js';
 import { environment, type CoreContext } from './context.js';
+import { discoverEnvironment } from './status.js';
 import type { Emit } from './events.js';
 
 export interface PruneHostResult extends PruneChoice {
@@ -99,11 +100,7 @@ export async function pruneAfterApply(host: Host, keep: number, emit: Emit): Pro
 export async function runPrune(ctx: CoreContext, envName: string, opts: { keep: number; dryRun: boolean }): Promise<PruneResult> {
   const env: EnvironmentConfig = environment(ctx.config, envName);
   const body = async (): Promise<PruneResult> => {
-    const hosts = await Promise.all(env.hosts.map((spec) => ctx.host(env, spec)));
-    const statuses = await Promise.all(hosts.map((h) => runStep(ctx.emit, 'discover', h.name, async () => {
-      const s = await discoverHost(h);
-      return { value: s, detail: s.live.up ? `runs ${s.running}` : 'node down' };
-    })));
+    const [hosts, statuses] = await Promise.all([Promise.all(env.hosts.map((spec) => ctx.host(env, spec))), discoverEnvironment(ctx, envName)]);
     // Every node up before anything is removed anywhere.
     const tables = statuses.map((s) => liveReleases(s, ctx.config.app));
     const byName = new Map<string, JournalHost>(statuses.map((s, i) => [s.host, { host: hosts[i]!, from: s.running, to: s.running }]));

@@ -15,12 +15,18 @@ export async function readLive(host: Host): Promise<LiveReading> {
   }
 }
 
-/** Asks CHECK every POLL_MS until it holds or TIMEOUT_MS have passed; true when it held. A lost link is not waited out. */
-async function pollUntil(check: () => Promise<boolean>, timeoutMs: number, pollMs: number): Promise<boolean> {
+/** A node that does not answer yet is waited for; a lost link is not. */
+const notYet = (e: unknown) => !(isHotupError(e) && e.code === 'LINK_LOST');
+
+/**
+ * Asks CHECK every POLL_MS until it holds or TIMEOUT_MS have passed; true when it held. An error CHECK
+ * throws counts as "not yet" when WAIT_OUT says so, and ends the wait otherwise.
+ */
+export async function pollUntil(check: () => Promise<boolean>, timeoutMs: number, pollMs: number, waitOut: (e: unknown) => boolean = notYet): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const held = await check().catch((e: unknown) => {
-      if (isHotupError(e) && e.code === 'LINK_LOST') throw e;
+      if (!waitOut(e)) throw e;
       return false;
     });
     if (held) return true;

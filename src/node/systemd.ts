@@ -8,7 +8,7 @@ import {
   type SystemdUnit, type UnitState,
 } from '../commands/restart.js';
 import type { Host } from '../host/host.js';
-import { waitForNode } from './live.js';
+import { pollUntil, waitForNode } from './live.js';
 
 /** The unit's state as systemd reports it now. */
 async function unitState(host: Host, u: SystemdUnit): Promise<UnitState> {
@@ -33,18 +33,16 @@ async function unitFailed(host: Host, u: SystemdUnit, state: UnitState | null, w
  * once, with its journal, rather than after the whole wait.
  */
 async function waitForUnitAndNode(host: Host, u: SystemdUnit, timeoutMs: number, pollMs = 250): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const state = await unitState(host, u);
+  let state!: UnitState;
+  const up = await pollUntil(async () => {
+    state = await unitState(host, u);
     if (state.active === 'failed') throw await unitFailed(host, u, state, `the unit ${u.unit} failed after systemctl restart`);
     // waitForNode with no time: one look.
-    if (state.active === 'active' && (await waitForNode(host, 0))) return;
-    const left = deadline - Date.now();
-    if (left <= 0) {
-      const what = state.active === 'active' ? 'is active but its node did not start' : 'was not active';
-      throw await unitFailed(host, u, state, `the unit ${u.unit} ${what} within ${Math.round(timeoutMs / 1000)} s of systemctl restart`);
-    }
-    await new Promise((r) => setTimeout(r, Math.min(pollMs, left)));
+    return state.active === 'active' && (await waitForNode(host, 0));
+  }, timeoutMs, pollMs, () => false);
+  if (!up) {
+    const what = state.active === 'active' ? 'is active but its node did not start' : 'was not active';
+    throw await unitFailed(host, u, state, `the unit ${u.unit} ${what} within ${Math.round(timeoutMs / 1000)} s of systemctl restart`);
   }
 }
 
