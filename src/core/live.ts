@@ -64,12 +64,12 @@ export function rememberBeams(plan: UpgradePlan, beams: BeamSource): void {
 /** Per host that runs and would move: the live findings, or a note saying why they could not be read. */
 export async function planLive(ctx: CoreContext, envName: string, statuses: HostStatus[], target: string, up: RelupPath | undefined, beams: BeamSource): Promise<Map<string, PlanReason[]>> {
   const env = environment(ctx.config, envName);
-  const out = new Map<string, PlanReason[]>();
   const targets = up ? liveTargets(up) : [];
-  for (const s of statuses) {
-    if (!s.live.up || s.running === target || targets.length === 0) continue;
+  const read = statuses.filter((s) => s.live.up && s.running !== target && targets.length > 0);
+  // Each host's read is its own round trip: all at once, as discovery is.
+  const found = await Promise.all(read.map(async (s) => {
     const host = await hostNamed(ctx, env, s.host);
-    const found = await runStep(ctx.emit, 'live_facts', s.host, async () => {
+    return runStep(ctx.emit, 'live_facts', s.host, async () => {
       try {
         const r = await readLiveFacts(host, targets, beams);
         return { value: r.findings as PlanReason[], detail: r.summary };
@@ -79,9 +79,8 @@ export async function planLive(ctx: CoreContext, envName: string, statuses: Host
         return { value: [liveNotChecked(e.message)], skipped: true, detail: e.message };
       }
     });
-    out.set(s.host, found);
-  }
-  return out;
+  }));
+  return new Map(read.map((s, i) => [s.host, found[i]!]));
 }
 
 /**

@@ -23,7 +23,6 @@ import { readReleasesFile, readStartErl } from './discover.js';
 import { describeProblem, notLive, readCode } from './verify-code.js';
 import { changedKeys, describeChanges, evaluateRuntimeConfig, hasProviders, restoreBuildConfig } from './runtime-config.js';
 
-
 function statusOf(releases: ReleasesEntry[], vsn: string): ReleasesEntry['status'] | undefined {
   return releases.find((r) => r.vsn === vsn)?.status;
 }
