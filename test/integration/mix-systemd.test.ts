@@ -4,26 +4,23 @@
  * config/runtime.exs evaluated afresh at each boot. systemd itself is the fake of test/support/fake-systemd.ts.
  */
 import { execFile } from 'node:child_process';
-import { cp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { startSshd, type SshdHandle } from '../support/sshd.js';
-import { clientLoop, freePort, request, stopNode } from '../support/shop-node.js';
-import { checkoutMix, checkoutMixVariant, copyProject, tempDir } from '../support/shop-project.js';
+import { startMixHost, type MixHost } from '../support/shop-host.js';
+import { clientLoop, freePort, request } from '../support/shop-node.js';
+import { checkoutMix, checkoutMixVariant } from '../support/shop-project.js';
 import { buildMixShop } from '../support/fixture-build.js';
 import { hotup, jsonOf } from '../support/cli.js';
-import { writeHotupConfig } from '../support/hotup-config.js';
 import { writeFakeSystemd } from '../support/fake-systemd.js';
 import { waitFor } from '../support/wait.js';
 
 const execFileP = promisify(execFile);
 const APP = 'shop_ex';
 const UNIT = 'shop-ex';
-let sshd: SshdHandle;
-let work: string;
+let host: MixHost | undefined;
 let project: string;
-let root: string;
 let fakes: string;
 let port: number;
 let env: Record<string, string>;
@@ -32,32 +29,23 @@ const run = (args: string[]) => hotup(args, { cwd: project });
 const calls = async () => (await readFile(path.join(fakes, 'calls'), 'utf8').catch(() => '')).split('\n').filter(Boolean);
 
 beforeAll(async () => {
-  sshd = await startSshd();
-  work = await tempDir('mix-systemd');
-  project = path.join(work, APP);
-  root = path.join(work, 'opt', APP);
-  fakes = path.join(work, 'fake-bin');
   port = await freePort();
   env = { RELEASE_NODE: `shop_ex_sd_${process.pid}`, RELEASE_DISTRIBUTION: 'sname', SHOP_PORT: String(port), SHOP_GREETING: 'hello from the unit', SHOP_API_TOKEN: 'tok' };
-  const v1 = await buildMixShop('v1');
-  await copyProject(v1.dir, project);
-  await cp(v1.relDir, root, { recursive: true, verbatimSymlinks: true });
-  // Mix's `start` runs the release in the foreground: the unit's main process is the VM.
-  await writeFakeSystemd(fakes, UNIT, [path.join(root, 'bin', APP), 'start']);
-  await execFileP(path.join(fakes, 'systemctl'), ['restart', UNIT], { env: { ...process.env, ...env }, timeout: 60_000 });
-  await waitFor('the unit\'s node to answer', async () => (await request(port, 'vsn', 1_000).catch(() => '')) === 'ex-v1', { timeoutMs: 30_000, intervalMs: 300 });
+  // The node starts as the unit's main process: Mix's `start` runs the release in the foreground.
+  host = await startMixHost('mix-systemd', await buildMixShop('v1'), APP, env, async (at) => {
+    fakes = path.join(at.work, 'fake-bin');
+    await writeFakeSystemd(fakes, UNIT, [path.join(at.root, 'bin', APP), 'start'], at.root);
+    await execFileP(path.join(fakes, 'systemctl'), ['restart', UNIT], { env: { ...process.env, ...env }, timeout: 60_000 });
+    await waitFor('the unit\'s node to answer', async () => (await request(port, 'vsn', 1_000).catch(() => '')) === 'ex-v1', { timeoutMs: 30_000, intervalMs: 300 });
+  });
+  ({ project } = host);
   await request(port, 'add 5');
-  await writeHotupConfig(project, APP, [{
-    name: 'prod', hosts: [`${sshd.user}@127.0.0.1:${sshd.port}`], deployTo: root, identity: sshd.identity, knownHosts: sshd.knownHosts,
-    settings: { env: { ...env, PATH: `${fakes}:${process.env.PATH}` }, restart: { systemd: UNIT }, node_wait: 30 },
-  }], { build: { host: 'local', tool: 'mix', path: '.', profile: 'prod' } });
+  await host.writeConfig({ env: { ...env, PATH: `${fakes}:${process.env.PATH}` }, restart: { systemd: UNIT }, node_wait: 30 });
   await checkoutMix(project, 'v2');
 }, 300_000);
 
 afterAll(async () => {
-  if (root) await stopNode(root, APP, env);
-  await sshd?.stop();
-  if (work) await rm(work, { recursive: true, force: true });
+  await host?.stop();
 });
 
 test('apply --restart through the unit, then a downgrade by restart through it: each boot reads runtime.exs, the client sees the downtime only', async () => {

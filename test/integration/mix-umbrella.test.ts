@@ -6,50 +6,34 @@
  * GenServer state migrated and the runtime.exs value (the port) intact, and
  * goes back down.
  */
-import { cp, rm } from 'node:fs/promises';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startSshd, type SshdHandle } from '../support/sshd.js';
-import { clientLoop, freePort, request, startNode, stopNode } from '../support/shop-node.js';
-import { checkoutUmbrella, copyProject, tempDir } from '../support/shop-project.js';
+import { startMixHost, type MixHost } from '../support/shop-host.js';
+import { clientLoop, freePort, request } from '../support/shop-node.js';
+import { checkoutUmbrella } from '../support/shop-project.js';
 import { buildMixUmbrella } from '../support/fixture-build.js';
 import { hotup, jsonOf } from '../support/cli.js';
-import { writeHotupConfig } from '../support/hotup-config.js';
 
 const RELEASE = 'shop_all';
-let sshd: SshdHandle;
-let work: string;
+let host: MixHost | undefined;
 let project: string;
-let root: string;
 let port: number;
 let env: Record<string, string>;
 const run = (args: string[]) => hotup(args, { cwd: project });
 
 beforeAll(async () => {
-  sshd = await startSshd();
-  work = await tempDir('umbrella');
-  project = path.join(work, 'shop_umbrella');
-  root = path.join(work, 'opt/shop_all');
   port = await freePort();
   // rel/env.sh.eex makes RELEASE_NODE and RELEASE_COOKIE from SHOP_NODE; runtime.exs reads SHOP_PORT.
   env = { SHOP_NODE: `shop_all_${process.pid}`, SHOP_PORT: String(port) };
-  const v1 = await buildMixUmbrella('v1', RELEASE);
-  await copyProject(v1.dir, project);
-  await cp(v1.relDir, root, { recursive: true, verbatimSymlinks: true });
-  await startNode(root, RELEASE, env, 'pid');
+  host = await startMixHost('umbrella', await buildMixUmbrella('v1', RELEASE), RELEASE, env);
+  ({ project } = host);
   await request(port, 'add 40');
   await request(port, 'add 2');
-  await writeHotupConfig(project, RELEASE, [{
-    name: 'prod', hosts: [`${sshd.user}@127.0.0.1:${sshd.port}`], deployTo: root, identity: sshd.identity, knownHosts: sshd.knownHosts,
-    settings: { env },
-  }], { build: { host: 'local', tool: 'mix', path: '.', profile: 'prod' } });
+  await host.writeConfig();
   await checkoutUmbrella(project, 'v2');
 });
 
 afterAll(async () => {
-  if (root) await stopNode(root, RELEASE, env);
-  await sshd?.stop();
-  if (work) await rm(work, { recursive: true, force: true });
+  await host?.stop();
 });
 
 describe('umbrella project', () => {

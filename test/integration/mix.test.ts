@@ -6,17 +6,16 @@
  * protocol implementation goes by restart.
  */
 import { execFile, spawn } from 'node:child_process';
-import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startSshd, type SshdHandle } from '../support/sshd.js';
+import { startMixHost, type MixHost } from '../support/shop-host.js';
 import { clientLoop, freePort, request, startNode, stopNode } from '../support/shop-node.js';
-import { checkoutMix, copyProject, tempDir } from '../support/shop-project.js';
+import { checkoutMix, tempDir } from '../support/shop-project.js';
 import { buildMixShop } from '../support/fixture-build.js';
 import { hotup, jsonOf } from '../support/cli.js';
-import { writeHotupConfig } from '../support/hotup-config.js';
 import { waitFor } from '../support/wait.js';
 import { sessionArgv } from '../../src/commands/session.js';
 import { helpersDigest } from '../../src/host/helpers-install.js';
@@ -24,8 +23,7 @@ import { helpersDigest } from '../../src/host/helpers-install.js';
 const sh = promisify(execFile);
 
 const APP = 'shop_ex';
-let sshd: SshdHandle;
-let work: string;
+let host: MixHost | undefined;
 let project: string;
 let root: string;
 let port: number;
@@ -36,25 +34,18 @@ const TOKEN = `tok-${process.pid}-secret`;
 const run = (args: string[]) => hotup(args, { cwd: project });
 
 beforeAll(async () => {
-  sshd = await startSshd();
-  work = await tempDir('mix');
-  project = path.join(work, 'shop_ex');
-  root = path.join(work, 'opt/shop_ex');
   port = await freePort();
-  marker = path.join(work, 'marker');
-  await writeFile(marker, '');
   // SHOP_GREETING and SHOP_API_TOKEN are read by config/runtime.exs: the node's environment, and the host's env: in hotup.yml.
   env = { RELEASE_NODE: `shop_ex_${process.pid}`, RELEASE_DISTRIBUTION: 'sname', SHOP_PORT: String(port), SHOP_GREETING: 'hello from the host', SHOP_API_TOKEN: TOKEN };
-  const v1 = await buildMixShop('v1');
-  await copyProject(v1.dir, project);
-  await cp(v1.relDir, root, { recursive: true, verbatimSymlinks: true });
-  await startNode(root, APP, env, 'pid');
+  host = await startMixHost('mix', await buildMixShop('v1'), APP, env, async (at) => {
+    marker = path.join(at.work, 'marker');
+    await writeFile(marker, '');
+    await startNode(at.root, APP, env, 'pid');
+  });
+  ({ project, root } = host);
   await request(port, 'add 20');
   await request(port, 'add 22');
-  await writeHotupConfig(project, APP, [{
-    name: 'prod', hosts: [`${sshd.user}@127.0.0.1:${sshd.port}`], deployTo: root, identity: sshd.identity, knownHosts: sshd.knownHosts,
-    settings: { env },
-  }], { build: { host: 'local', tool: 'mix', path: '.', profile: 'prod' } });
+  await host.writeConfig();
   await checkoutMix(project, 'v2');
 });
 
@@ -66,9 +57,7 @@ async function restartNode(nodeEnv: Record<string, string>): Promise<void> {
 }
 
 afterAll(async () => {
-  if (root) await stopNode(root, APP, env);
-  await sshd?.stop();
-  if (work) await rm(work, { recursive: true, force: true });
+  await host?.stop();
 });
 
 describe('plain mix release', () => {

@@ -47,7 +47,7 @@ beforeAll(async () => {
   const v1 = await buildRebar3Shop(['v1'], { tarball: true });
   await workingCopy(v1, project);
   await deployTarball(v1.tarball!, root);
-  await writeFakeSystemd(fakes, UNIT, [path.join(root, 'bin/shop'), 'foreground']);
+  await writeFakeSystemd(fakes, UNIT, [path.join(root, 'bin/shop'), 'foreground'], root);
   // The node starts as the unit's main process, as it would on a host.
   await execFileP(path.join(fakes, 'systemctl'), ['restart', UNIT], { env: { ...process.env, ...shopEnv(inst) }, timeout: 60_000 });
   await waitFor('the unit\'s node to answer', async () => (await request(inst.port, 'vsn', 1_000)) === 'v1', { timeoutMs: 30_000, intervalMs: 300 });

@@ -12,13 +12,17 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-/** The fakes in DIR, for UNIT whose ExecStart is EXEC_START (the release's foreground command). */
-export async function writeFakeSystemd(dir: string, unit: string, execStart: string[]): Promise<void> {
+/**
+ * The fakes in DIR, for UNIT whose ExecStart is EXEC_START (the release's foreground command), run in
+ * WORKING_DIRECTORY as the unit's WorkingDirectory= says (where a VM that crashes leaves its erl_crash.dump).
+ */
+export async function writeFakeSystemd(dir: string, unit: string, execStart: string[], workingDirectory: string): Promise<void> {
   await mkdir(dir, { recursive: true });
-  const start = execStart.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
+  const quote = (a: string) => `'${a.replaceAll("'", "'\\''")}'`;
+  const start = execStart.map(quote).join(' ');
   const scripts: Record<string, string> = {
     systemctl: `#!/bin/sh
-# Fake systemctl for one Type=simple unit (ExecStart=${execStart.join(' ')}); see test/support/fake-systemd.ts.
+# Fake systemctl for one Type=simple unit (ExecStart=${execStart.join(' ')}, WorkingDirectory=${workingDirectory}); see test/support/fake-systemd.ts.
 d="${dir}"
 echo "systemctl $*" >> "$d/calls"
 main() { cat "$d/mainpid" 2>/dev/null || echo 0; }
@@ -34,7 +38,7 @@ case "$1" in
     fi
     rm -f "$d/mainpid"
     # Start: the VM in the foreground of its own session; its output is the unit's journal.
-    setsid sh -c 'echo $$ > "$0/mainpid"; shift; exec "$@"' "$d" x ${start} </dev/null >>"$d/journal" 2>&1 &
+    (cd ${quote(workingDirectory)} && setsid sh -c 'echo $$ > "$0/mainpid"; shift; exec "$@"' "$d" x ${start} </dev/null >>"$d/journal" 2>&1 &)
     i=0; while [ ! -s "$d/mainpid" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
     echo active > "$d/state" ;;
   show)
